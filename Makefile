@@ -1,0 +1,53 @@
+# Cakupan — social-security coverage and budget reports for Indonesian regions.
+# Every target that needs Python builds .venv from pyproject.toml first (when missing or stale).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PERIOD ?= 2024
+PROVINCE ?= 52
+LANG_REPORT ?= id
+JOBS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data test test-fast reports lab bench docs clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cakupan needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name cakupan --display-name "Python (cakupan)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install the package with its test extras
+
+data/sample/manifest.json: $(STAMP)
+	$(BIN)/cakupan sample
+
+data: data/sample/manifest.json ## generate the synthetic NTB registries if missing (data/sample)
+
+test: $(STAMP) data ## run the whole test suite
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-fast: $(STAMP) ## unit tests only (skips tests on the full sample)
+	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadfile
+
+reports: $(STAMP) data ## render every NTB report for the default period; prints reports/index.html
+	$(BIN)/cakupan reports --province $(PROVINCE) --period $(PERIOD) --lang $(LANG_REPORT) --jobs $(JOBS)
+
+lab: $(STAMP) data ## JupyterLab on the project kernel
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP) ## benchmarks (not part of the test suite); results in bench/results.md
+	$(BIN)/python bench/run.py
+
+docs: $(STAMP) ## regenerate docs/methodology.md from the indicator definitions
+	$(BIN)/python -m helpers.methodology docs/methodology.md
+
+clean: ## remove generated data, caches and reports (keeps .venv)
+	rm -rf data/sample/*.parquet data/sample/manifest.json data/cache reports/*/ reports/index.html reports/manifest.json

@@ -1,0 +1,131 @@
+"""Keyed pseudonyms for NIK: HMAC-SHA256 with a secret key that never enters the repository.
+
+The key comes from the ``CAKUPAN_KEY`` environment variable or, when that is not set, from
+a per-user key file (``platformdirs.user_config_dir("cakupan")/key``) created on first use
+with 32 random bytes (64 hex characters, mode 600). The same key gives the same
+``person_id`` for the same NIK across registries and runs, so JKN and jamsostek persons can
+be linked; without the key a ``person_id`` cannot be turned back into a NIK.
+
+``person_id`` = the first 32 hex characters (128 bits) of HMAC-SHA256(key, NIK), where the
+key is the UTF-8 bytes of the key text and NIK is the normalised 16-digit string. It is
+computed inside DuckDB (:func:`sql_person_id`) for whole registries and in Python
+(:func:`person_id`) for tests and single values; both give the same result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from helpers.errors import ParameterError, PrivacyError
+
+KEY_ENV = "CAKUPAN_KEY"
+#: Length of ``person_id`` in hex characters (128 bits: no collision among 280 M people).
+PERSON_ID_LENGTH = 32
+_BLOCK_SIZE = 64  # SHA-256 block size in bytes (RFC 2104)
+
+
+def key_file_path() -> Path:
+    """Where the per-user key lives: ``<user config dir>/cakupan/key``."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("cakupan")) / "key"
+
+
+def get_key() -> str:
+    """Return the pseudonymisation key, creating the per-user key file on first use.
+
+    Returns:
+        ``$CAKUPAN_KEY`` when set, else the content of :func:`key_file_path`.
+
+    Raises:
+        ParameterError: ``CAKUPAN_KEY`` is set but empty, or the key file is empty.
+        PrivacyError: the key file would lie inside the project checkout.
+    """
+    env = os.environ.get(KEY_ENV)
+    if env is not None:
+        if not env.strip():
+            raise ParameterError(
+                f"{KEY_ENV} is set but empty",
+                fix=f"unset {KEY_ENV} to use the per-user key file, or set it to a long secret",
+            )
+        return env.strip()
+    path = key_file_path()
+    _refuse_key_inside_repository(path)
+    if path.exists():
+        key = path.read_text(encoding="ascii").strip()
+        if not key:
+            raise ParameterError(
+                "the pseudonymisation key file is empty",
+                path=path,
+                fix="delete it to create a new key (person_ids will change) or restore it",
+            )
+        return key
+    return _create_key_file(path)
+
+
+def _create_key_file(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    print(
+        f"cakupan: created a new pseudonymisation key in {path} (keep it secret, back it up, "
+        f"never commit it; set {KEY_ENV} to use another key)",
+        file=sys.stderr,
+    )
+    return key
+
+
+def _refuse_key_inside_repository(path: Path) -> None:
+    from helpers.paths import project_root
+
+    root = project_root().resolve()
+    if (root / "src" / "helpers").is_dir() and path.resolve().is_relative_to(root):
+        raise PrivacyError(
+            "the key file would be created inside the project checkout",
+            path=path,
+            fix=f"set {KEY_ENV} or XDG_CONFIG_HOME to a directory outside the repository",
+        )
+
+
+def key_fingerprint(key: str) -> str:
+    """Short public identifier of a key (8 hex characters); never reveals the key itself."""
+    return hashlib.sha256(b"cakupan-key-fingerprint:" + key.encode("utf-8")).hexdigest()[:8]
+
+
+def person_id(nik: str, key: str) -> str:
+    """Pseudonym of one normalised NIK: the first 32 hex characters of HMAC-SHA256(key, nik)."""
+    digest = hmac.new(key.encode("utf-8"), nik.encode("utf-8"), hashlib.sha256).hexdigest()
+    return digest[:PERSON_ID_LENGTH]
+
+
+def _hmac_pads(key: str) -> tuple[bytes, bytes]:
+    raw = key.encode("utf-8")
+    if len(raw) > _BLOCK_SIZE:
+        raw = hashlib.sha256(raw).digest()
+    raw = raw.ljust(_BLOCK_SIZE, b"\0")
+    inner = bytes(byte ^ 0x36 for byte in raw)
+    outer = bytes(byte ^ 0x5C for byte in raw)
+    return inner, outer
+
+
+def _blob_literal(data: bytes) -> str:
+    return "unhex('" + data.hex() + "')"
+
+
+def sql_person_id(nik: str, key: str) -> str:
+    """DuckDB expression computing :func:`person_id` of the VARCHAR expression ``nik``.
+
+    HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)) (RFC 2104), with DuckDB's ``sha256``
+    over BLOBs. The padded key enters the query as a literal: the query text is secret too,
+    so it is never logged or written to disk.
+    """
+    inner, outer = _hmac_pads(key)
+    inner_hash = f"unhex(sha256({_blob_literal(inner)} || encode({nik})))"
+    return f"substr(sha256({_blob_literal(outer)} || {inner_hash}), 1, {PERSON_ID_LENGTH})"
