@@ -133,6 +133,10 @@ class _Plan:
     region_codes: tuple[str, ...]
 
 
+#: Day number that stands for "no date" (an open spell's end_date).
+NO_DATE = -(10**9)
+
+
 def _day(value: date) -> int:
     return int(np.datetime64(value, "D").astype(np.int64))
 
@@ -236,7 +240,7 @@ def _spells(person, segment, start, end=None, paid=None, **extra) -> dict[str, n
         "person": np.asarray(person, dtype=np.int64),
         "segment": np.broadcast_to(np.asarray(segment), (size,)).copy(),
         "start": np.asarray(start, dtype=np.int64),
-        "end": np.full(size, -1, dtype=np.int64) if end is None else np.asarray(end, np.int64),
+        "end": np.full(size, NO_DATE, dtype=np.int64) if end is None else np.asarray(end, np.int64),
         "paid": np.full(size, _day(AS_OF_DATE)) if paid is None else np.asarray(paid, np.int64),
     }
     for key, value in extra.items():
@@ -428,17 +432,17 @@ def _jamsostek(rng: np.random.Generator, plan: _Plan, residents: dict) -> dict[s
                 wage = np.round(rng.lognormal(np.log(6_000_000), 0.3, total), -3)
                 risk, funding, progs = 3, "self", "JKK;JKM;JHT"
             # Jakon spells are project-based: they end within two years unless still running.
-            end = np.full(total, -1)
+            end = np.full(total, NO_DATE)
             if segment == "JAKON":
                 end[:active] = np.where(rng.random(active) < 0.5,
                                         _uniform_days(rng, date(2025, 1, 31), date(2025, 12, 31),
-                                                      active), -1)
+                                                      active), NO_DATE)
             pieces.append(_spells(people_, segment, start, end=end, paid=paid,
                                   occupation="other", funding=funding, wage=wage, risk=risk,
                                   programmes=progs))
         # Ended spells: half from people still active (an earlier job), half from leavers.
         active_people = np.concatenate([p["person"] for p in pieces if p["end"].max(
-            initial=-1) < 0 and len(p["person"])])[:]
+            initial=NO_DATE) == NO_DATE and len(p["person"])])[:]
         ended = int(round(sum(counts.values()) * TK_ENDED_SHARE))
         movers = rng.choice(active_people, size=ended // 2, replace=False) if len(
             active_people) >= ended // 2 else active_people
@@ -465,7 +469,7 @@ def _jamsostek(rng: np.random.Generator, plan: _Plan, residents: dict) -> dict[s
 
 
 def _date_strings(days: np.ndarray) -> pa.Array:
-    mask = days < 0
+    mask = days == NO_DATE
     array = pa.array(np.where(mask, 0, days).astype(np.int32), type=pa.date32(),
                      mask=mask)
     return pc.strftime(array, format="%Y-%m-%d")
@@ -703,7 +707,7 @@ def write_benchmark_registry(path: str | Path, rows: int, *, seed: int = DEFAULT
                                  p=[0.62, 0.25, 0.10, 0.03])
             start = _uniform_days(rng, date(2015, 1, 1), date(2025, 6, 30), size)
             ended = rng.random(size) < 0.25
-            end = np.where(ended, start + rng.integers(30, 1500, size), -1)
+            end = np.where(ended, start + rng.integers(30, 1500, size), NO_DATE)
             lapsed = rng.random(size) < 0.2
             paid = np.where(lapsed, _month_end(start + rng.integers(0, 900, size)),
                             _day(AS_OF_DATE))

@@ -1,0 +1,667 @@
+"""Indicators as Ibis expressions over the intake's pseudonymised tables (DESIGN section 6).
+
+Every function takes the intake tables (``tk`` for BPJS Ketenagakerjaan, ``jkn`` for JKN,
+each an Ibis table with ``person_id``, ``region_code``, ``segment``, ``start_date``,
+``end_date``, ``paid_through``...), a reference date and parameters, and returns a small
+pandas frame of aggregates. Heavy work (filters, distinct counts, person-months) runs in
+the engine; only aggregates come back. All regions of a request are computed in one pass.
+
+Definitions (one each, in ``helpers.definitions``):
+- member at D: ``start_date <= D`` and (``end_date`` empty or ``> D``);
+- active at D: member with ``paid_through`` no more than ``grace_months`` whole months
+  before the month of D;
+- people: distinct ``person_id`` (pseudonymised NIK).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from helpers import reference
+from helpers.definitions import BY_ID, INDICATOR_IDS
+from helpers.errors import ParameterError, ReferenceDataError
+from helpers.schema import FORMAL_SEGMENTS, INFORMAL_SEGMENTS, PEMDA_FUNDING_SOURCES
+
+#: Welfare share of DBHCHT under PMK 72/2024 (50 % welfare, 40 % health, 10 % law).
+DBHCHT_WELFARE_SHARE = 0.5
+#: UHC target share of the population (RPJMN 2020-2024; the BPJS Kesehatan UHC predicate).
+UHC_TARGET_COVERAGE = 0.98
+CATEGORY_ORDER = ("utama", "madya", "pratama")
+AGE_GROUPS = ((0, 14, "0-14"), (15, 24, "15-24"), (25, 34, "25-34"), (35, 44, "35-44"),
+              (45, 54, "45-54"), (55, 64, "55-64"), (65, 200, "65+"))
+BREAKDOWN_COLUMNS = ("segment", "occupation", "funding_source", "sex", "age_group",
+                     "district_code", "care_class")
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Choices that change an indicator's value; every report states them.
+
+    Attributes:
+        reference_date: D, the date coverage is measured at.
+        grace_months: whole months of arrears a member may have and still be active.
+        labour_denominator: 'bpjs_potential' (BPJS TK "potensi") or 'bps_employed'.
+        population_vintage: population release to divide by (population.csv ``vintage``).
+    """
+
+    reference_date: date
+    grace_months: int = 1
+    labour_denominator: str = "bpjs_potential"
+    population_vintage: str = field(default_factory=lambda: reference.DEFAULT_POPULATION_VINTAGE)
+
+    def __post_init__(self):
+        if not isinstance(self.reference_date, date):
+            raise ParameterError(f"reference_date {self.reference_date!r} is not a date",
+                                 fix="give a date such as 2024-12-31")
+        if self.grace_months < 0:
+            raise ParameterError(f"grace_months {self.grace_months} is negative",
+                                 fix="use 0 or more whole months (default 1)")
+        if self.labour_denominator not in reference.LABOUR_DENOMINATORS:
+            raise ParameterError(
+                f"unknown labour_denominator '{self.labour_denominator}'",
+                fix=f"use one of {', '.join(reference.LABOUR_DENOMINATORS)}")
+        vintages = reference.population_vintages()
+        if self.population_vintage not in vintages:
+            raise ParameterError(f"unknown population_vintage '{self.population_vintage}'",
+                                 fix=f"use one of {', '.join(vintages)}")
+
+
+def reference_date_of(period: str) -> date:
+    """Reference date of a period: '2024' → 2024-12-31, '2024-06' → 2024-06-30."""
+    text = str(period).strip()
+    try:
+        if len(text) == 4:
+            return date(int(text), 12, 31)
+        year, month = (int(part) for part in text.split("-"))
+        first_next = date(year + month // 12, month % 12 + 1, 1)
+        return date.fromordinal(first_next.toordinal() - 1)
+    except (ValueError, TypeError):
+        raise ParameterError(f"period '{period}' is not a year or a year-month",
+                             fix="write it as 2024 or 2024-06") from None
+
+
+# ----------------------------------------------------------------------------------------
+# Spell predicates (the one place the member/active definitions live)
+# ----------------------------------------------------------------------------------------
+
+
+def _month_index(value):
+    return value.year() * 12 + value.month() - 1
+
+
+def is_member(table: ibis.Table, at) -> ibis.Value:
+    """Spell open at ``at``: start_date ≤ at and (end_date empty or > at)."""
+    at = ibis.literal(at) if isinstance(at, date) else at
+    return (table.start_date <= at) & (table.end_date.isnull() | (table.end_date > at))
+
+
+def is_active(table: ibis.Table, at, grace_months: int) -> ibis.Value:
+    """Member at ``at`` whose paid_through is ≤ grace_months whole months before at's month."""
+    at = ibis.literal(at) if isinstance(at, date) else at
+    paid_recently = _month_index(table.paid_through) >= _month_index(at) - grace_months
+    return is_member(table, at) & table.paid_through.notnull() & paid_recently
+
+
+def _restrict(table: ibis.Table, region_codes: list[str] | None) -> ibis.Table:
+    return table if region_codes is None else table.filter(table.region_code.isin(region_codes))
+
+
+def _age_group(table: ibis.Table, at: date) -> ibis.Value:
+    age = at.year - table.birth_year
+    case = ibis.cases(*[((age >= low) & (age <= high), label) for low, high, label in AGE_GROUPS],
+                      else_="unknown")
+    return case
+
+
+# ----------------------------------------------------------------------------------------
+# Person counts
+# ----------------------------------------------------------------------------------------
+
+
+def jamsostek_counts(tk: ibis.Table, params: Parameters,
+                     region_codes: list[str] | None = None) -> pd.DataFrame:
+    """People counts of BPJS Ketenagakerjaan per region at D, in one pass.
+
+    Returns:
+        One row per region_code with tk_members, tk_active, tk_active_formal,
+        tk_active_informal, tk_nonasn_active, tk_tobacco_farmers_active, tk_fishers_active,
+        tk_pemda_funded_active (people).
+    """
+    t = _restrict(tk, region_codes)
+    at = params.reference_date
+    member = is_member(t, at)
+    active = is_active(t, at, params.grace_months)
+    pemda = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
+    person = t.person_id
+    result = t.group_by("region_code").aggregate(
+        tk_members=person.nunique(where=member),
+        tk_active=person.nunique(where=active),
+        tk_active_formal=person.nunique(where=active & t.segment.isin(FORMAL_SEGMENTS)),
+        tk_active_informal=person.nunique(where=active & t.segment.isin(INFORMAL_SEGMENTS)),
+        tk_nonasn_active=person.nunique(where=active & pemda
+                                        & (t.occupation == "non_asn_staff")),
+        tk_tobacco_farmers_active=person.nunique(where=active & pemda
+                                                 & (t.occupation == "tobacco_farmer")),
+        tk_fishers_active=person.nunique(where=active & pemda & (t.occupation == "fisher")),
+        tk_pemda_funded_active=person.nunique(where=active & pemda),
+    ).to_pandas()
+    return _complete(result, region_codes)
+
+
+def jkn_counts(jkn: ibis.Table, params: Parameters,
+               region_codes: list[str] | None = None) -> pd.DataFrame:
+    """People counts of JKN per region at D: members, active, PBPU_PEMDA members."""
+    t = _restrict(jkn, region_codes)
+    at = params.reference_date
+    member = is_member(t, at)
+    result = t.group_by("region_code").aggregate(
+        jkn_members=t.person_id.nunique(where=member),
+        jkn_active=t.person_id.nunique(where=is_active(t, at, params.grace_months)),
+        jkn_pemda_members=t.person_id.nunique(where=member & (t.segment == "PBPU_PEMDA")),
+    ).to_pandas()
+    return _complete(result, region_codes)
+
+
+def _complete(frame: pd.DataFrame, region_codes: list[str] | None) -> pd.DataFrame:
+    """Index by region_code with a row (of zeros) for every requested region."""
+    frame = frame.set_index("region_code").sort_index()
+    assert frame.index.is_unique, "region_code not unique after aggregation"
+    if region_codes is not None:
+        frame = frame.reindex(region_codes, fill_value=0)
+    return frame.astype("int64")
+
+
+# ----------------------------------------------------------------------------------------
+# Budget: person-months × rates
+# ----------------------------------------------------------------------------------------
+
+
+def _month_ends(year: int, last_month: int) -> list[date]:
+    ends = []
+    for month in range(1, last_month + 1):
+        first_next = date(year + month // 12, month % 12 + 1, 1)
+        ends.append(date.fromordinal(first_next.toordinal() - 1))
+    return ends
+
+
+def funded_person_months(table: ibis.Table, params: Parameters, *, funded: ibis.Value,
+                         keys: list[str], region_codes: list[str] | None = None,
+                         ) -> pd.DataFrame:
+    """Person-months with contributions paid, from January to the month of D.
+
+    A person-month counts when the spell is open at the month's end and ``paid_through``
+    reaches that month's end. Returns one row per ``keys`` × month_end with ``person_months``
+    and ``wage_sum_rp`` (for wage-based rates).
+    """
+    t = _restrict(table, region_codes).filter(funded)
+    at = params.reference_date
+    months = ibis.memtable(pd.DataFrame({"month_end": pd.to_datetime(
+        _month_ends(at.year, at.month)).date}))
+    months = months.mutate(month_end=months.month_end.cast("date"))
+    joined = t.cross_join(months)
+    paid = is_member(joined, joined.month_end) & (joined.paid_through >= joined.month_end)
+    metrics = {"person_months": joined.person_id.count()}
+    if "wage_rp" in joined.columns:
+        metrics["wage_sum_rp"] = joined.wage_rp.fill_null(0).sum()
+    result = joined.filter(paid).group_by([*keys, "month_end"]).aggregate(**metrics).to_pandas()
+    if "wage_sum_rp" not in result.columns:
+        result["wage_sum_rp"] = 0
+    result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
+    return result
+
+
+def _rates_on(day: date) -> pd.DataFrame:
+    rates = reference.rates(day)
+    if rates.empty:
+        raise ReferenceDataError(f"no contribution rates in force on {day}",
+                                 path="data/reference/rates.csv",
+                                 fix="add rows whose valid_from/valid_to cover that date")
+    return rates
+
+
+def jamsostek_unit_cost(segment: str, programmes: str, risk_class, day: date) -> tuple[float, float]:
+    """Regional cost of one funded person-month: (flat Rupiah, share of wage).
+
+    The region pays what the employer and the participant would pay for the spell's
+    programmes (JKP is paid by the central government and excluded). BPU members are
+    charged the flat minimum JKK + JKM (PP 44/2015 as amended; Rp16,800 in 2024).
+    """
+    rates = _rates_on(day)
+    rates = rates[(rates["scheme"] == "jamsostek") & (rates["segment"] == segment)
+                  & rates["payer"].isin(["employer", "worker", "participant",
+                                         "regional_government"])]
+    wanted = set(str(programmes).split(";"))
+    rates = rates[rates["component"].isin(wanted)]
+    if segment == "PU":
+        with_class = rates["risk_class"].isna() | (rates["risk_class"] == risk_class)
+        rates = rates[with_class]
+    if segment == "BPU":
+        rates = rates[rates["flat_rp"].notna()]
+    flat = float(rates["flat_rp"].fillna(0).sum())
+    share = float(rates["wage_share"].fillna(0).sum())
+    return flat, share
+
+
+def jamsostek_budget(tk: ibis.Table, params: Parameters,
+                     region_codes: list[str] | None = None) -> pd.DataFrame:
+    """Contributions the region paid for BPJS TK in the year of D, by funding source.
+
+    Returns:
+        Rows of region_code, funding_source, occupation, person_months, cost_rp (whole
+        Rupiah), for funding sources apbd and dbhcht.
+    """
+    funded = tk.funding_source.isin(PEMDA_FUNDING_SOURCES)
+    months = funded_person_months(
+        tk, params, funded=funded, region_codes=region_codes,
+        keys=["region_code", "funding_source", "occupation", "segment", "programmes",
+              "risk_class"])
+    columns = ["region_code", "funding_source", "occupation", "person_months", "cost_rp"]
+    if months.empty:
+        return pd.DataFrame(columns=columns)
+    costs = []
+    for row in months.itertuples(index=False):
+        risk = None if pd.isna(row.risk_class) else int(row.risk_class)
+        flat, share = jamsostek_unit_cost(row.segment, row.programmes, risk, row.month_end)
+        costs.append(flat * row.person_months + share * row.wage_sum_rp)
+    months["cost_rp"] = costs
+    result = months.groupby(["region_code", "funding_source", "occupation"], as_index=False)[
+        ["person_months", "cost_rp"]].sum()
+    result["cost_rp"] = result["cost_rp"].round().astype("int64")
+    return result[columns]
+
+
+def jkn_pemda_unit_cost(day: date, care_class: int = 3) -> int:
+    """Regional government's part of one PBPU_PEMDA person-month (Perpres 64/2020)."""
+    rates = _rates_on(day)
+    rows = rates[(rates["scheme"] == "jkn") & (rates["segment"] == "PBPU_PEMDA")
+                 & (rates["payer"] == "regional_government")]
+    if "care_class" in rows.columns:
+        rows = rows[rows["care_class"].isna() | (rows["care_class"] == care_class)]
+    if rows.empty:
+        raise ReferenceDataError("no regional-government rate for PBPU_PEMDA",
+                                 path="data/reference/rates.csv",
+                                 fix="add the Perpres 64/2020 class III rows")
+    return int(round(rows["flat_rp"].fillna(0).sum()))
+
+
+def bpu_minimum_monthly_rp(day: date) -> int:
+    """Minimum BPU JKK + JKM per person per month in force on ``day`` (Rp16,800 in 2024)."""
+    flat, _ = jamsostek_unit_cost("BPU", "JKK;JKM", None, day)
+    return int(round(flat))
+
+
+def jkn_pemda_budget(jkn: ibis.Table, params: Parameters,
+                     region_codes: list[str] | None = None) -> pd.DataFrame:
+    """Regional cost of PBPU_PEMDA members in the year of D: region_code, person_months, cost_rp."""
+    months = funded_person_months(jkn, params, funded=jkn.segment == "PBPU_PEMDA",
+                                  region_codes=region_codes, keys=["region_code"])
+    if months.empty:
+        return pd.DataFrame(columns=["region_code", "person_months", "cost_rp"])
+    months["cost_rp"] = [jkn_pemda_unit_cost(day) * n
+                         for day, n in zip(months["month_end"], months["person_months"])]
+    result = months.groupby("region_code", as_index=False)[["person_months", "cost_rp"]].sum()
+    result["cost_rp"] = result["cost_rp"].astype("int64")
+    return result
+
+
+# ----------------------------------------------------------------------------------------
+# Denominators and UHC
+# ----------------------------------------------------------------------------------------
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator; NaN when the denominator is zero or missing."""
+    if denominator is None or pd.isna(denominator) or denominator == 0:
+        return float("nan")
+    return float(numerator) / float(denominator)
+
+
+def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataFrame:
+    """Workers, formal and informal workers per region for the chosen denominator."""
+    labour = reference.labour(params.reference_date.year).set_index("region_code")
+    missing = [c for c in region_codes if c not in labour.index]
+    if missing:
+        raise ReferenceDataError(
+            f"no labour figures for {', '.join(missing)} in {params.reference_date.year}",
+            path="data/reference/labour.csv", fix="add the rows or choose another period")
+    prefix = "potential" if params.labour_denominator == "bpjs_potential" else "employed"
+    if prefix == "potential":
+        columns = ["potential_workforce_count", "potential_formal_count",
+                   "potential_informal_count"]
+    else:
+        columns = ["employed_count", "formal_employed_count", "informal_employed_count"]
+    frame = labour.loc[region_codes, columns]
+    frame.columns = ["workers", "formal_workers", "informal_workers"]
+    return frame
+
+
+def uhc_category(coverage: float, active_rate: float, pemda_share: float,
+                 thresholds: pd.DataFrame) -> str:
+    """Highest category (utama > madya > pratama) whose minima are all met, else 'none'.
+
+    A category with several variants (rows) is met when any one variant is met.
+    """
+    for category in CATEGORY_ORDER:
+        for row in thresholds[thresholds["category"] == category].itertuples(index=False):
+            if _meets(row, coverage, active_rate, pemda_share):
+                return category
+    return "none"
+
+
+def _meets(row, coverage: float, active_rate: float, pemda_share: float) -> bool:
+    checks = [(row.min_coverage, coverage), (row.min_active_rate, active_rate),
+              (row.min_pemda_share, pemda_share)]
+    return all(pd.isna(minimum) or (not pd.isna(value) and value >= minimum)
+               for minimum, value in checks)
+
+
+def uhc_distance(jkn_row: pd.Series, population: int, thresholds: pd.DataFrame,
+                 unit_cost_rp: int) -> pd.DataFrame:
+    """People and Rupiah needed to reach each UHC category (and variant).
+
+    People to enrol = max(0, ⌈min_coverage × population⌉ − members), and for the Pemda
+    share max(0, ⌈min_pemda_share × population⌉ − Pemda members); people to reactivate =
+    max(0, ⌈min_active_rate × members_after⌉ − active). The cost is a year of the regional
+    PBPU_PEMDA contribution for every person enrolled, registered or reactivated by the
+    Pemda.
+    """
+    members, active, pemda = (int(jkn_row["jkn_members"]), int(jkn_row["jkn_active"]),
+                              int(jkn_row["jkn_pemda_members"]))
+    rows = []
+    for row in thresholds.itertuples(index=False):
+        enrol = 0 if pd.isna(row.min_coverage) else max(
+            0, math.ceil(row.min_coverage * population - 1e-9) - members)
+        pemda_register = 0 if pd.isna(row.min_pemda_share) else max(
+            0, math.ceil(row.min_pemda_share * population - 1e-9) - pemda - enrol)
+        after = members + enrol
+        reactivate = 0 if pd.isna(row.min_active_rate) else max(
+            0, math.ceil(row.min_active_rate * after - 1e-9) - (active + enrol))
+        people = enrol + pemda_register + reactivate
+        rows.append({
+            "category": row.category, "variant": row.variant,
+            "met": _meets(row, _ratio(members, population), _ratio(active, members),
+                          _ratio(pemda, population)),
+            "people_to_enrol": enrol, "people_to_register_by_pemda": pemda_register,
+            "people_to_reactivate": reactivate,
+            "annual_cost_rp": int(people * unit_cost_rp * 12),
+        })
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------
+# The indicator set
+# ----------------------------------------------------------------------------------------
+
+
+def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
+                       region_codes: list[str]) -> pd.DataFrame:
+    """Every DESIGN section 6 indicator for each region, at params.reference_date.
+
+    Args:
+        tk: intake table of BPJS Ketenagakerjaan spells.
+        jkn: intake table of JKN spells.
+        params: reference date, grace months, labour denominator, population vintage.
+        region_codes: kab/kota codes (e.g. ['52.02']); all computed in one pass.
+
+    Returns:
+        Long frame: region_code, indicator_id, value, numerator, denominator, unit,
+        reference_date, definition, flag. Ratios are fractions 0-1; ``flag`` is
+        'above_one' for a coverage above 1 (never clipped), 'zero_denominator',
+        'dbhcht_above_welfare_share', 'negative_gap' or empty.
+    """
+    if not region_codes:
+        raise ParameterError("no region codes given", fix="pass e.g. ['52.02']")
+    at = params.reference_date
+    year = at.year
+    tk_counts = jamsostek_counts(tk, params, region_codes)
+    jkn_frame = jkn_counts(jkn, params, region_codes)
+    population = reference.population_total(region_codes, year, params.population_vintage)
+    labour = labour_denominators(params, region_codes)
+    budget = reference.budget(year).set_index("region_code")
+    thresholds = reference.thresholds(year)
+    tk_budget = jamsostek_budget(tk, params, region_codes)
+    jkn_budget = jkn_pemda_budget(jkn, params, region_codes).set_index("region_code")
+    bpu_monthly = bpu_minimum_monthly_rp(at)
+    pemda_monthly = jkn_pemda_unit_cost(at)
+
+    rows = []
+    for code in region_codes:
+        tk_row, jkn_row, work = tk_counts.loc[code], jkn_frame.loc[code], labour.loc[code]
+        pop = int(population[code])
+        spend = tk_budget[tk_budget["region_code"] == code].groupby("funding_source")[
+            "cost_rp"].sum()
+        apbd_rp = int(spend.get("apbd", 0))
+        dbhcht_rp = int(spend.get("dbhcht", 0))
+        jkn_rp = int(jkn_budget["cost_rp"].get(code, 0))
+        apbd_total = budget["apbd_total_rp"].get(code, np.nan)
+        dbhcht_received = budget["dbhcht_received_rp"].get(code, np.nan)
+        members = int(jkn_row["jkn_members"])
+        coverage = _ratio(members, pop)
+        active_rate = _ratio(jkn_row["jkn_active"], members)
+        pemda_share = _ratio(jkn_row["jkn_pemda_members"], pop)
+        gap_informal = int(work["informal_workers"]) - int(tk_row["tk_active_informal"])
+        uhc_gap = max(0, math.ceil(UHC_TARGET_COVERAGE * pop - 1e-9) - members)
+        values = {
+            "tk_members": (tk_row["tk_members"], None, None),
+            "tk_active": (tk_row["tk_active"], None, None),
+            "tk_coverage": (None, tk_row["tk_active"], work["workers"]),
+            "tk_coverage_formal": (None, tk_row["tk_active_formal"], work["formal_workers"]),
+            "tk_coverage_informal": (None, tk_row["tk_active_informal"],
+                                     work["informal_workers"]),
+            "tk_nonasn_active": (tk_row["tk_nonasn_active"], None, None),
+            "tk_tobacco_farmers_active": (tk_row["tk_tobacco_farmers_active"], None, None),
+            "tk_fishers_active": (tk_row["tk_fishers_active"], None, None),
+            "tk_pemda_funded_active": (tk_row["tk_pemda_funded_active"], None, None),
+            "jkn_members": (members, None, None),
+            "jkn_coverage": (None, members, pop),
+            "jkn_active": (jkn_row["jkn_active"], None, None),
+            "jkn_active_rate": (None, jkn_row["jkn_active"], members),
+            "jkn_pemda_share": (None, jkn_row["jkn_pemda_members"], pop),
+            "uhc_category": (uhc_category(coverage, active_rate, pemda_share, thresholds),
+                             None, None),
+            "budget_tk_apbd_rp": (apbd_rp, None, None),
+            "budget_tk_dbhcht_rp": (dbhcht_rp, None, None),
+            "budget_jkn_pemda_rp": (jkn_rp, None, None),
+            "budget_share_apbd": (None, apbd_rp + dbhcht_rp + jkn_rp, apbd_total),
+            "dbhcht_social_security_share": (None, dbhcht_rp, dbhcht_received),
+            "gap_informal_workers": (gap_informal, None, None),
+            "gap_cost_informal_rp": (max(gap_informal, 0) * bpu_monthly * 12, None, None),
+            "uhc_gap_people": (uhc_gap, None, None),
+            "uhc_gap_cost_rp": (uhc_gap * pemda_monthly * 12, None, None),
+        }
+        for indicator_id in INDICATOR_IDS:
+            value, numerator, denominator = values[indicator_id]
+            if value is None:
+                value = _ratio(numerator, denominator)
+            rows.append({
+                "region_code": code, "indicator_id": indicator_id,
+                "value": _plain(value), "numerator": _plain(numerator),
+                "denominator": _plain(denominator), "unit": BY_ID[indicator_id].unit,
+                "reference_date": at.isoformat(),
+                "definition": BY_ID[indicator_id].definition_en,
+                "flag": _flag(indicator_id, value, denominator,
+                              dbhcht_rp, budget["dbhcht_welfare_rp"].get(code, np.nan)),
+            })
+    result = pd.DataFrame(rows)
+    _check(result)
+    return result
+
+
+def _plain(value):
+    """Python scalars (ints stay ints) so CSV output shows 13600, not 13600.0."""
+    if value is None:
+        return None
+    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return value
+
+
+def _flag(indicator_id: str, value, denominator, dbhcht_rp: int, welfare_rp) -> str:
+    if denominator is not None and (pd.isna(denominator) or denominator == 0):
+        return "zero_denominator"
+    if indicator_id.endswith(("_coverage", "_rate", "_share")) and not pd.isna(value):
+        if value > 1:
+            return "above_one"
+    if indicator_id == "dbhcht_social_security_share" and not pd.isna(welfare_rp):
+        if dbhcht_rp > welfare_rp:
+            return "dbhcht_above_welfare_share"
+    if indicator_id == "gap_informal_workers" and value < 0:
+        return "negative_gap"
+    return ""
+
+
+def _check(result: pd.DataFrame) -> None:
+    """Checks where computed: unique keys, no negative ratio or count."""
+    assert not result.duplicated(["region_code", "indicator_id"]).any(), \
+        "indicator rows not unique per region"
+    numeric = pd.to_numeric(result.loc[result["unit"].isin(["people", "fraction", "rupiah"])
+                                       & (result["indicator_id"] != "gap_informal_workers"),
+                                       "value"], errors="coerce")
+    assert not (numeric < 0).any(), "a count, ratio or amount is negative"
+
+
+def indicator_table(result: pd.DataFrame, region_code: str) -> pd.DataFrame:
+    """The ``indicators.csv`` layout for one region (DESIGN section 6)."""
+    frame = result[result["region_code"] == region_code]
+    return frame[["indicator_id", "value", "numerator", "denominator", "unit",
+                  "reference_date", "definition", "flag"]].reset_index(drop=True)
+
+
+def indicator_value(result: pd.DataFrame, region_code: str, indicator_id: str):
+    """One indicator's value for one region."""
+    match = result[(result["region_code"] == region_code)
+                   & (result["indicator_id"] == indicator_id)]
+    if len(match) != 1:
+        raise KeyError(f"{indicator_id} for {region_code}")
+    return match["value"].iloc[0]
+
+
+# ----------------------------------------------------------------------------------------
+# Disaggregations, series, vintages, cross-scheme
+# ----------------------------------------------------------------------------------------
+
+
+def breakdown(table: ibis.Table, params: Parameters, by: str,
+              region_codes: list[str] | None = None) -> pd.DataFrame:
+    """Members and active people per region and ``by`` (segment, occupation, sex, ...).
+
+    ``age_group`` is derived from birth_year at the year of D. Each row's ``active_share``
+    is its share of the region's active people (the shares of a region sum to 1 when no
+    person is active in two groups).
+    """
+    if by not in BREAKDOWN_COLUMNS:
+        raise ParameterError(f"cannot break down by '{by}'",
+                             fix=f"use one of {', '.join(BREAKDOWN_COLUMNS)}")
+    t = _restrict(table, region_codes)
+    if by == "age_group":
+        t = t.mutate(age_group=_age_group(t, params.reference_date))
+    if by not in t.columns:
+        raise ParameterError(f"this registry has no column '{by}'")
+    at = params.reference_date
+    result = t.group_by(["region_code", by]).aggregate(
+        members=t.person_id.nunique(where=is_member(t, at)),
+        active=t.person_id.nunique(where=is_active(t, at, params.grace_months)),
+    ).to_pandas()
+    result = result[(result["members"] > 0) | (result["active"] > 0)]
+    totals = result.groupby("region_code")["active"].transform("sum")
+    result["active_share"] = np.where(totals > 0, result["active"] / totals.where(totals > 0),
+                                      np.nan)
+    return result.sort_values(["region_code", by]).reset_index(drop=True)
+
+
+def monthly_series(table: ibis.Table, params: Parameters, region_codes: list[str] | None = None,
+                   start: date = date(2022, 1, 31), segments: tuple[str, ...] | None = None
+                   ) -> pd.DataFrame:
+    """Members and active people at each month's end from ``start`` to D, per region."""
+    t = _restrict(table, region_codes)
+    if segments:
+        t = t.filter(t.segment.isin(segments))
+    at = params.reference_date
+    ends = [d for d in _month_ends_between(start, at)]
+    months = ibis.memtable(pd.DataFrame({"month_end": pd.to_datetime(ends)}))
+    months = months.mutate(month_end=months.month_end.cast("date"))
+    joined = t.cross_join(months)
+    result = joined.group_by(["region_code", "month_end"]).aggregate(
+        members=joined.person_id.nunique(where=is_member(joined, joined.month_end)),
+        active=joined.person_id.nunique(where=is_active(joined, joined.month_end,
+                                                        params.grace_months)),
+    ).to_pandas()
+    result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
+    return result.sort_values(["region_code", "month_end"]).reset_index(drop=True)
+
+
+def _month_ends_between(start: date, end: date) -> list[date]:
+    ends = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        ends.extend(_month_ends(year, month)[-1:])
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return ends
+
+
+def coverage_by_vintage(jkn: ibis.Table, params: Parameters,
+                        region_codes: list[str]) -> pd.DataFrame:
+    """JKN coverage and UHC category of each region under every population vintage."""
+    counts = jkn_counts(jkn, params, region_codes)
+    thresholds = reference.thresholds(params.reference_date.year)
+    rows = []
+    for vintage in reference.population_vintages():
+        population = reference.population_total(region_codes, params.reference_date.year,
+                                                vintage)
+        for code in region_codes:
+            pop = int(population[code])
+            row = counts.loc[code]
+            coverage = _ratio(row["jkn_members"], pop)
+            rows.append({
+                "region_code": code, "vintage": vintage, "population": pop,
+                "jkn_members": int(row["jkn_members"]), "jkn_coverage": coverage,
+                "uhc_category": uhc_category(coverage, _ratio(row["jkn_active"],
+                                                              row["jkn_members"]),
+                                             _ratio(row["jkn_pemda_members"], pop), thresholds),
+                "default": vintage == params.population_vintage,
+            })
+    return pd.DataFrame(rows)
+
+
+def cross_scheme(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
+                 region_codes: list[str]) -> pd.DataFrame:
+    """Working-age (15+) overlap of the two schemes per region (ILO style, de-duplicated).
+
+    A person counts in a region's JKN set when a JKN spell of that region is open at D and
+    in its jamsostek set when a BPJS TK spell of that region is active at D. Neither =
+    working-age population (labour.csv) minus people in at least one scheme.
+    """
+    at = params.reference_date
+    min_birth_year = at.year - 15
+
+    def people(table, condition):
+        t = _restrict(table, region_codes)
+        t = t.filter(condition(t) & (t.birth_year <= min_birth_year))
+        return t.select("region_code", "person_id").distinct()
+
+    in_jkn = people(jkn, lambda t: is_member(t, at)).mutate(in_jkn=ibis.literal(1))
+    in_tk = people(tk, lambda t: is_active(t, at, params.grace_months)).mutate(
+        in_tk=ibis.literal(1))
+    joined = in_jkn.outer_join(in_tk, ["region_code", "person_id"])
+    region = ibis.coalesce(joined.region_code, joined.region_code_right)
+    flags = joined.select(region_code=region, in_jkn=joined.in_jkn.fill_null(0),
+                          in_tk=joined.in_tk.fill_null(0))
+    counts = flags.group_by("region_code").aggregate(
+        both=((flags.in_jkn == 1) & (flags.in_tk == 1)).sum(),
+        jkn_only=((flags.in_jkn == 1) & (flags.in_tk == 0)).sum(),
+        jamsostek_only=((flags.in_jkn == 0) & (flags.in_tk == 1)).sum(),
+    ).to_pandas().set_index("region_code").reindex(region_codes, fill_value=0)
+    working_age = reference.labour(at.year).set_index("region_code")["working_age_count"]
+    counts["at_least_one"] = counts[["both", "jkn_only", "jamsostek_only"]].sum(axis=1)
+    counts["working_age_population"] = working_age.reindex(region_codes).astype("int64")
+    counts["neither"] = counts["working_age_population"] - counts["at_least_one"]
+    counts["at_least_one_share"] = counts["at_least_one"] / counts["working_age_population"]
+    return counts.reset_index()

@@ -1,0 +1,1070 @@
+"""Registry intake: read, map columns, validate inside DuckDB, ledger, pseudonymise NIK.
+
+One path for every input. A Parquet registry stays on disk and is read by DuckDB; a CSV
+or Excel file (see :mod:`helpers.readers`) or an in-memory frame is handed to DuckDB as an
+Arrow table of strings. The same generated SQL then maps the columns, checks every row,
+gives each rejected row the first reason that applies (``REASONS``), collapses exact
+duplicates, replaces the NIK by a keyed pseudonym (:mod:`helpers.pseudonym`) and drops
+names and birth dates. Person-level rows leave this module only as the Ibis table of
+:class:`IntakeResult`, for the indicator layer.
+
+Usage::
+
+    result = intake.load_registry("data/sample/jkn.parquet", "jkn")
+    result.summary.rows_accepted, result.ledger.head()
+    members = result.table  # ibis Table on DuckDB
+
+Rules, reasons and the alias table are described in ``docs/intake.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import sys
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from helpers import nik as nik_rules
+from helpers import pseudonym, readers, schema
+from helpers.errors import (
+    CakupanError,
+    InputFileError,
+    ParameterError,
+    ReferenceDataError,
+    SchemaError,
+    ValidationError,
+)
+
+#: Bump when a rule changes: cached intake results of older versions are recomputed.
+INTAKE_VERSION = "1"
+
+#: Ledger reason codes, in order of precedence: a rejected row gets the first that applies.
+REASONS = (
+    "missing_value",
+    "invalid_nik",
+    "invalid_value",
+    "unparseable_date",
+    "end_before_start",
+    "unknown_region",
+    "invalid_wage",
+    "duplicate_row",
+)
+#: Columns a row cannot be used without (an empty value is ``missing_value``).
+REQUIRED_COLUMNS = ("nik", "sex", "region_code", "segment", "start_date")
+#: Declared monthly wages above this are taken as typing errors (an intake rule of this
+#: project, not a regulation: the highest contribution ceilings are around Rp12 juta).
+WAGE_CEILING_RP = 1_000_000_000
+#: Dates outside these years are rejected as ``unparseable_date`` (typos such as 0024, 2204).
+DATE_MIN_YEAR, DATE_MAX_YEAR = 1900, 2100
+#: Excel serial day numbers accepted as dates: 61 = 1900-03-01 (after Excel's phantom
+#: 1900-02-29) to 73415 = 2100-12-31.
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 61, 73415
+#: Default ``funding_source`` of a jamsostek spell with none given: wage earners' employers
+#: pay (PP 44/2015), BPU and migrant workers pay themselves.
+DEFAULT_FUNDING_SOURCE = {"PU": "employer", "JAKON": "employer", "BPU": "self", "PMI": "self"}
+#: Spellings of sex accepted and what they mean.
+SEX_SPELLINGS = {
+    "L": ("L", "LAKI-LAKI", "LAKI LAKI", "LAKI", "PRIA", "M", "MALE", "1"),
+    "P": ("P", "PEREMPUAN", "WANITA", "W", "F", "FEMALE", "2"),
+}
+#: Older or long segment names and the canonical code (after upper-casing and replacing
+#: spaces and dashes by '_'). PBI APBD was renamed PBPU Pemda by Perpres 64/2020.
+SEGMENT_SPELLINGS = {
+    "PBI_APBD": "PBPU_PEMDA",
+    "PBI_JK": "PBI_APBN",
+    "PEKERJA_PENERIMA_UPAH": "PPU",
+    "BUKAN_PEKERJA": "BP",
+    "PENERIMA_UPAH": "PU",
+    "BUKAN_PENERIMA_UPAH": "BPU",
+    "JASA_KONSTRUKSI": "JAKON",
+    "PEKERJA_MIGRAN_INDONESIA": "PMI",
+}
+
+ALIASES_ENV = "CAKUPAN_ALIASES"
+_WHITESPACE = " \t\r\n\u00a0"
+_DATE_HELP = "expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number"
+
+
+# =========================================================================== results
+
+
+@dataclass
+class IntakeSummary:
+    """What the intake of one registry file found. Counts are rows (membership spells)."""
+
+    path: str
+    registry: str
+    file_sha256: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rejected_by_reason: dict[str, int]
+    duplicates_collapsed: int
+    prefix_mismatches: int
+    niks_normalised: int
+    source_format: str = ""
+    header_row: int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    key_fingerprint: str = ""
+
+    @property
+    def rows_with_faults(self) -> int:
+        """Rejected rows other than collapsed duplicates."""
+        return self.rows_rejected - self.duplicates_collapsed
+
+    @property
+    def rejected_share(self) -> float:
+        """Share (0-1) of rows read rejected for a fault; collapsed duplicates excluded."""
+        return self.rows_with_faults / self.rows_read if self.rows_read else 0.0
+
+    def as_dict(self) -> dict:
+        """Plain dict for JSON."""
+        return dataclasses.asdict(self)
+
+    def render(self, lang: str = "en") -> str:
+        """Short text block for a terminal or a notebook cell ('en' or 'id')."""
+        words = _RENDER_WORDS[lang if lang in _RENDER_WORDS else "en"]
+        sep = "." if lang == "id" else ","
+
+        def number(value: int) -> str:
+            return f"{value:,}".replace(",", sep)
+
+        width = max(len(number(self.rows_read)), 1)
+        lines = [
+            f"{words['registry']} {self.registry}: {self.path}",
+            f"  {words['read']:<24}{number(self.rows_read):>{width}}",
+            f"  {words['accepted']:<24}{number(self.rows_accepted):>{width}}",
+            f"  {words['rejected']:<24}{number(self.rows_rejected):>{width}}",
+        ]
+        for reason in REASONS:
+            count = self.rejected_by_reason.get(reason, 0)
+            if count:
+                lines.append(f"    {reason:<22}{number(count):>{width}}")
+        lines += [
+            f"  {words['duplicates']:<24}{number(self.duplicates_collapsed):>{width}}",
+            f"  {words['prefix']:<24}{number(self.prefix_mismatches):>{width}}"
+            f"  {words['prefix_note']}",
+            f"  {words['normalised']:<24}{number(self.niks_normalised):>{width}}"
+            f"  {words['normalised_note']}",
+        ]
+        return "\n".join(lines)
+
+
+_RENDER_WORDS = {
+    "en": {
+        "registry": "Registry", "read": "rows read", "accepted": "rows accepted",
+        "rejected": "rows rejected", "duplicates": "duplicates collapsed",
+        "prefix": "NIK prefix mismatches", "prefix_note": "(NIK region ≠ domicile; counted, kept)",
+        "normalised": "NIKs normalised", "normalised_note": "(spaces, dots or dashes removed)",
+    },
+    "id": {
+        "registry": "Registri", "read": "baris dibaca", "accepted": "baris diterima",
+        "rejected": "baris ditolak", "duplicates": "duplikat digabung",
+        "prefix": "prefiks NIK berbeda", "prefix_note": "(wilayah NIK ≠ domisili; dihitung, tetap)",
+        "normalised": "NIK dinormalkan", "normalised_note": "(spasi, titik atau tanda hubung dihapus)",
+    },
+}
+
+
+@dataclass
+class IntakeResult:
+    """Accepted, pseudonymised rows (``table``), the counts (``summary``) and the ledger."""
+
+    table: object  # ibis.Table
+    summary: IntakeSummary
+    ledger: pd.DataFrame
+
+
+LEDGER_COLUMNS = ("row_number", "reason", "column", "detail")
+
+
+# =========================================================================== aliases
+
+
+def header_key(text: str) -> str:
+    """Normalise a column header for alias lookup: lower case, runs of non-alphanumerics
+    become one space (``'Tgl. Lahir'``, ``'TGL_LAHIR'`` and ``'tgl lahir'`` are one key)."""
+    return re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class AliasTable:
+    """Header key → canonical column, per registry."""
+
+    by_registry: dict[str, dict[str, str]]
+    sources: tuple[str, ...] = ()
+
+    def lookup(self, registry: str) -> dict[str, str]:
+        return self.by_registry[registry]
+
+    def headers_for(self, registry: str, column: str) -> list[str]:
+        return [key for key, target in self.lookup(registry).items() if target == column]
+
+    def fingerprint(self) -> str:
+        text = json.dumps(self.by_registry, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_aliases(extra: str | Path | Mapping[str, str] | None = None) -> AliasTable:
+    """Build the alias table: canonical names, the shipped ``aliases.csv``, then the file
+    named by ``$CAKUPAN_ALIASES``, then ``extra`` (a CSV path or a {header: column} dict).
+    Later sources win when they map the same header.
+
+    Raises:
+        SchemaError: an alias file lacks the ``alias`` or ``column`` header, or names a
+            column that does not exist.
+    """
+    tables = {registry: {} for registry in schema.REGISTRIES}
+    for registry in schema.REGISTRIES:
+        for column in schema.column_names(registry):
+            tables[registry][header_key(column)] = column
+    sources = ["helpers/aliases.csv"]
+    shipped = resources.files("helpers").joinpath("aliases.csv").read_text(encoding="utf-8")
+    _add_alias_rows(tables, _read_alias_csv(shipped, "helpers/aliases.csv"))
+    env = os.environ.get(ALIASES_ENV)
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise InputFileError(f"alias file named by {ALIASES_ENV} not found", path=path,
+                                 fix=f"fix or unset {ALIASES_ENV}")
+        _add_alias_rows(tables, _read_alias_csv(_read_text_file(path), str(path)))
+        sources.append(str(path))
+    if isinstance(extra, Mapping):
+        _add_alias_rows(tables, [(alias, column, "", "argument", index + 1)
+                                 for index, (alias, column) in enumerate(extra.items())])
+        sources.append("argument")
+    elif extra is not None:
+        path = Path(extra)
+        if not path.is_file():
+            raise InputFileError("alias file not found", path=path,
+                                 fix="give a CSV with columns alias,column[,registry]")
+        _add_alias_rows(tables, _read_alias_csv(_read_text_file(path), str(path)))
+        sources.append(str(path))
+    return AliasTable(tables, tuple(sources))
+
+
+def _read_text_file(path: Path) -> str:
+    text, _ = readers.decode_text(path.read_bytes(), path)
+    return text
+
+
+def _read_alias_csv(text: str, where: str) -> list[tuple[str, str, str, str, int]]:
+    reader = csv.DictReader(text.splitlines())
+    fields = [name.strip().lower() for name in reader.fieldnames or []]
+    if "alias" not in fields or "column" not in fields:
+        raise SchemaError("alias file needs the header 'alias,column' (and optionally "
+                          "'registry')", path=where, row=1,
+                          fix="write one line per alias, e.g. 'No. Peserta KTP,nik'")
+    rows = []
+    for row_number, row in enumerate(reader, start=2):
+        row = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
+        if not row.get("alias"):
+            continue
+        rows.append((row["alias"], row.get("column", ""), row.get("registry", ""), where,
+                     row_number))
+    return rows
+
+
+def _add_alias_rows(tables: dict[str, dict[str, str]],
+                    rows: Iterable[tuple[str, str, str, str, int]]) -> None:
+    for alias, column, registry, where, row_number in rows:
+        registries = [registry] if registry else list(schema.REGISTRIES)
+        for name in registries:
+            if name not in tables:
+                raise SchemaError(f"unknown registry '{name}'", path=where, row=row_number,
+                                  column="registry", fix="use jamsostek, jkn or leave it empty")
+            if column not in schema.column_names(name):
+                if registry:
+                    raise SchemaError(
+                        f"'{column}' is not a column of the {name} registry", path=where,
+                        row=row_number, column="column",
+                        fix="use one of " + ", ".join(schema.column_names(name)))
+                if not any(column in schema.column_names(r) for r in schema.REGISTRIES):
+                    raise SchemaError(
+                        f"'{column}' is not a registry column", path=where, row=row_number,
+                        column="column", fix="use a canonical name from docs/intake.md")
+                continue
+            tables[name][header_key(alias)] = column
+
+
+def map_headers(headers: list[str], registry: str, aliases: AliasTable,
+                path: str | Path) -> tuple[dict[str, int], list[str]]:
+    """Map source headers to canonical columns.
+
+    Returns:
+        ({canonical column: source column index}, [headers that were ignored]).
+
+    Raises:
+        SchemaError: two source columns mean the same canonical column, or a required
+            column is missing.
+    """
+    lookup = aliases.lookup(registry)
+    mapping: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, header in enumerate(headers):
+        column = lookup.get(header_key(header)) if header else None
+        if column is None:
+            if header:
+                ignored.append(header)
+            continue
+        if column in mapping:
+            first = headers[mapping[column]]
+            same = "appears twice" if first == header else f"and '{first}' both mean '{column}'"
+            raise SchemaError(
+                f"column '{header}' {same}" if first != header
+                else f"column '{header}' {same} (columns {mapping[column] + 1} and {index + 1})",
+                path=path, column=header,
+                fix="delete or rename one of them so each registry column appears once")
+        mapping[column] = index
+    for column in REQUIRED_COLUMNS:
+        if column not in mapping:
+            names = sorted({alias for alias in aliases.headers_for(registry, column)})
+            raise SchemaError(
+                f"required column '{column}' is missing (no header like "
+                + ", ".join(f"'{name}'" for name in names[:6]) + ")",
+                path=path,
+                fix="add the column, rename its header, or map it with --aliases FILE "
+                    "(CSV alias,column)")
+    return mapping, ignored
+
+
+# =========================================================================== public API
+
+
+def load_registry(
+    path: str | Path,
+    registry: str,
+    *,
+    con=None,
+    known_region_codes: Iterable[str] | None = None,
+    aliases: str | Path | Mapping[str, str] | None = None,
+    key: str | None = None,
+    max_rejected_share: float | None = None,
+    cache: bool = True,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> IntakeResult:
+    """Read, validate and pseudonymise one registry file.
+
+    Args:
+        path: a Parquet, CSV or Excel .xlsx file (format recognised from its content).
+        registry: 'jamsostek' or 'jkn'.
+        con: an Ibis DuckDB backend; default a new in-process ``ibis.duckdb.connect()``.
+        known_region_codes: kab/kota codes a domicile may have; None = every kab/kota code
+            of ``helpers.reference.regions()``.
+        aliases: extra header aliases: a CSV path (alias,column[,registry]) or a dict.
+        key: pseudonymisation key; None = :func:`helpers.pseudonym.get_key`.
+        max_rejected_share: 0-1; raise when a larger share of rows is rejected for a
+            fault (collapsed duplicates are not faults). None = no limit.
+        cache: reuse or write ``data/cache/<registry>-<sha>-<key fingerprint>.parquet``.
+        delimiter, encoding: for text files; None = detect.
+        sheet: Excel sheet name; None = the first sheet with a recognisable header.
+
+    Returns:
+        IntakeResult with the accepted rows as an Ibis table, the summary and the ledger.
+
+    Raises:
+        InputFileError: missing, empty, unreadable or not a table; no data rows.
+        SchemaError: a required column is missing or a column appears twice.
+        ValidationError: every row rejected, or the rejected share above the limit (the
+            error's ``result`` attribute holds the IntakeResult, ledger included).
+    """
+    registry = _check_registry(registry)
+    path = Path(path)
+    key = key if key is not None else pseudonym.get_key()
+    con = _connect(con)
+    alias_table = load_aliases(aliases)
+    file_format = readers.detect_format(path)
+    codes = _known_codes(known_region_codes)
+    file_sha256 = _sha256_file(path)
+    settings = {
+        "intake_version": INTAKE_VERSION, "registry": registry, "aliases": alias_table.fingerprint(),
+        "regions": hashlib.sha256(",".join(sorted(codes)).encode()).hexdigest()[:16],
+        "delimiter": delimiter, "encoding": encoding, "sheet": sheet,
+    }
+    if not cache:
+        source = _read_source(path, file_format, registry, alias_table, delimiter, encoding, sheet)
+        result = _run_intake(con, source, registry, alias_table, codes, key, file_sha256)
+        return _checked(result, max_rejected_share)
+    from helpers.paths import cache_dir
+
+    stem = f"{registry}-{file_sha256[:16]}-{pseudonym.key_fingerprint(key)}"
+    table_path = cache_dir() / f"{stem}.parquet"
+    meta_path = cache_dir() / f"{stem}.json"
+    with _cache_lock(cache_dir() / f"{stem}.lock"):
+        cached = _read_cache(con, table_path, meta_path, settings, str(path))
+        if cached is None:
+            source = _read_source(path, file_format, registry, alias_table, delimiter, encoding,
+                                  sheet)
+            cached = _run_intake(con, source, registry, alias_table, codes, key, file_sha256,
+                                 write_to=table_path)
+            _write_cache_meta(meta_path, settings, cached)
+    return _checked(cached, max_rejected_share)
+
+
+def load_frame(
+    frame: pd.DataFrame,
+    registry: str,
+    *,
+    con=None,
+    known_region_codes: Iterable[str] | None = None,
+    aliases: str | Path | Mapping[str, str] | None = None,
+    key: str | None = None,
+    max_rejected_share: float | None = None,
+    name: str = "<frame>",
+) -> IntakeResult:
+    """Validate and pseudonymise an in-memory registry frame, exactly as :func:`load_registry`.
+
+    Columns are canonical names (or aliases); values may be strings or typed (dates,
+    integers). Row numbers in the ledger are 1-based positions in the frame. Not cached.
+    """
+    registry = _check_registry(registry)
+    key = key if key is not None else pseudonym.get_key()
+    con = _connect(con)
+    alias_table = load_aliases(aliases)
+    codes = _known_codes(known_region_codes)
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    headers = [str(column) for column in frame.columns]
+    table = table.rename_columns([f"c{index}" for index in range(len(headers))])
+    table = table.append_column(readers.ROW_NUMBER,
+                                pa.array(range(1, len(frame) + 1), type=pa.int64()))
+    source = readers.SourceTable(path=Path(name), source_format="frame", headers=headers,
+                                 arrow=table)
+    result = _run_intake(con, source, registry, alias_table, codes, key, None)
+    return _checked(result, max_rejected_share)
+
+
+def check_usable(summary: IntakeSummary, ledger: pd.DataFrame,
+                 max_rejected_share: float | None = None) -> None:
+    """Raise ValidationError when the registry cannot be used.
+
+    Raises:
+        ValidationError: no row accepted, or ``summary.rejected_share`` above the limit.
+    """
+    if summary.rows_accepted == 0:
+        raise ValidationError(
+            f"every row was rejected ({summary.rows_read:,} rows; most common: "
+            f"{_most_common_problem(ledger)})",
+            path=summary.path,
+            fix="see the ledger for each row's reason; check --registry and the column names")
+    if max_rejected_share is not None and summary.rejected_share > max_rejected_share:
+        raise ValidationError(
+            f"{summary.rejected_share:.1%} of rows rejected ({summary.rows_with_faults:,} of "
+            f"{summary.rows_read:,}; most common: {_most_common_problem(ledger)}), above the "
+            f"limit of {max_rejected_share:.1%}",
+            path=summary.path,
+            fix="fix the rows listed in the ledger, or raise --max-rejected if they may be left out")
+
+
+# =========================================================================== internals
+
+
+def _check_registry(registry: str) -> str:
+    if registry not in schema.REGISTRIES:
+        raise ParameterError(f"unknown registry '{registry}'",
+                             fix="use one of: " + ", ".join(schema.REGISTRIES))
+    return registry
+
+
+def _connect(con):
+    if con is None:
+        import ibis
+
+        return ibis.duckdb.connect()
+    if getattr(con, "name", None) != "duckdb":
+        raise ParameterError("the intake runs on the DuckDB backend only",
+                             fix="pass con=ibis.duckdb.connect() or leave con out")
+    return con
+
+
+def _known_codes(known_region_codes: Iterable[str] | None) -> set[str]:
+    if known_region_codes is not None:
+        return {str(code) for code in known_region_codes}
+    try:
+        from helpers import reference
+    except ModuleNotFoundError as error:  # pragma: no cover - until reference.py exists
+        raise ReferenceDataError(
+            "the region reference (helpers.reference) is not available",
+            fix="pass known_region_codes explicitly") from error
+    regions = reference.regions()
+    codes = {str(code) for code in regions["region_code"]
+             if re.fullmatch(r"[0-9]{2}\.[0-9]{2}", str(code))}
+    if not codes:
+        raise ReferenceDataError("no kab/kota codes in the region reference",
+                                 path="data/reference/regions.csv",
+                                 fix="add kab/kota rows with codes like 52.02")
+    return codes
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_source(path: Path, file_format: str, registry: str, alias_table: AliasTable,
+                 delimiter: str | None, encoding: str | None,
+                 sheet: str | None) -> readers.SourceTable:
+    lookup = alias_table.lookup(registry)
+
+    def score(cells) -> int:
+        return len({lookup[key] for key in map(header_key, cells) if key in lookup})
+
+    if file_format == "parquet":
+        return readers.SourceTable(path=path, source_format="parquet", headers=[],
+                                   parquet_path=path)
+    if file_format == "xlsx":
+        return readers.read_xlsx(path, score, sheet=sheet)
+    return readers.read_text(path, score, encoding=encoding, delimiter=delimiter)
+
+
+def _checked(result: IntakeResult, max_rejected_share: float | None) -> IntakeResult:
+    if max_rejected_share is not None and not 0 <= max_rejected_share <= 1:
+        raise ParameterError(f"max_rejected_share must lie in 0-1, got {max_rejected_share}",
+                             fix="give a share such as 0.05 for 5%")
+    try:
+        check_usable(result.summary, result.ledger, max_rejected_share)
+    except ValidationError as error:
+        error.result = result
+        raise
+    return result
+
+
+def _most_common_problem(ledger: pd.DataFrame) -> str:
+    faults = ledger[ledger["reason"] != "duplicate_row"]
+    if faults.empty:
+        return "none"
+    counts = faults.groupby(["reason", "column"], dropna=False).size().sort_values(
+        ascending=False, kind="stable")
+    (reason, column), count = counts.index[0], int(counts.iloc[0])
+    return f"{reason} in column '{column}', {count:,} rows"
+
+
+def _quote(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _in_list(values: Iterable[str]) -> str:
+    values = list(values)
+    return "(" + ", ".join(_quote(value) for value in values) + ")" if values else "(NULL)"
+
+
+# --------------------------------------------------------------------------- engine work
+
+
+def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: AliasTable,
+                codes: set[str], key: str, file_sha256: str | None,
+                write_to: Path | None = None) -> IntakeResult:
+    raw = con.con  # the duckdb connection under the Ibis backend
+    tag = uuid.uuid4().hex[:12]
+    source_name = f"_cakupan_source_{tag}"
+    validated = f"_cakupan_validated_{tag}"
+    if source.parquet_path is not None:
+        from_sql = f"read_parquet({_quote(str(source.parquet_path))}, file_row_number = true)"
+        try:
+            described = raw.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()
+        except Exception as error:  # duckdb raises many types for a broken file
+            raise InputFileError(f"cannot be read as Parquet ({str(error).splitlines()[0]})",
+                                 path=source.path, fix="write the file again") from None
+        names = [row[0] for row in described if row[0] != "file_row_number"]
+        source.headers = names
+        column_sql = {index: _ident(name) for index, name in enumerate(names)}
+        types = {index: row[1] for index, row in enumerate(r for r in described
+                                                            if r[0] != "file_row_number")}
+        row_number_sql = "file_row_number + 1"
+        rows_read = raw.execute(f"SELECT count(*) FROM read_parquet({_quote(str(source.path))})"
+                                ).fetchone()[0]
+    else:
+        raw.register(source_name, source.arrow)
+        from_sql = source_name
+        column_sql = {index: _ident(f"c{index}") for index in range(len(source.headers))}
+        arrow_types = {index: source.arrow.schema.field(f"c{index}").type
+                       for index in range(len(source.headers))}
+        types = {index: _duckdb_type(arrow_type) for index, arrow_type in arrow_types.items()}
+        row_number_sql = _ident(readers.ROW_NUMBER)
+        rows_read = source.arrow.num_rows
+    try:
+        mapping, ignored = map_headers(source.headers, registry, alias_table, source.path)
+        if rows_read == 0:
+            raise InputFileError("has a header but no data rows", path=source.path,
+                                 fix="export the registry again with its rows")
+        query = build_validation_sql(
+            from_sql=from_sql,
+            row_number_sql=row_number_sql,
+            columns={column: (column_sql[index], types[index])
+                     for column, index in mapping.items()},
+            registry=registry,
+            known_region_codes=codes,
+            key=key,
+        )
+        raw.execute(f"CREATE TEMP TABLE {validated} AS {query}")
+    finally:
+        if source.arrow is not None:
+            raw.unregister(source_name)
+
+    counts = dict(raw.execute(
+        f"SELECT coalesce(reason, ''), count(*) FROM {validated} GROUP BY ALL").fetchall())
+    rows_accepted = counts.pop("", 0)
+    rejected_by_reason = {reason: counts[reason] for reason in REASONS if reason in counts}
+    rows_rejected = sum(rejected_by_reason.values())
+    if rows_read != rows_accepted + rows_rejected:
+        raise AssertionError(
+            f"intake lost rows: {rows_read} read but {rows_accepted} accepted + "
+            f"{rows_rejected} rejected")
+    prefix_mismatches, niks_normalised = raw.execute(
+        f"SELECT count(*) FILTER (reason IS NULL AND nik_region_code <> region_code), "
+        f"count(*) FILTER (nik_was_normalised) FROM {validated}").fetchone()
+    ledger = raw.execute(
+        f'SELECT row_number, reason, "column", detail FROM {validated} '
+        f"WHERE reason IS NOT NULL ORDER BY row_number").df()
+    ledger = _tidy_ledger(ledger)
+    output = ", ".join(_ident(name) for name in output_columns(registry))
+    accepted_sql = f"SELECT {output} FROM {validated} WHERE reason IS NULL"
+    if write_to is not None:
+        write_to.parent.mkdir(parents=True, exist_ok=True)
+        partial = write_to.with_suffix(".parquet.partial")
+        raw.execute(f"COPY ({accepted_sql}) TO {_quote(str(partial))} (FORMAT parquet)")
+        raw.execute(f"DROP TABLE {validated}")
+        os.replace(partial, write_to)
+        table = con.read_parquet(write_to)
+    else:
+        table = con.sql(accepted_sql)
+    summary = IntakeSummary(
+        path=str(source.path),
+        registry=registry,
+        file_sha256=file_sha256,
+        rows_read=int(rows_read),
+        rows_accepted=int(rows_accepted),
+        rows_rejected=int(rows_rejected),
+        rejected_by_reason={reason: int(count) for reason, count in rejected_by_reason.items()},
+        duplicates_collapsed=int(rejected_by_reason.get("duplicate_row", 0)),
+        prefix_mismatches=int(prefix_mismatches),
+        niks_normalised=int(niks_normalised),
+        source_format=source.source_format,
+        header_row=source.header_row,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        sheet=source.sheet,
+        column_map={column: source.headers[index] for column, index in mapping.items()},
+        ignored_columns=ignored,
+        key_fingerprint=pseudonym.key_fingerprint(key),
+    )
+    return IntakeResult(table=table, summary=summary, ledger=ledger)
+
+
+def _tidy_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
+    ledger = ledger.astype({"row_number": "int64"})
+    for column in ("reason", "column", "detail"):
+        ledger[column] = ledger[column].astype("string")
+    return ledger.reset_index(drop=True)[list(LEDGER_COLUMNS)]
+
+
+def _duckdb_type(arrow_type: pa.DataType) -> str:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "VARCHAR"
+    if pa.types.is_integer(arrow_type):
+        return "BIGINT"
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "DOUBLE"
+    if pa.types.is_date(arrow_type):
+        return "DATE"
+    if pa.types.is_timestamp(arrow_type):
+        return "TIMESTAMP"
+    return "OTHER"
+
+
+# --------------------------------------------------------------------------- the SQL
+
+
+def output_columns(registry: str) -> list[str]:
+    """Columns of the accepted, pseudonymised table, in order."""
+    head = ["person_id", "sex", "birth_year", "region_code", "district_code",
+            "nik_region_code", "segment"]
+    middle = (["occupation", "funding_source", "wage_rp", "risk_class", "programmes"]
+              if registry == "jamsostek" else ["care_class"])
+    return head + middle + ["start_date", "end_date", "paid_through"]
+
+
+def _text_sql(column_sql: str, duckdb_type: str) -> str:
+    """A source column as trimmed text, NULL when blank, whatever its storage type."""
+    upper = duckdb_type.upper()
+    if upper.startswith(("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                         "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")):
+        return f"CAST({column_sql} AS VARCHAR)"
+    if upper.startswith(("DOUBLE", "FLOAT", "REAL", "DECIMAL")):
+        return (f"CASE WHEN {column_sql} = trunc({column_sql}) AND abs({column_sql}) < 1e18 "
+                f"THEN CAST(CAST({column_sql} AS BIGINT) AS VARCHAR) "
+                f"ELSE CAST({column_sql} AS VARCHAR) END")
+    if upper == "DATE":
+        return f"strftime({column_sql}, '%Y-%m-%d')"
+    if upper.startswith("TIMESTAMP"):
+        return f"strftime(CAST({column_sql} AS DATE), '%Y-%m-%d')"
+    ws = _quote(_WHITESPACE)
+    return f"NULLIF(trim(CAST({column_sql} AS VARCHAR), {ws}), '')"
+
+
+def _date_sql(text: str) -> str:
+    """Parse a text date: ISO, day/month/year (separators / . -), ISO timestamp, Excel serial."""
+    parsed = f"""CASE
+        WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}')
+            THEN CAST(try_strptime({text}, '%Y-%m-%d') AS DATE)
+        WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]+)?)?')
+            THEN CAST(try_strptime(substr({text}, 1, 10), '%Y-%m-%d') AS DATE)
+        WHEN regexp_full_match({text}, '[0-9]{{1,2}}[/.-][0-9]{{1,2}}[/.-][0-9]{{4}}')
+            THEN CAST(try_strptime(regexp_replace({text}, '[.-]', '/', 'g'), '%d/%m/%Y') AS DATE)
+        WHEN regexp_full_match({text}, '[0-9]{{1,5}}(\\.0+)?')
+             AND CAST(CAST({text} AS DOUBLE) AS INTEGER) BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX}
+            THEN DATE '1899-12-30' + CAST(CAST({text} AS DOUBLE) AS INTEGER)
+        ELSE NULL END"""
+    return (f"(SELECT CASE WHEN year(d) BETWEEN {DATE_MIN_YEAR} AND {DATE_MAX_YEAR} THEN d END "
+            f"FROM (SELECT {parsed} AS d))")
+
+
+def _wage_sql(text: str) -> str:
+    """Parse Rupiah amounts: 1234567, 1.234.567, Rp16.800, Rp 16.800,00, 16800.0, 1,234,567."""
+    cleaned = f"regexp_replace(regexp_replace(upper({text}), '^RP\\.?', ''), '[ \u00a0]', '', 'g')"
+    return f"""(SELECT CASE
+        WHEN regexp_full_match(w, '-?[0-9]+') THEN TRY_CAST(w AS BIGINT)
+        WHEN regexp_full_match(w, '-?[0-9]{{1,3}}(\\.[0-9]{{3}})+(,[0-9]+)?')
+            THEN CAST(round(CAST(replace(replace(w, '.', ''), ',', '.') AS DOUBLE)) AS BIGINT)
+        WHEN regexp_full_match(w, '-?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?')
+            THEN CAST(round(CAST(replace(w, ',', '') AS DOUBLE)) AS BIGINT)
+        WHEN regexp_full_match(w, '-?[0-9]+,[0-9]{{1,2}}')
+            THEN CAST(round(CAST(replace(w, ',', '.') AS DOUBLE)) AS BIGINT)
+        WHEN regexp_full_match(w, '-?[0-9]+\\.[0-9]{{1,2}}')
+            THEN CAST(round(CAST(w AS DOUBLE)) AS BIGINT)
+        ELSE NULL END FROM (SELECT {cleaned} AS w))"""
+
+
+def _choice_sql(text: str, allowed: Iterable[str], *, transform: str = "upper({})",
+                spellings: Mapping[str, str] | None = None) -> str:
+    """Normalised categorical value, NULL when not allowed."""
+    value = transform.format(text)
+    if spellings:
+        cases = " ".join(f"WHEN {_quote(old)} THEN {_quote(new)}" for old, new in spellings.items())
+        value = f"(CASE {value} {cases} ELSE {value} END)"
+    return f"(SELECT CASE WHEN v IN {_in_list(allowed)} THEN v END FROM (SELECT {value} AS v))"
+
+
+def _echo(text: str) -> str:
+    """A value quoted for the ledger detail, cut to 40 characters."""
+    return f"'''' || substr({text}, 1, 40) || ''''"
+
+
+def build_validation_sql(*, from_sql: str, row_number_sql: str,
+                         columns: Mapping[str, tuple[str, str]], registry: str,
+                         known_region_codes: Iterable[str], key: str) -> str:
+    """The one validation query: every source row with its reason (NULL when accepted),
+    ledger column and detail, the flags the summary counts and the output columns.
+
+    Args:
+        from_sql: the FROM item (a registered table or ``read_parquet(...)``).
+        row_number_sql: expression giving each row's number for the ledger.
+        columns: canonical column → (source column SQL, DuckDB type); absent = NULL.
+        registry: 'jamsostek' or 'jkn'.
+        known_region_codes: allowed domicile kab/kota codes.
+        key: pseudonymisation key (enters the SQL as a literal; do not log the query).
+    """
+    names = schema.column_names(registry)
+    texts = []
+    for name in names:
+        if name in columns:
+            texts.append(f"{_text_sql(*columns[name])} AS t_{name}")
+        else:
+            texts.append(f"CAST(NULL AS VARCHAR) AS t_{name}")
+    segments = schema.JAMSOSTEK_SEGMENTS if registry == "jamsostek" else schema.JKN_SEGMENTS
+    sex_cases = " ".join(f"WHEN upper(t_sex) IN {_in_list(spellings)} THEN {_quote(code)}"
+                         for code, spellings in SEX_SPELLINGS.items())
+    nik = "nik"
+    parsed = [
+        f"{nik_rules.sql_normalise_nik('t_nik')} AS nik",
+        f"coalesce({nik_rules.sql_normalise_nik('t_nik')} <> t_nik, false) AS nik_was_normalised",
+        f"CASE {sex_cases} END AS sex",
+        "CASE WHEN regexp_full_match(t_region_code, '[0-9]{4}') "
+        "THEN substr(t_region_code, 1, 2) || '.' || substr(t_region_code, 3, 2) "
+        "ELSE t_region_code END AS region_code",
+        "CASE WHEN regexp_full_match(t_district_code, '[0-9]{6}') "
+        "THEN substr(t_district_code, 1, 2) || '.' || substr(t_district_code, 3, 2) || '.' "
+        "|| substr(t_district_code, 5, 2) ELSE t_district_code END AS district_code",
+        _choice_sql("t_segment", segments,
+                    transform="regexp_replace(upper({}), '[ _-]+', '_', 'g')",
+                    spellings=SEGMENT_SPELLINGS) + " AS segment",
+    ]
+    for name in schema.DATE_COLUMNS:
+        parsed.append(f"{_date_sql(f't_{name}')} AS {name}")
+    if registry == "jamsostek":
+        parsed += [
+            _choice_sql("t_occupation", schema.OCCUPATIONS,
+                        transform="regexp_replace(lower({}), '[ -]+', '_', 'g')")
+            + " AS occupation",
+            _choice_sql("t_funding_source", schema.FUNDING_SOURCES, transform="lower({})")
+            + " AS funding_source",
+            f"{_wage_sql('t_wage_rp')} AS wage_rp",
+            "CASE WHEN regexp_full_match(t_risk_class, '[1-5](\\.0+)?') "
+            "THEN CAST(CAST(t_risk_class AS DOUBLE) AS TINYINT) END AS risk_class",
+            "(SELECT CASE WHEN regexp_full_match(p, '(JKK|JKM|JHT|JP|JKP)(;(JKK|JKM|JHT|JP|JKP))*') "
+            "THEN p END FROM (SELECT regexp_replace(replace(upper(t_programmes), ',', ';'), "
+            "'\\s', '', 'g') AS p)) AS programmes",
+        ]
+    else:
+        parsed.append(
+            "(SELECT CASE WHEN c IN ('1', '2', '3') THEN CAST(c AS TINYINT) "
+            "WHEN c IN ('I', 'II', 'III') THEN CAST(length(c) AS TINYINT) END FROM "
+            "(SELECT regexp_replace(regexp_replace(upper(t_care_class), '^KELAS', ''), "
+            "'\\s|\\.0+$', '', 'g') AS c)) AS care_class")
+
+    checks: list[tuple[str, str, str, str]] = []  # (condition, reason, column, detail SQL)
+    for name in REQUIRED_COLUMNS:
+        checks.append((f"t_{name} IS NULL", "missing_value", name, "'empty'"))
+    checks.append(("nik_problem IS NOT NULL", "invalid_nik", "nik", "nik_problem"))
+    invalid = [("sex", "not L or P"), ("segment", "not one of " + ", ".join(segments))]
+    if registry == "jamsostek":
+        invalid += [
+            ("occupation", "not one of " + ", ".join(schema.OCCUPATIONS)),
+            ("funding_source", "not one of " + ", ".join(schema.FUNDING_SOURCES)),
+            ("risk_class", "not a risk class 1-5"),
+            ("programmes", "not a ';'-list of " + ", ".join(schema.PROGRAMMES)),
+        ]
+    else:
+        invalid.append(("care_class", "not a care class 1-3"))
+    for name, text in invalid:
+        checks.append((f"t_{name} IS NOT NULL AND {name} IS NULL", "invalid_value", name,
+                       f"{_echo(f't_{name}')} || {_quote(' is ' + text)}"))
+    checks.append(("t_district_code IS NOT NULL AND NOT regexp_full_match(district_code, "
+                   "'[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}')", "invalid_value", "district_code",
+                   f"{_echo('t_district_code')} || ' is not a kecamatan code like 52.02.01'"))
+    for name in schema.DATE_COLUMNS:
+        shown = f"'not a date ({_DATE_HELP})'" if name == "birth_date" else (
+            f"{_echo(f't_{name}')} || ' is not a date ({_DATE_HELP})'")
+        checks.append((f"t_{name} IS NOT NULL AND {name} IS NULL", "unparseable_date", name,
+                       shown))
+    checks.append(("end_date < start_date", "end_before_start", "end_date",
+                   "'end_date ' || strftime(end_date, '%Y-%m-%d') || ' is before start_date ' "
+                   "|| strftime(start_date, '%Y-%m-%d')"))
+    checks.append((f"region_code NOT IN {_in_list(sorted(known_region_codes))}",
+                   "unknown_region", "region_code",
+                   f"{_echo('t_region_code')} || ' is not a known kab/kota code'"))
+    checks.append(("district_code IS NOT NULL AND substr(district_code, 1, 5) <> region_code",
+                   "unknown_region", "district_code",
+                   "'district ' || district_code || ' does not lie in region ' || region_code"))
+    if registry == "jamsostek":
+        checks += [
+            ("t_wage_rp IS NOT NULL AND wage_rp IS NULL", "invalid_wage", "wage_rp",
+             f"{_echo('t_wage_rp')} || ' is not an amount in Rupiah'"),
+            ("wage_rp < 0", "invalid_wage", "wage_rp", "'negative wage'"),
+            (f"wage_rp > {WAGE_CEILING_RP}", "invalid_wage", "wage_rp",
+             f"'above the ceiling of Rp{WAGE_CEILING_RP:,} a month'".replace(",", ".")),
+        ]
+
+    def case(index: int) -> str:
+        whens = " ".join(f"WHEN {check[0]} THEN {check[index]}" for check in checks)
+        return f"CASE {whens} END"
+
+    reason_case = "CASE " + " ".join(
+        f"WHEN {condition} THEN {_quote(reason)}" for condition, reason, _, _ in checks) + " END"
+    column_case = "CASE " + " ".join(
+        f"WHEN {condition} THEN {_quote(column)}" for condition, _, column, _ in checks) + " END"
+    detail_case = case(3)
+    partition = ", ".join(f"t_{name}" for name in names)
+    funding_default = " ".join(f"WHEN {_quote(segment)} THEN {_quote(source)}"
+                               for segment, source in DEFAULT_FUNDING_SOURCE.items())
+    outputs = {
+        "person_id": f"CASE WHEN nik_problem IS NULL THEN {pseudonym.sql_person_id(nik, key)} END",
+        "sex": "sex",
+        "birth_year": "CAST(coalesce(year(birth_date), CASE WHEN nik_problem IS NULL THEN "
+                      "CASE WHEN 2000 + CAST(substr(nik, 11, 2) AS INTEGER) <= year(start_date) "
+                      "THEN 2000 + CAST(substr(nik, 11, 2) AS INTEGER) "
+                      "ELSE 1900 + CAST(substr(nik, 11, 2) AS INTEGER) END END) AS SMALLINT)",
+        "region_code": "region_code",
+        "district_code": "district_code",
+        "nik_region_code": f"CASE WHEN nik_problem IS NULL THEN "
+                           f"{nik_rules.sql_nik_region_code(nik)} END",
+        "segment": "segment",
+        "occupation": "coalesce(occupation, 'other')",
+        "funding_source": f"coalesce(funding_source, CASE segment {funding_default} END)",
+        "wage_rp": "wage_rp",
+        "risk_class": "risk_class",
+        "programmes": "programmes",
+        "care_class": "care_class",
+        "start_date": "start_date",
+        "end_date": "end_date",
+        "paid_through": "paid_through",
+    }
+    selected = ", ".join(f"{outputs[name]} AS {name}" for name in output_columns(registry))
+    return f"""
+WITH t AS (
+    SELECT {row_number_sql} AS row_number, {", ".join(texts)}
+    FROM {from_sql}
+), p AS (
+    SELECT t.*, {", ".join(parsed)} FROM t
+), q AS (
+    SELECT p.*, CASE WHEN nik IS NULL THEN NULL ELSE {nik_rules.sql_nik_problem('nik')} END
+        AS nik_problem
+    FROM p
+), j AS (
+    SELECT q.*, {reason_case} AS reason, {column_case} AS "column", {detail_case} AS detail
+    FROM q
+), d AS (
+    SELECT j.*, CASE WHEN reason IS NULL AND row_number() OVER (
+            PARTITION BY reason IS NULL, {partition} ORDER BY row_number) > 1
+        THEN true ELSE false END AS is_duplicate
+    FROM j
+)
+SELECT
+    row_number,
+    CASE WHEN is_duplicate THEN 'duplicate_row' ELSE reason END AS reason,
+    CASE WHEN is_duplicate THEN NULL ELSE "column" END AS "column",
+    CASE WHEN is_duplicate THEN 'exact copy of an earlier row (collapsed)' ELSE detail END
+        AS detail,
+    nik_was_normalised,
+    {selected}
+FROM d
+"""
+
+
+# --------------------------------------------------------------------------- cache
+
+
+@contextlib.contextmanager
+def _cache_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock so parallel report runs validate a registry only once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock, the cache still works
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read_cache(con, table_path: Path, meta_path: Path, settings: dict,
+                path: str) -> IntakeResult | None:
+    if not (table_path.exists() and meta_path.exists()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if meta.get("settings") != settings:
+        return None
+    summary = IntakeSummary(**meta["summary"])
+    summary.path = path
+    ledger = pd.DataFrame(meta["ledger"], columns=list(LEDGER_COLUMNS))
+    ledger = _tidy_ledger(ledger) if len(ledger) else _empty_ledger()
+    return IntakeResult(table=con.read_parquet(table_path), summary=summary, ledger=ledger)
+
+
+def _empty_ledger() -> pd.DataFrame:
+    return _tidy_ledger(pd.DataFrame({name: pd.Series([], dtype="object")
+                                      for name in LEDGER_COLUMNS}).astype({"row_number": "int64"}))
+
+
+def _write_cache_meta(meta_path: Path, settings: dict, result: IntakeResult) -> None:
+    ledger = result.ledger.astype(object).where(result.ledger.notna(), None)
+    meta = {
+        "settings": settings,
+        "summary": result.summary.as_dict(),
+        "ledger": ledger.to_dict(orient="list"),
+    }
+    partial = meta_path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, meta_path)
+
+
+# =========================================================================== CLI
+
+
+def register_cli(subparsers) -> None:
+    """Add ``cakupan validate``."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="check a registry file; print counts and write the ledger of rejected rows",
+        description="Read a jamsostek or JKN registry (Parquet, CSV or .xlsx), validate every "
+                    "row, print rows read / accepted / rejected by reason, and write the "
+                    "ledger (row number and reason; no NIK, no name) as CSV. Exits 0 when the "
+                    "registry is usable.",
+    )
+    parser.add_argument("path", type=Path, help="registry file (.parquet, .csv, .xlsx)")
+    parser.add_argument("--registry", required=True, choices=schema.REGISTRIES)
+    parser.add_argument("--ledger", type=Path, default=None,
+                        help="where to write the ledger CSV (default: ./<file stem>.ledger.csv)")
+    parser.add_argument("--max-rejected", type=float, default=0.05, metavar="SHARE",
+                        help="fail when more than this share (0-1) of rows is rejected for a "
+                             "fault; duplicates do not count (default 0.05)")
+    parser.add_argument("--aliases", type=Path, default=None,
+                        help="CSV of extra header aliases: alias,column[,registry]")
+    parser.add_argument("--delimiter", default=None, help="CSV delimiter (default: detect)")
+    parser.add_argument("--encoding", default=None,
+                        help="text encoding, e.g. utf-8 or cp1252 (default: detect)")
+    parser.add_argument("--sheet", default=None, help="Excel sheet (default: first with a header)")
+    parser.add_argument("--lang", choices=("en", "id"), default="en", help="language of the summary")
+    parser.add_argument("--cache", action="store_true",
+                        help="also store the pseudonymised result in data/cache for reports")
+    parser.set_defaults(func=run_validate)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Run ``cakupan validate``; return the exit code (0 = usable)."""
+    if not 0 <= args.max_rejected <= 1:
+        raise ParameterError(f"--max-rejected must lie in 0-1, got {args.max_rejected}",
+                             fix="give a share, e.g. --max-rejected 0.05 for 5%")
+    ledger_path = args.ledger or Path.cwd() / f"{args.path.stem}.ledger.csv"
+    try:
+        result = load_registry(
+            args.path, args.registry, aliases=args.aliases, cache=args.cache,
+            max_rejected_share=args.max_rejected, delimiter=args.delimiter,
+            encoding=args.encoding, sheet=args.sheet, known_region_codes=None)
+    except ValidationError as error:
+        result = getattr(error, "result", None)
+        if result is not None:
+            _report(result, ledger_path, args.lang)
+        raise
+    _report(result, ledger_path, args.lang)
+    return 0
+
+
+def _report(result: IntakeResult, ledger_path: Path, lang: str) -> None:
+    try:
+        ledger_path.parent.mkdir(parents=True, exist_ok=True)
+        result.ledger.to_csv(ledger_path, index=False)
+    except OSError as error:
+        raise InputFileError(f"cannot write the ledger ({error.strerror})", path=ledger_path,
+                             fix="give a writable path with --ledger") from None
+    print(result.summary.render(lang))
+    print(f"Ledger: {ledger_path} ({len(result.ledger):,} rows)")
+    sys.stdout.flush()
+
+
+__all__ = [
+    "REASONS", "IntakeResult", "IntakeSummary", "load_registry", "load_frame", "load_aliases",
+    "check_usable", "register_cli", "CakupanError",
+]

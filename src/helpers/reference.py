@@ -1,0 +1,795 @@
+"""Load and validate the committed reference tables in ``data/reference``.
+
+Every table is a small CSV with ``source`` and ``status`` on each row (the data dictionary
+is ``data/README.md``). :func:`load_table` reads a table with codes kept as strings
+("52.10" never becomes 52.1), converts the numeric and date columns, checks required
+columns, unique keys, ``status`` and ``source``, and raises :class:`ReferenceDataError`
+naming the file, the row (1-based, header = row 1) and the column. The accessors below
+(``population_total``, ``rates`` …) are what the other modules call.
+
+Units: counts are people; money is whole Rupiah (``_rp``); shares and rates are fractions
+0–1; scores are 0–10; dates are ``pandas.Timestamp``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from helpers.errors import ParameterError, ReferenceDataError
+from helpers.paths import reference_dir
+
+#: Allowed values of ``status`` on every row, from most to least certain.
+STATUSES = ("official", "reported", "estimate", "illustrative")
+#: The population vintage used unless a notebook or CLI parameter says otherwise.
+DEFAULT_POPULATION_VINTAGE = "dukcapil_2024s1"
+#: Denominators for BPJS Ketenagakerjaan coverage: the BPJS TK "potensi tenaga kerja"
+#: (what Paritrana and BPJS TK NTB use) or BPS employed persons (Sakernas).
+LABOUR_DENOMINATORS = ("bpjs_potential", "bps_employed")
+#: Worker groups a labour denominator can be asked for.
+WORKER_KINDS = ("all", "formal", "informal")
+
+DEFAULT_PROVINCE_CODE = "52"
+
+
+class TableSpec(NamedTuple):
+    """File name, key columns and required columns (in file order) of a reference table."""
+
+    filename: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+TABLES: dict[str, TableSpec] = {
+    "regions": TableSpec(
+        "regions.csv",
+        ("region_code",),
+        ("region_code", "region_name", "region_type", "parent_code", "source", "status"),
+    ),
+    "districts": TableSpec(
+        "districts.csv",
+        ("district_code",),
+        ("district_code", "district_name", "region_code", "source", "status"),
+    ),
+    "population": TableSpec(
+        "population.csv",
+        ("region_code", "year", "vintage", "sex"),
+        ("region_code", "year", "vintage", "sex", "population_count", "source", "status"),
+    ),
+    "labour": TableSpec(
+        "labour.csv",
+        ("region_code", "year"),
+        (
+            "region_code", "year", "working_age_count", "labour_force_count", "employed_count",
+            "formal_employed_count", "informal_employed_count", "potential_workforce_count",
+            "potential_formal_count", "potential_informal_count", "source", "status",
+        ),
+    ),
+    "budget": TableSpec(
+        "budget.csv",
+        ("region_code", "year"),
+        (
+            "region_code", "year", "apbd_total_rp", "dbhcht_received_rp", "dbhcht_welfare_rp",
+            "dbhcht_health_rp", "dbhcht_law_rp", "source", "status",
+        ),
+    ),
+    "rates": TableSpec(
+        "rates.csv",
+        ("scheme", "segment", "component", "risk_class", "payer", "valid_from"),
+        (
+            "scheme", "segment", "component", "risk_class", "wage_share", "flat_rp", "basis",
+            "wage_cap_rp", "payer", "valid_from", "valid_to", "legal_basis", "source", "status",
+        ),
+    ),
+    "thresholds": TableSpec(
+        "thresholds.csv",
+        ("year", "category", "variant"),
+        (
+            "year", "category", "variant", "min_coverage", "min_active_rate", "min_pemda_share",
+            "source", "status",
+        ),
+    ),
+    "target_groups": TableSpec(
+        "target_groups.csv",
+        ("region_code", "year", "target_group"),
+        ("region_code", "year", "target_group", "target_count", "source", "status"),
+    ),
+    "paritrana_inputs": TableSpec(
+        "paritrana_inputs.csv",
+        ("region_code", "year", "indicator"),
+        ("region_code", "year", "indicator", "score", "source", "status"),
+    ),
+}
+
+# Column types beyond plain strings. Required integers become int64; optional ones Int64.
+_INT_COLUMNS = {
+    "year", "population_count", "working_age_count", "labour_force_count", "employed_count",
+    "formal_employed_count", "informal_employed_count", "potential_workforce_count",
+    "potential_formal_count", "potential_informal_count", "apbd_total_rp",
+    "dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp", "dbhcht_law_rp",
+    "target_count",
+}
+_OPTIONAL_INT_COLUMNS = {"risk_class", "flat_rp", "wage_cap_rp"}
+_FLOAT_COLUMNS = {"score"}
+_OPTIONAL_FLOAT_COLUMNS = {"wage_share", "min_coverage", "min_active_rate", "min_pemda_share"}
+_DATE_COLUMNS = {"valid_from"}
+_OPTIONAL_DATE_COLUMNS = {"valid_to"}
+_OPTIONAL_TEXT_COLUMNS = {"parent_code"}
+#: Columns that must lie within [0, 1] (fractions) or [0, 10] (scores).
+_FRACTION_COLUMNS = {"wage_share", "min_coverage", "min_active_rate", "min_pemda_share"}
+_SCORE_COLUMNS = {"score"}
+
+_ALLOWED_VALUES = {
+    "status": STATUSES,
+    "region_type": ("provinsi", "kabupaten", "kota"),
+    "sex": ("L", "P"),
+    "scheme": ("jamsostek", "jkn"),
+    "basis": ("per_month", "per_protection_period", "per_month_capped", "per_project_value"),
+    "payer": ("employer", "worker", "participant", "central_government", "regional_government"),
+    "category": ("uhc", "pratama", "madya", "utama"),
+    "variant": ("a", "b"),
+    "target_group": ("non_asn_staff", "tobacco_farmer", "fisher", "village_official",
+                     "election_staff"),
+    "indicator": ("regulasi", "penguasaan_narasumber", "materi_uji_pemahaman"),
+    "risk_class": (1, 2, 3, 4, 5),
+}
+
+_REGION_CODE_RE = re.compile(r"^\d{2}(\.\d{2})?$")
+_DISTRICT_CODE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
+_CODE_COLUMNS = {"region_code": _REGION_CODE_RE, "parent_code": _REGION_CODE_RE,
+                 "district_code": _DISTRICT_CODE_RE}
+
+#: UHC Awards categories from the lowest to the highest (``uhc`` is the BPJS K predicate).
+UHC_CATEGORY_ORDER = ("uhc", "pratama", "madya", "utama")
+
+
+# --------------------------------------------------------------------------------------
+# Loading and validation
+# --------------------------------------------------------------------------------------
+def load_table(name: str, directory: Path | str | None = None) -> pd.DataFrame:
+    """Read and validate one reference table.
+
+    Args:
+        name: Table name, a key of :data:`TABLES` (e.g. ``"population"``).
+        directory: Folder holding the CSVs; defaults to ``data/reference`` of the project
+            (:func:`helpers.paths.reference_dir`).
+
+    Returns:
+        A fresh copy of the table: code columns as strings, counts and money as integers
+        (whole Rupiah), shares as floats 0–1, ``valid_from``/``valid_to`` as Timestamps.
+        Results are cached per file version, so repeated calls are cheap.
+
+    Raises:
+        ReferenceDataError: Unknown table, missing or unreadable file, missing column,
+            duplicate key, empty ``source``, unknown ``status`` or value, bad number, code
+            or date; the message names the file, row and column.
+    """
+    if name not in TABLES:
+        raise ReferenceDataError(
+            f"unknown reference table '{name}'",
+            fix=f"use one of: {', '.join(sorted(TABLES))}",
+        )
+    folder = Path(directory) if directory is not None else reference_dir()
+    path = (folder / TABLES[name].filename).resolve()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ReferenceDataError(
+            "reference table not found",
+            path=path,
+            fix="restore it from git (data/reference is committed) or run "
+                "scripts/build_reference.py",
+        ) from None
+    return _load_cached(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+def clear_cache() -> None:
+    """Forget cached tables (tests that rewrite a CSV in place call this)."""
+    _load_cached.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def _load_cached(name: str, path_text: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    path = Path(path_text)
+    spec = TABLES[name]
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+                          encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise ReferenceDataError(f"cannot read the table: {error}", path=path,
+                                 fix="save it as UTF-8 CSV with a header row") from None
+    missing = [column for column in spec.columns if column not in raw.columns]
+    if missing:
+        raise ReferenceDataError(
+            f"missing required column(s): {', '.join(missing)}",
+            path=path,
+            fix=f"the header must be: {','.join(spec.columns)}",
+        )
+    table = raw.apply(lambda column: column.str.strip())
+    _check_text_columns(table, path)
+    table = _convert_columns(table, path)
+    _check_key(table, spec.key, path)
+    return table
+
+
+def _row_number(index: int) -> int:
+    """Spreadsheet row of a data row (header = row 1)."""
+    return int(index) + 2
+
+
+def _check_text_columns(table: pd.DataFrame, path: Path) -> None:
+    empty_source = table.index[table["source"] == ""]
+    if len(empty_source):
+        raise ReferenceDataError(
+            "empty source", path=path, row=_row_number(empty_source[0]), column="source",
+            fix="cite a URL or publication, or 'derived: <formula in data/README.md>'",
+        )
+    for column, allowed in _ALLOWED_VALUES.items():
+        if column not in table.columns or column in _OPTIONAL_INT_COLUMNS:
+            continue
+        bad = table.index[~table[column].isin(allowed)]
+        if len(bad):
+            value = table.at[bad[0], column]
+            raise ReferenceDataError(
+                f"'{value}' is not an allowed value", path=path, row=_row_number(bad[0]),
+                column=column, fix=f"use one of: {', '.join(map(str, allowed))}",
+            )
+    for column, pattern in _CODE_COLUMNS.items():
+        if column not in table.columns:
+            continue
+        values = table[column]
+        optional = column in _OPTIONAL_TEXT_COLUMNS
+        bad = table.index[~values.map(lambda v: bool(pattern.match(v)) or (optional and v == ""))]
+        if len(bad):
+            raise ReferenceDataError(
+                f"'{values[bad[0]]}' is not a Kemendagri dotted code", path=path,
+                row=_row_number(bad[0]), column=column,
+                fix="write codes as text, e.g. 52, 52.02 or 52.02.01",
+            )
+
+
+def _convert_columns(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    result = table.copy()
+    for column in table.columns:
+        values = table[column]
+        if column in _INT_COLUMNS or column in _OPTIONAL_INT_COLUMNS:
+            result[column] = _to_int(values, column, path, optional=column in _OPTIONAL_INT_COLUMNS)
+        elif column in _FLOAT_COLUMNS or column in _OPTIONAL_FLOAT_COLUMNS:
+            result[column] = _to_float(values, column, path,
+                                       optional=column in _OPTIONAL_FLOAT_COLUMNS)
+        elif column in _DATE_COLUMNS or column in _OPTIONAL_DATE_COLUMNS:
+            result[column] = _to_date(values, column, path, optional=column in _OPTIONAL_DATE_COLUMNS)
+    if "risk_class" in result.columns:
+        bad = result.index[result["risk_class"].notna()
+                           & ~result["risk_class"].isin(_ALLOWED_VALUES["risk_class"])]
+        if len(bad):
+            raise ReferenceDataError(
+                f"risk class {result.at[bad[0], 'risk_class']} is not 1–5", path=path,
+                row=_row_number(bad[0]), column="risk_class", fix="leave empty or use 1–5",
+            )
+    if {"valid_from", "valid_to"} <= set(result.columns):
+        bad = result.index[result["valid_to"].notna() & (result["valid_to"] < result["valid_from"])]
+        if len(bad):
+            raise ReferenceDataError(
+                "valid_to is before valid_from", path=path, row=_row_number(bad[0]),
+                column="valid_to", fix="valid_to is the last day the row applies (inclusive)",
+            )
+    return result
+
+
+def _to_int(values: pd.Series, column: str, path: Path, *, optional: bool) -> pd.Series:
+    def parse(text: str) -> int | None:
+        if text == "":
+            return None
+        if not re.fullmatch(r"-?\d+", text):
+            raise ValueError(text)
+        return int(text)
+
+    parsed = []
+    for index, text in values.items():
+        try:
+            number = parse(text)
+        except ValueError:
+            raise ReferenceDataError(
+                f"'{text}' is not a whole number", path=path, row=_row_number(index),
+                column=column, fix="write whole numbers without separators (Rupiah, people)",
+            ) from None
+        if number is None and not optional:
+            raise ReferenceDataError("missing value", path=path, row=_row_number(index),
+                                     column=column, fix="fill in a whole number")
+        if number is not None and number < 0:
+            raise ReferenceDataError(f"negative value {number}", path=path,
+                                     row=_row_number(index), column=column,
+                                     fix="counts and Rupiah amounts cannot be negative")
+        parsed.append(number)
+    return pd.Series(parsed, index=values.index, dtype="Int64" if optional else "int64")
+
+
+def _to_float(values: pd.Series, column: str, path: Path, *, optional: bool) -> pd.Series:
+    parsed = []
+    upper = 1.0 if column in _FRACTION_COLUMNS else 10.0 if column in _SCORE_COLUMNS else math.inf
+    for index, text in values.items():
+        if text == "":
+            if not optional:
+                raise ReferenceDataError("missing value", path=path, row=_row_number(index),
+                                         column=column, fix="fill in a number")
+            parsed.append(math.nan)
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            raise ReferenceDataError(
+                f"'{text}' is not a number", path=path, row=_row_number(index), column=column,
+                fix="use a dot as decimal separator; shares are fractions 0–1 (0.98, not 98%)",
+            ) from None
+        if not 0.0 <= number <= upper:
+            raise ReferenceDataError(
+                f"{number} is outside 0–{upper:g}", path=path, row=_row_number(index),
+                column=column, fix="shares are fractions 0–1; scores 0–10",
+            )
+        parsed.append(number)
+    return pd.Series(parsed, index=values.index, dtype="float64")
+
+
+def _to_date(values: pd.Series, column: str, path: Path, *, optional: bool) -> pd.Series:
+    parsed = []
+    for index, text in values.items():
+        if text == "":
+            if not optional:
+                raise ReferenceDataError("missing date", path=path, row=_row_number(index),
+                                         column=column, fix="write an ISO date, e.g. 2025-02-01")
+            parsed.append(pd.NaT)
+            continue
+        try:
+            parsed.append(pd.Timestamp(dt.date.fromisoformat(text)))
+        except ValueError:
+            raise ReferenceDataError(
+                f"'{text}' is not an ISO date", path=path, row=_row_number(index),
+                column=column, fix="write dates as YYYY-MM-DD",
+            ) from None
+    return pd.Series(parsed, index=values.index, dtype="datetime64[ns]")
+
+
+def _check_key(table: pd.DataFrame, key: tuple[str, ...], path: Path) -> None:
+    duplicated = table.index[table.duplicated(list(key), keep="first")]
+    if len(duplicated):
+        index = duplicated[0]
+        values = ", ".join(f"{column}={table.at[index, column]}" for column in key)
+        raise ReferenceDataError(
+            f"duplicate key ({values})", path=path, row=_row_number(index), column=key[0],
+            fix=f"keep one row per ({', '.join(key)})",
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Region codes
+# --------------------------------------------------------------------------------------
+def normalise_region_code(value: object) -> str | None:
+    """Return a region or district code in Kemendagri dotted form.
+
+    Accepts the dotted form with stray spaces (``" 52.02 "``), the undotted BPS/NIK form
+    (``"5202"``, ``"520201"``, ``"5202012001"``), integers (``52``, ``5202``) and floats
+    mangled by a spreadsheet (``52.1`` → ``"52.10"``, ``52.02`` → ``"52.02"``).
+
+    Policy: a missing value (``None``, NaN, empty or blank string) returns ``None`` so
+    optional code columns stay missing; anything else that is not a code raises. The
+    function checks the form only; use :func:`region_name` to check that a code exists.
+
+    Args:
+        value: The code as read from a file or parameter.
+
+    Returns:
+        ``"52"``, ``"52.02"``, ``"52.02.01"`` or ``"52.02.01.2001"`` style text, or None.
+
+    Raises:
+        ParameterError: The value is not a province, kab/kota, kecamatan or desa code.
+    """
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            value = int(value)
+        else:
+            text = f"{value:.2f}"
+            if float(text) != value:
+                raise ParameterError(f"'{value}' is not a region code",
+                                     fix="write codes as text, e.g. '52.02'")
+            value = text
+    if isinstance(value, bool):
+        raise ParameterError(f"'{value}' is not a region code", fix="write codes as text, e.g. '52.02'")
+    text = str(value).strip()
+    if text == "":
+        return None
+    if re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", text):
+        return text
+    if re.fullmatch(r"\d+", text) and len(text) in (2, 4, 6, 10):
+        parts = [text[0:2], text[2:4], text[4:6], text[6:10]]
+        return ".".join(part for part in parts if part)
+    raise ParameterError(
+        f"'{value}' is not a region code",
+        fix="use the Kemendagri dotted form (52, 52.02, 52.02.01) or its digits (5202)",
+    )
+
+
+def regions(directory: Path | str | None = None) -> pd.DataFrame:
+    """Province and kab/kota rows of ``regions.csv`` (codes, names, types, parent)."""
+    return load_table("regions", directory)
+
+
+def kabkota_codes(province_code: str = DEFAULT_PROVINCE_CODE,
+                  directory: Path | str | None = None) -> list[str]:
+    """Kab/kota codes of a province, sorted (e.g. ``['52.01', …, '52.72']``).
+
+    Raises:
+        ReferenceDataError: The province is not in ``regions.csv``.
+    """
+    code = normalise_region_code(province_code)
+    table = regions(directory)
+    if code not in set(table.loc[table["region_type"] == "provinsi", "region_code"]):
+        raise ReferenceDataError(
+            f"province '{province_code}' is not in the reference tables",
+            path=_path("regions", directory), column="region_code",
+            fix="add its rows to regions.csv (and population, labour …) or use 52 (NTB)",
+        )
+    return sorted(table.loc[table["parent_code"] == code, "region_code"])
+
+
+def region_name(code: object, directory: Path | str | None = None) -> str:
+    """Name of a province or kab/kota (e.g. ``'52.02'`` → ``'Lombok Tengah'``).
+
+    Raises:
+        ReferenceDataError: The code is not in ``regions.csv``.
+        ParameterError: The value is not a code at all.
+    """
+    normalised = normalise_region_code(code)
+    table = regions(directory).set_index("region_code")
+    if normalised not in table.index:
+        raise ReferenceDataError(
+            f"unknown region code '{code}'", path=_path("regions", directory),
+            column="region_code",
+            fix=f"use one of: {', '.join(table.index)}",
+        )
+    return str(table.at[normalised, "region_name"])
+
+
+def districts(region_code: object = None, directory: Path | str | None = None) -> pd.DataFrame:
+    """Kecamatan of one kab/kota (or all, when ``region_code`` is None)."""
+    table = load_table("districts", directory)
+    if region_code is None:
+        return table
+    code = normalise_region_code(region_code)
+    selected = table[table["region_code"] == code].reset_index(drop=True)
+    if selected.empty:
+        raise ReferenceDataError(
+            f"no kecamatan for region '{region_code}'", path=_path("districts", directory),
+            column="region_code", fix="check the kab/kota code or add its kecamatan",
+        )
+    return selected
+
+
+# --------------------------------------------------------------------------------------
+# Population and labour
+# --------------------------------------------------------------------------------------
+def population_vintages(directory: Path | str | None = None) -> list[str]:
+    """Population vintages available, the default first."""
+    vintages = set(load_table("population", directory)["vintage"])
+    return sorted(vintages, key=lambda v: (v != DEFAULT_POPULATION_VINTAGE, v))
+
+
+def population_total(region_codes: object, year: int,
+                     vintage: str = DEFAULT_POPULATION_VINTAGE,
+                     directory: Path | str | None = None) -> pd.Series:
+    """Residents (both sexes) per region for a year and vintage.
+
+    Args:
+        region_codes: One code or an iterable of codes (province or kab/kota).
+        year: Calendar year, e.g. 2024.
+        vintage: Population vintage (see :func:`population_vintages`).
+
+    Returns:
+        Series of people (int64) indexed by ``region_code``, in the order asked.
+
+    Raises:
+        ReferenceDataError: A requested region/year/vintage has no rows, or lacks a sex.
+    """
+    codes = _as_codes(region_codes)
+    table = load_table("population", directory)
+    if vintage not in set(table["vintage"]):
+        raise ReferenceDataError(
+            f"population vintage '{vintage}' not found", path=_path("population", directory),
+            column="vintage",
+            fix=f"use one of: {', '.join(population_vintages(directory))}",
+        )
+    subset = table[(table["vintage"] == vintage) & (table["year"] == int(year))
+                   & table["region_code"].isin(codes)]
+    sexes = subset.groupby("region_code")["sex"].nunique()
+    missing = [code for code in codes if sexes.get(code, 0) < 2]
+    if missing:
+        years = sorted(table.loc[table["vintage"] == vintage, "year"].unique())
+        raise ReferenceDataError(
+            f"no population (both sexes) for region(s) {', '.join(missing)}, year {year}, "
+            f"vintage '{vintage}'",
+            path=_path("population", directory), column="population_count",
+            fix=f"available years for this vintage: {', '.join(map(str, years))}; add rows "
+                "for the missing year or choose another year/vintage",
+        )
+    totals = subset.groupby("region_code")["population_count"].sum()
+    return totals.reindex(codes).astype("int64").rename("population_count")
+
+
+def labour(year: int, directory: Path | str | None = None) -> pd.DataFrame:
+    """Labour rows (counts of people) for one year, province and kab/kota.
+
+    Raises:
+        ReferenceDataError: ``labour.csv`` has no rows for that year.
+    """
+    return _rows_for_year("labour", year, directory)
+
+
+def labour_denominator(region_codes: object, year: int, denominator: str = "bpjs_potential",
+                       kind: str = "all", directory: Path | str | None = None) -> pd.Series:
+    """Workers to divide BPJS Ketenagakerjaan coverage by.
+
+    Args:
+        region_codes: One code or an iterable of codes.
+        year: Calendar year.
+        denominator: ``"bpjs_potential"`` (BPJS TK potensi) or ``"bps_employed"`` (BPS).
+        kind: ``"all"``, ``"formal"`` or ``"informal"`` workers.
+
+    Returns:
+        Series of people (int64) indexed by ``region_code``.
+
+    Raises:
+        ParameterError: Unknown denominator or kind.
+        ReferenceDataError: A region has no labour row for that year.
+    """
+    if denominator not in LABOUR_DENOMINATORS:
+        raise ParameterError(f"unknown labour denominator '{denominator}'",
+                             fix=f"use one of: {', '.join(LABOUR_DENOMINATORS)}")
+    if kind not in WORKER_KINDS:
+        raise ParameterError(f"unknown worker kind '{kind}'",
+                             fix=f"use one of: {', '.join(WORKER_KINDS)}")
+    columns = {
+        ("bpjs_potential", "all"): "potential_workforce_count",
+        ("bpjs_potential", "formal"): "potential_formal_count",
+        ("bpjs_potential", "informal"): "potential_informal_count",
+        ("bps_employed", "all"): "employed_count",
+        ("bps_employed", "formal"): "formal_employed_count",
+        ("bps_employed", "informal"): "informal_employed_count",
+    }
+    column = columns[(denominator, kind)]
+    codes = _as_codes(region_codes)
+    table = labour(year, directory).set_index("region_code")
+    missing = [code for code in codes if code not in table.index]
+    if missing:
+        raise ReferenceDataError(
+            f"no labour row for region(s) {', '.join(missing)}, year {year}",
+            path=_path("labour", directory), column="region_code",
+            fix="add the rows to labour.csv (see data/README.md, Derivations L1–L6)",
+        )
+    return table.loc[codes, column].astype("int64").rename(column)
+
+
+# --------------------------------------------------------------------------------------
+# Budget, rates, thresholds, target groups, Paritrana
+# --------------------------------------------------------------------------------------
+def budget(year: int, directory: Path | str | None = None) -> pd.DataFrame:
+    """APBD and DBHCHT (whole Rupiah) for one year.
+
+    The province row (``52``) is the provincial government's own budget, not a sum of
+    the kab/kota rows.
+    """
+    return _rows_for_year("budget", year, directory)
+
+
+def rates(on: dt.date | str | pd.Timestamp, directory: Path | str | None = None) -> pd.DataFrame:
+    """Contribution rates in force on a date.
+
+    A row is in force when ``valid_from <= on`` and (``valid_to`` is empty or
+    ``on <= valid_to``; ``valid_to`` is inclusive). Summing ``wage_share`` (or
+    ``flat_rp``) over a segment's rows in force gives its total contribution without
+    double counting (see data/README.md, rates).
+
+    Args:
+        on: The date (``datetime.date``, ISO string or Timestamp).
+
+    Returns:
+        The rows in force; ``wage_share`` is a fraction of the monthly wage, ``flat_rp``
+        Rupiah per person per month (per protection period where ``basis`` says so).
+
+    Raises:
+        ReferenceDataError: No rate is in force on that date.
+    """
+    when = pd.Timestamp(on).normalize()
+    table = load_table("rates", directory)
+    in_force = (table["valid_from"] <= when) & (table["valid_to"].isna() | (when <= table["valid_to"]))
+    result = table[in_force].reset_index(drop=True)
+    if result.empty:
+        raise ReferenceDataError(
+            f"no contribution rate is in force on {when.date()}", path=_path("rates", directory),
+            column="valid_from", fix="add rows whose valid_from/valid_to cover that date",
+        )
+    return result
+
+
+def bpu_minimum_monthly_rp(on: dt.date | str | pd.Timestamp,
+                           directory: Path | str | None = None) -> int:
+    """Minimum BPU (informal worker) JKK + JKM contribution, Rupiah per person per month.
+
+    This is the amount regencies pay for vulnerable workers (Rp16.800 since PP 49/2023:
+    JKK Rp10.000 + JKM Rp6.800).
+
+    Raises:
+        ReferenceDataError: The BPU JKK or JKM row is missing for that date.
+    """
+    table = rates(on, directory)
+    rows = table[(table["scheme"] == "jamsostek") & (table["segment"] == "BPU")
+                 & table["component"].isin(["JKK", "JKM"]) & table["flat_rp"].notna()]
+    if set(rows["component"]) != {"JKK", "JKM"}:
+        raise ReferenceDataError(
+            f"BPU JKK and JKM flat rates not both in force on {pd.Timestamp(on).date()}",
+            path=_path("rates", directory), column="flat_rp",
+            fix="add jamsostek/BPU rows for JKK and JKM with flat_rp",
+        )
+    return int(rows["flat_rp"].sum())
+
+
+def jkn_pemda_monthly_rp(on: dt.date | str | pd.Timestamp,
+                         directory: Path | str | None = None) -> int:
+    """Regional-government cost of one PBPU_PEMDA member, Rupiah per month.
+
+    Class III: Rp35.000 contribution + Rp2.800 regional bantuan iuran = Rp37.800 under
+    Perpres 64/2020 (the central government adds Rp4.200).
+
+    Raises:
+        ReferenceDataError: No PBPU_PEMDA regional-government row is in force.
+    """
+    table = rates(on, directory)
+    rows = table[(table["scheme"] == "jkn") & (table["segment"] == "PBPU_PEMDA")
+                 & (table["payer"] == "regional_government") & table["flat_rp"].notna()]
+    if rows.empty:
+        raise ReferenceDataError(
+            f"no PBPU_PEMDA regional-government rate in force on {pd.Timestamp(on).date()}",
+            path=_path("rates", directory), column="flat_rp",
+            fix="add jkn/PBPU_PEMDA rows paid by regional_government",
+        )
+    return int(rows["flat_rp"].sum())
+
+
+def thresholds(year: int, directory: Path | str | None = None) -> pd.DataFrame:
+    """UHC predicate and UHC Awards thresholds (fractions 0–1) for one year.
+
+    A region meets a (category, variant) row when coverage >= ``min_coverage``, active
+    rate >= ``min_active_rate`` and, where given, Pemda share >= ``min_pemda_share``; a
+    category is met when any of its variants is met.
+    """
+    return _rows_for_year("thresholds", year, directory)
+
+
+def target_groups(year: int, directory: Path | str | None = None) -> pd.DataFrame:
+    """Size (people) of the groups regional programmes target, per kab/kota, one year."""
+    return _rows_for_year("target_groups", year, directory)
+
+
+def paritrana_inputs(year: int, directory: Path | str | None = None) -> pd.DataFrame:
+    """Assessed Paritrana indicators (scores 0–10) per kab/kota for one year."""
+    return _rows_for_year("paritrana_inputs", year, directory)
+
+
+# --------------------------------------------------------------------------------------
+# Cross-table checks
+# --------------------------------------------------------------------------------------
+def check_reference_tables(directory: Path | str | None = None) -> None:
+    """Load every table and check the relations between them.
+
+    Checks: every ``region_code`` is in ``regions.csv``; a district code starts with its
+    region code; province population and labour counts equal the sum of their kab/kota;
+    formal + informal = total; the DBHCHT split adds up to the amount received.
+
+    Raises:
+        ReferenceDataError: The first inconsistency found, naming the file and row.
+    """
+    tables = {name: load_table(name, directory) for name in TABLES}
+    known = set(tables["regions"]["region_code"])
+    for name, table in tables.items():
+        for column in ("region_code", "parent_code"):
+            if column not in table.columns:
+                continue
+            values = table[column]
+            bad = table.index[(values != "") & ~values.isin(known)]
+            if len(bad):
+                raise ReferenceDataError(
+                    f"unknown region code '{values[bad[0]]}'", path=_path(name, directory),
+                    row=_row_number(bad[0]), column=column, fix="add the region to regions.csv",
+                )
+    district_table = tables["districts"]
+    bad = district_table.index[
+        district_table["district_code"].str[:5] != district_table["region_code"]]
+    if len(bad):
+        raise ReferenceDataError("district code does not start with its region code",
+                                 path=_path("districts", directory), row=_row_number(bad[0]),
+                                 column="district_code")
+    children = tables["regions"].loc[tables["regions"]["parent_code"] != "",
+                                     ["region_code", "parent_code"]]
+    parent_of = dict(zip(children["region_code"], children["parent_code"]))
+    _check_sums(tables["population"], ["year", "vintage", "sex"], ["population_count"],
+                parent_of, _path("population", directory))
+    labour_counts = [c for c in TABLES["labour"].columns if c.endswith("_count")]
+    _check_sums(tables["labour"], ["year"], labour_counts, parent_of, _path("labour", directory))
+    labour_table = tables["labour"]
+    for total, parts in (("employed_count", ("formal_employed_count", "informal_employed_count")),
+                         ("potential_workforce_count",
+                          ("potential_formal_count", "potential_informal_count"))):
+        bad = labour_table.index[labour_table[list(parts)].sum(axis=1) != labour_table[total]]
+        if len(bad):
+            raise ReferenceDataError(f"{parts[0]} + {parts[1]} differs from {total}",
+                                     path=_path("labour", directory), row=_row_number(bad[0]),
+                                     column=total)
+    budget_table = tables["budget"]
+    split = budget_table[["dbhcht_welfare_rp", "dbhcht_health_rp", "dbhcht_law_rp"]].sum(axis=1)
+    bad = budget_table.index[split != budget_table["dbhcht_received_rp"]]
+    if len(bad):
+        raise ReferenceDataError("DBHCHT welfare + health + law differs from the amount received",
+                                 path=_path("budget", directory), row=_row_number(bad[0]),
+                                 column="dbhcht_received_rp")
+
+
+def _check_sums(table: pd.DataFrame, by: list[str], columns: list[str],
+                parent_of: dict[str, str], path: Path) -> None:
+    frame = table.copy()
+    frame["parent_code"] = frame["region_code"].map(parent_of)
+    sums = frame.dropna(subset=["parent_code"]).groupby(["parent_code", *by])[columns].sum()
+    for index, row in frame[frame["region_code"].isin(set(parent_of.values()))].iterrows():
+        key = (row["region_code"], *[row[column] for column in by])
+        if key not in sums.index:
+            continue
+        for column in columns:
+            if int(sums.loc[key, column]) != int(row[column]):
+                raise ReferenceDataError(
+                    f"province value {row[column]} differs from the sum of its kab/kota "
+                    f"{int(sums.loc[key, column])}",
+                    path=path, row=_row_number(index), column=column,
+                    fix="province rows must equal the sum of their kab/kota",
+                )
+
+
+# --------------------------------------------------------------------------------------
+# Internals
+# --------------------------------------------------------------------------------------
+def _path(name: str, directory: Path | str | None) -> Path:
+    folder = Path(directory) if directory is not None else reference_dir()
+    return folder / TABLES[name].filename
+
+
+def _as_codes(region_codes: object) -> list[str]:
+    if isinstance(region_codes, (str, int, float)):
+        values: Iterable[object] = [region_codes]
+    else:
+        values = list(region_codes)  # type: ignore[arg-type]
+    codes = [normalise_region_code(value) for value in values]
+    if any(code is None for code in codes) or not codes:
+        raise ParameterError("region codes must not be empty",
+                             fix="pass a code such as '52.02' or a list of codes")
+    return codes  # type: ignore[return-value]
+
+
+def _rows_for_year(name: str, year: int, directory: Path | str | None) -> pd.DataFrame:
+    table = load_table(name, directory)
+    result = table[table["year"] == int(year)].reset_index(drop=True)
+    if result.empty:
+        years = ", ".join(map(str, sorted(table["year"].unique())))
+        raise ReferenceDataError(
+            f"no rows for year {year}", path=_path(name, directory), column="year",
+            fix=f"available years: {years}; add rows for {year} (data/README.md explains "
+                "the derivations) or choose an available year",
+        )
+    return result

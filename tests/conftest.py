@@ -1,0 +1,32 @@
+"""Shared fixtures: a test pseudonymisation key, a small sample and the full NTB sample."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from helpers import sample
+from helpers.paths import sample_dir
+
+#: A fixed key for tests only; real runs read CAKUPAN_KEY or the per-user key file.
+os.environ.setdefault("CAKUPAN_KEY", "test-key-not-for-real-data-0123456789abcdef")
+
+SMALL_SCALE = 0.02
+
+
+@pytest.fixture(scope="session")
+def small_sample(tmp_path_factory):
+    """A 2 % NTB sample (all ten kab/kota) in a temporary folder: (folder, manifest)."""
+    folder = tmp_path_factory.mktemp("sample_small")
+    manifest = sample.generate_sample(folder, scale=SMALL_SCALE)
+    return folder, manifest
+
+
+@pytest.fixture(scope="session")
+def full_sample():
+    """The full NTB sample in data/sample (generated when missing): (folder, manifest)."""
+    manifest = sample.ensure_sample()
+    if manifest.get("scale") != 1.0 or manifest.get("seed") != sample.DEFAULT_SEED:
+        manifest = sample.generate_sample()
+    return sample_dir(), manifest
