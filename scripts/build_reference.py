@@ -641,8 +641,10 @@ def build_rates() -> list[dict]:
         rate("jamsostek", "PU", "JKP", "central_government", "2025-02-01",
              "PP 6/2025: JKP 0.36 % = 0.22 % central government + 0.14 % re-allocated from JKK",
              SRC_PP6_2025, "official", wage_share="0.0022"),
-        rate("jamsostek", "PU", "JKP", "employer", "2025-02-01",
-             "PP 6/2025: the 0.14 % of JKK re-allocated to JKP (paid by the employer with JKK; no extra cost)",
+        # Booked under JKK (risk_class empty) because the employer remits it with JKK: the
+        # JKK cost of a spell = net class rate + this row = the PP 44/2015 gross rate.
+        rate("jamsostek", "PU", "JKK", "employer", "2025-02-01",
+             "PP 6/2025: the 0.14 % of JKK re-allocated to fund JKP (JKP 0.36 % = this 0.14 % + 0.22 % central government); the employer remits it with JKK, all risk classes",
              SRC_PP6_2025, "official", wage_share="0.0014"),
         rate("jamsostek", "BPU", "JKK", "participant", "2015-07-01",
              "PP 44/2015 Lampiran II as amended by PP 49/2023: 1 % of the declared income band; minimum band Rp1.000.000 gives Rp10.000 (PP 50/2025 50 % discount from 2026 not included)",

@@ -266,3 +266,37 @@ def test_cross_scheme_overlap():
     result = indicators.cross_scheme(tk, jkn, Parameters(D), ["52.02"]).iloc[0]
     assert (result["both"], result["jkn_only"], result["jamsostek_only"]) == (1, 1, 0)
     assert result["neither"] == result["working_age_population"] - 2
+
+
+def test_scorecard_scores_total_and_rank(monkeypatch):
+    from helpers import scorecard
+
+    table = tk_table([
+        spell("a", segment="BPU", occupation="fisher", funding_source="apbd"),
+        spell("b", segment="PU", occupation="non_asn_staff", funding_source="apbd",
+              start_date=date(2024, 6, 1)),
+        spell("c", segment="PU", region_code="52.03"),
+    ])
+    monkeypatch.setattr(reference, "labour_denominator",
+                        lambda codes, year, denominator, kind: pd.Series({c: 10 for c in codes}))
+    monkeypatch.setattr(reference, "target_groups", lambda year: pd.DataFrame({
+        "region_code": ["52.02", "52.03"], "target_group": ["non_asn_staff"] * 2,
+        "target_count": [4, 4]}))
+    monkeypatch.setattr(reference, "paritrana_inputs", lambda year: pd.DataFrame({
+        "region_code": ["52.02"] * 3 + ["52.03"] * 3,
+        "indicator": list(scorecard.ASSESSED_INDICATORS) * 2,
+        "score": [9.0, 10.0, 9.06, 1.0, 1.0, 1.0]}))
+    result = scorecard.scorecard(table, Parameters(D), ["52.02", "52.03"]).set_index(
+        "region_code")
+    lombok_tengah = result.loc["52.02"]
+    assert lombok_tengah["coverage_kepesertaan"] == pytest.approx(10 * 2 / 10)
+    assert lombok_tengah["perlindungan_pekerja_rentan"] == pytest.approx(10 * 1 / 10)
+    assert lombok_tengah["pertumbuhan_coverage"] == pytest.approx(10 * (2 / 1 - 1))
+    assert lombok_tengah["coverage_non_asn_pemilu"] == pytest.approx(10 * 1 / 4)
+    assert lombok_tengah["total_score"] == pytest.approx(2 + 1 + 10 + 2.5 + 9 + 10 + 9.06)
+    assert result["rank"].to_dict() == {"52.02": 1, "52.03": 2}
+    weighted = scorecard.scorecard(table, Parameters(D), ["52.02", "52.03"],
+                                   weights={"pertumbuhan_coverage": 0})
+    assert weighted.set_index("region_code").at["52.02", "total_score"] == pytest.approx(33.56)
+    with pytest.raises(indicators.ParameterError, match="growth"):
+        scorecard.scorecard(table, Parameters(D), ["52.02"], weights={"growth": 1})

@@ -255,6 +255,15 @@ def test_pu_jkk_switches_to_net_rate_on_1_february_2025(on, risk_class, expected
 
 
 @pytest.mark.parametrize("on", [dt.date(2024, 12, 31), dt.date(2025, 2, 1)])
+@pytest.mark.parametrize("risk_class,gross", [(1, 0.0024), (3, 0.0089), (5, 0.0174)])
+def test_jkk_cost_of_a_spell_is_the_gross_rate(on, risk_class, gross):
+    result = reference.rates(on)
+    jkk = result[(result["segment"] == "PU") & (result["component"] == "JKK")
+                 & (result["risk_class"].isna() | (result["risk_class"] == risk_class))]
+    assert jkk["wage_share"].sum() == pytest.approx(gross)
+
+
+@pytest.mark.parametrize("on", [dt.date(2024, 12, 31), dt.date(2025, 2, 1)])
 def test_employer_cost_unchanged_by_jkp_reallocation(on):
     result = reference.rates(on)
     employer = result[(result["segment"] == "PU") & (result["payer"] == "employer")

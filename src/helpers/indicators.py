@@ -276,26 +276,6 @@ def jamsostek_budget(tk: ibis.Table, params: Parameters,
     return result[columns]
 
 
-def jkn_pemda_unit_cost(day: date, care_class: int = 3) -> int:
-    """Regional government's part of one PBPU_PEMDA person-month (Perpres 64/2020)."""
-    rates = _rates_on(day)
-    rows = rates[(rates["scheme"] == "jkn") & (rates["segment"] == "PBPU_PEMDA")
-                 & (rates["payer"] == "regional_government")]
-    if "care_class" in rows.columns:
-        rows = rows[rows["care_class"].isna() | (rows["care_class"] == care_class)]
-    if rows.empty:
-        raise ReferenceDataError("no regional-government rate for PBPU_PEMDA",
-                                 path="data/reference/rates.csv",
-                                 fix="add the Perpres 64/2020 class III rows")
-    return int(round(rows["flat_rp"].fillna(0).sum()))
-
-
-def bpu_minimum_monthly_rp(day: date) -> int:
-    """Minimum BPU JKK + JKM per person per month in force on ``day`` (Rp16,800 in 2024)."""
-    flat, _ = jamsostek_unit_cost("BPU", "JKK;JKM", None, day)
-    return int(round(flat))
-
-
 def jkn_pemda_budget(jkn: ibis.Table, params: Parameters,
                      region_codes: list[str] | None = None) -> pd.DataFrame:
     """Regional cost of PBPU_PEMDA members in the year of D: region_code, person_months, cost_rp."""
@@ -303,7 +283,7 @@ def jkn_pemda_budget(jkn: ibis.Table, params: Parameters,
                                   region_codes=region_codes, keys=["region_code"])
     if months.empty:
         return pd.DataFrame(columns=["region_code", "person_months", "cost_rp"])
-    months["cost_rp"] = [jkn_pemda_unit_cost(day) * n
+    months["cost_rp"] = [reference.jkn_pemda_monthly_rp(day) * n
                          for day, n in zip(months["month_end"], months["person_months"])]
     result = months.groupby("region_code", as_index=False)[["person_months", "cost_rp"]].sum()
     result["cost_rp"] = result["cost_rp"].astype("int64")
@@ -324,21 +304,12 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataFrame:
     """Workers, formal and informal workers per region for the chosen denominator."""
-    labour = reference.labour(params.reference_date.year).set_index("region_code")
-    missing = [c for c in region_codes if c not in labour.index]
-    if missing:
-        raise ReferenceDataError(
-            f"no labour figures for {', '.join(missing)} in {params.reference_date.year}",
-            path="data/reference/labour.csv", fix="add the rows or choose another period")
-    prefix = "potential" if params.labour_denominator == "bpjs_potential" else "employed"
-    if prefix == "potential":
-        columns = ["potential_workforce_count", "potential_formal_count",
-                   "potential_informal_count"]
-    else:
-        columns = ["employed_count", "formal_employed_count", "informal_employed_count"]
-    frame = labour.loc[region_codes, columns]
-    frame.columns = ["workers", "formal_workers", "informal_workers"]
-    return frame
+    year = params.reference_date.year
+    return pd.DataFrame({
+        f"{prefix}workers": reference.labour_denominator(region_codes, year,
+                                                         params.labour_denominator, kind)
+        for prefix, kind in (("", "all"), ("formal_", "formal"), ("informal_", "informal"))
+    })
 
 
 def uhc_category(coverage: float, active_rate: float, pemda_share: float,
@@ -427,8 +398,8 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
     thresholds = reference.thresholds(year)
     tk_budget = jamsostek_budget(tk, params, region_codes)
     jkn_budget = jkn_pemda_budget(jkn, params, region_codes).set_index("region_code")
-    bpu_monthly = bpu_minimum_monthly_rp(at)
-    pemda_monthly = jkn_pemda_unit_cost(at)
+    bpu_monthly = reference.bpu_minimum_monthly_rp(at)
+    pemda_monthly = reference.jkn_pemda_monthly_rp(at)
 
     rows = []
     for code in region_codes:

@@ -622,6 +622,7 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
             key=key,
         )
         raw.execute(f"CREATE TEMP TABLE {validated} AS {query}")
+        _collapse_duplicates(raw, validated)
     finally:
         if source.arrow is not None:
             raw.unregister(source_name)
@@ -728,8 +729,9 @@ def _text_sql(column_sql: str, duckdb_type: str) -> str:
 
 
 def _date_sql(text: str) -> str:
-    """Parse a text date: ISO, day/month/year (separators / . -), ISO timestamp, Excel serial."""
-    parsed = f"""CASE
+    """Parse a text date (no range check): ISO date or timestamp, day/month/year with
+    '/', '.' or '-', or an Excel serial day number. NULL when it is none of these."""
+    return f"""CASE
         WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}')
             THEN CAST(try_strptime({text}, '%Y-%m-%d') AS DATE)
         WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]+)?)?')
@@ -740,34 +742,41 @@ def _date_sql(text: str) -> str:
              AND CAST(CAST({text} AS DOUBLE) AS INTEGER) BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX}
             THEN DATE '1899-12-30' + CAST(CAST({text} AS DOUBLE) AS INTEGER)
         ELSE NULL END"""
-    return (f"(SELECT CASE WHEN year(d) BETWEEN {DATE_MIN_YEAR} AND {DATE_MAX_YEAR} THEN d END "
-            f"FROM (SELECT {parsed} AS d))")
 
 
-def _wage_sql(text: str) -> str:
-    """Parse Rupiah amounts: 1234567, 1.234.567, Rp16.800, Rp 16.800,00, 16800.0, 1,234,567."""
-    cleaned = f"regexp_replace(regexp_replace(upper({text}), '^RP\\.?', ''), '[ \u00a0]', '', 'g')"
-    return f"""(SELECT CASE
-        WHEN regexp_full_match(w, '-?[0-9]+') THEN TRY_CAST(w AS BIGINT)
-        WHEN regexp_full_match(w, '-?[0-9]{{1,3}}(\\.[0-9]{{3}})+(,[0-9]+)?')
-            THEN CAST(round(CAST(replace(replace(w, '.', ''), ',', '.') AS DOUBLE)) AS BIGINT)
-        WHEN regexp_full_match(w, '-?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?')
-            THEN CAST(round(CAST(replace(w, ',', '') AS DOUBLE)) AS BIGINT)
-        WHEN regexp_full_match(w, '-?[0-9]+,[0-9]{{1,2}}')
-            THEN CAST(round(CAST(replace(w, ',', '.') AS DOUBLE)) AS BIGINT)
-        WHEN regexp_full_match(w, '-?[0-9]+\\.[0-9]{{1,2}}')
-            THEN CAST(round(CAST(w AS DOUBLE)) AS BIGINT)
-        ELSE NULL END FROM (SELECT {cleaned} AS w))"""
+def _date_in_range_sql(value: str) -> str:
+    return f"CASE WHEN year({value}) BETWEEN {DATE_MIN_YEAR} AND {DATE_MAX_YEAR} THEN {value} END"
 
 
-def _choice_sql(text: str, allowed: Iterable[str], *, transform: str = "upper({})",
-                spellings: Mapping[str, str] | None = None) -> str:
-    """Normalised categorical value, NULL when not allowed."""
-    value = transform.format(text)
-    if spellings:
-        cases = " ".join(f"WHEN {_quote(old)} THEN {_quote(new)}" for old, new in spellings.items())
-        value = f"(CASE {value} {cases} ELSE {value} END)"
-    return f"(SELECT CASE WHEN v IN {_in_list(allowed)} THEN v END FROM (SELECT {value} AS v))"
+def _wage_clean_sql(text: str) -> str:
+    """Drop a leading 'Rp' / 'Rp.' and every space from an amount."""
+    return (f"regexp_replace(regexp_replace(upper({text}), '^RP\\.?', ''), "
+            f"'[ \u00a0]', '', 'g')")
+
+
+def _wage_sql(w: str) -> str:
+    """Parse a cleaned Rupiah amount: 1234567, 1.234.567(,00), 16800,5, 16800.0, 1,234,567."""
+    return f"""CASE
+        WHEN regexp_full_match({w}, '-?[0-9]{{1,18}}') THEN CAST({w} AS BIGINT)
+        WHEN regexp_full_match({w}, '-?[0-9]{{1,3}}(\\.[0-9]{{3}}){{1,5}}(,[0-9]+)?')
+            THEN CAST(round(CAST(replace(replace({w}, '.', ''), ',', '.') AS DOUBLE)) AS BIGINT)
+        WHEN regexp_full_match({w}, '-?[0-9]{{1,3}}(,[0-9]{{3}}){{1,5}}(\\.[0-9]+)?')
+            THEN CAST(round(CAST(replace({w}, ',', '') AS DOUBLE)) AS BIGINT)
+        WHEN regexp_full_match({w}, '-?[0-9]{{1,15}},[0-9]{{1,2}}')
+            THEN CAST(round(CAST(replace({w}, ',', '.') AS DOUBLE)) AS BIGINT)
+        WHEN regexp_full_match({w}, '-?[0-9]{{1,15}}\\.[0-9]{{1,2}}')
+            THEN CAST(round(CAST({w} AS DOUBLE)) AS BIGINT)
+        ELSE NULL END"""
+
+
+def _spelled_sql(value: str, spellings: Mapping[str, str]) -> str:
+    cases = " ".join(f"WHEN {_quote(old)} THEN {_quote(new)}" for old, new in spellings.items())
+    return f"CASE {value} {cases} ELSE {value} END"
+
+
+def _allowed_sql(value: str, allowed: Iterable) -> str:
+    """``value`` when it is one of ``allowed``, else NULL."""
+    return f"CASE WHEN {value} IN {_in_list(allowed)} THEN {value} END"
 
 
 def _echo(text: str) -> str:
@@ -779,7 +788,11 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
                          columns: Mapping[str, tuple[str, str]], registry: str,
                          known_region_codes: Iterable[str], key: str) -> str:
     """The one validation query: every source row with its reason (NULL when accepted),
-    ledger column and detail, the flags the summary counts and the output columns.
+    ledger column and detail, the flags the summary counts, a duplicate key and the output
+    columns. Duplicates are marked afterwards (:func:`_collapse_duplicates`).
+
+    The query is a chain of plain projections (no joins, no subqueries, no window), so
+    DuckDB streams the source through it in parallel.
 
     Args:
         from_sql: the FROM item (a registered table or ``read_parquet(...)``).
@@ -796,13 +809,13 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
             texts.append(f"{_text_sql(*columns[name])} AS t_{name}")
         else:
             texts.append(f"CAST(NULL AS VARCHAR) AS t_{name}")
-    segments = schema.JAMSOSTEK_SEGMENTS if registry == "jamsostek" else schema.JKN_SEGMENTS
+    jamsostek = registry == "jamsostek"
+    segments = schema.JAMSOSTEK_SEGMENTS if jamsostek else schema.JKN_SEGMENTS
     sex_cases = " ".join(f"WHEN upper(t_sex) IN {_in_list(spellings)} THEN {_quote(code)}"
                          for code, spellings in SEX_SPELLINGS.items())
-    nik = "nik"
-    parsed = [
+    # Step u: normalised text (upper/lower case, separators), still unchecked.
+    normalised = [
         f"{nik_rules.sql_normalise_nik('t_nik')} AS nik",
-        f"coalesce({nik_rules.sql_normalise_nik('t_nik')} <> t_nik, false) AS nik_was_normalised",
         f"CASE {sex_cases} END AS sex",
         "CASE WHEN regexp_full_match(t_region_code, '[0-9]{4}') "
         "THEN substr(t_region_code, 1, 2) || '.' || substr(t_region_code, 3, 2) "
@@ -810,39 +823,55 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
         "CASE WHEN regexp_full_match(t_district_code, '[0-9]{6}') "
         "THEN substr(t_district_code, 1, 2) || '.' || substr(t_district_code, 3, 2) || '.' "
         "|| substr(t_district_code, 5, 2) ELSE t_district_code END AS district_code",
-        _choice_sql("t_segment", segments,
-                    transform="regexp_replace(upper({}), '[ _-]+', '_', 'g')",
-                    spellings=SEGMENT_SPELLINGS) + " AS segment",
+        _spelled_sql("regexp_replace(upper(t_segment), '[ _-]+', '_', 'g')", SEGMENT_SPELLINGS)
+        + " AS u_segment",
     ]
-    for name in schema.DATE_COLUMNS:
-        parsed.append(f"{_date_sql(f't_{name}')} AS {name}")
-    if registry == "jamsostek":
-        parsed += [
-            _choice_sql("t_occupation", schema.OCCUPATIONS,
-                        transform="regexp_replace(lower({}), '[ -]+', '_', 'g')")
-            + " AS occupation",
-            _choice_sql("t_funding_source", schema.FUNDING_SOURCES, transform="lower({})")
-            + " AS funding_source",
-            f"{_wage_sql('t_wage_rp')} AS wage_rp",
-            "CASE WHEN regexp_full_match(t_risk_class, '[1-5](\\.0+)?') "
-            "THEN CAST(CAST(t_risk_class AS DOUBLE) AS TINYINT) END AS risk_class",
-            "(SELECT CASE WHEN regexp_full_match(p, '(JKK|JKM|JHT|JP|JKP)(;(JKK|JKM|JHT|JP|JKP))*') "
-            "THEN p END FROM (SELECT regexp_replace(replace(upper(t_programmes), ',', ';'), "
-            "'\\s', '', 'g') AS p)) AS programmes",
+    normalised += [f"{_date_sql(f't_{name}')} AS u_{name}" for name in schema.DATE_COLUMNS]
+    if jamsostek:
+        normalised += [
+            "regexp_replace(lower(t_occupation), '[ -]+', '_', 'g') AS u_occupation",
+            "lower(t_funding_source) AS u_funding_source",
+            f"{_wage_clean_sql('t_wage_rp')} AS u_wage_rp",
+            "regexp_replace(replace(upper(t_programmes), ',', ';'), '\\s', '', 'g') "
+            "AS u_programmes",
         ]
     else:
-        parsed.append(
-            "(SELECT CASE WHEN c IN ('1', '2', '3') THEN CAST(c AS TINYINT) "
-            "WHEN c IN ('I', 'II', 'III') THEN CAST(length(c) AS TINYINT) END FROM "
-            "(SELECT regexp_replace(regexp_replace(upper(t_care_class), '^KELAS', ''), "
-            "'\\s|\\.0+$', '', 'g') AS c)) AS care_class")
+        normalised.append("regexp_replace(regexp_replace(upper(t_care_class), '^KELAS', ''), "
+                          "'\\s|\\.0+$', '', 'g') AS u_care_class")
+    # Step p: checked values (NULL when not allowed), NIK problem, duplicate key.
+    checked = [
+        f"CASE WHEN nik IS NULL THEN NULL ELSE {nik_rules.sql_nik_problem('nik')} END "
+        "AS nik_problem",
+        f"coalesce(nik <> t_nik, false) AS nik_was_normalised",
+        _allowed_sql("u_segment", segments) + " AS segment",
+    ]
+    checked += [f"{_date_in_range_sql(f'u_{name}')} AS {name}" for name in schema.DATE_COLUMNS]
+    if jamsostek:
+        checked += [
+            _allowed_sql("u_occupation", schema.OCCUPATIONS) + " AS occupation",
+            _allowed_sql("u_funding_source", schema.FUNDING_SOURCES) + " AS funding_source",
+            f"{_wage_sql('u_wage_rp')} AS wage_rp",
+            "CASE WHEN regexp_full_match(t_risk_class, '[1-5](\\.0+)?') "
+            "THEN CAST(CAST(t_risk_class AS DOUBLE) AS TINYINT) END AS risk_class",
+            "CASE WHEN regexp_full_match(u_programmes, "
+            "'(JKK|JKM|JHT|JP|JKP)(;(JKK|JKM|JHT|JP|JKP))*') THEN u_programmes END "
+            "AS programmes",
+        ]
+    else:
+        checked.append("CASE WHEN u_care_class IN ('1', '2', '3') THEN "
+                       "CAST(u_care_class AS TINYINT) WHEN u_care_class IN ('I', 'II', 'III') "
+                       "THEN CAST(length(u_care_class) AS TINYINT) END AS care_class")
+    # 128-bit digest of every mapped source value: equal digests = an exact duplicate row
+    # (a chance collision needs ~2^64 rows). NULL and '' are told apart by \x1e.
+    serialised = ", ".join(f"coalesce(t_{name}, chr(30))" for name in names)
+    checked.append(f"md5_number(concat_ws(chr(31), {serialised})) AS duplicate_key")
 
     checks: list[tuple[str, str, str, str]] = []  # (condition, reason, column, detail SQL)
     for name in REQUIRED_COLUMNS:
         checks.append((f"t_{name} IS NULL", "missing_value", name, "'empty'"))
     checks.append(("nik_problem IS NOT NULL", "invalid_nik", "nik", "nik_problem"))
     invalid = [("sex", "not L or P"), ("segment", "not one of " + ", ".join(segments))]
-    if registry == "jamsostek":
+    if jamsostek:
         invalid += [
             ("occupation", "not one of " + ", ".join(schema.OCCUPATIONS)),
             ("funding_source", "not one of " + ", ".join(schema.FUNDING_SOURCES)),
@@ -859,7 +888,7 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
                    f"{_echo('t_district_code')} || ' is not a kecamatan code like 52.02.01'"))
     for name in schema.DATE_COLUMNS:
         shown = f"'not a date ({_DATE_HELP})'" if name == "birth_date" else (
-            f"{_echo(f't_{name}')} || ' is not a date ({_DATE_HELP})'")
+            f"{_echo(f't_{name}')} || {_quote(' is not a date (' + _DATE_HELP + ')')}")
         checks.append((f"t_{name} IS NOT NULL AND {name} IS NULL", "unparseable_date", name,
                        shown))
     checks.append(("end_date < start_date", "end_before_start", "end_date",
@@ -871,38 +900,37 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
     checks.append(("district_code IS NOT NULL AND substr(district_code, 1, 5) <> region_code",
                    "unknown_region", "district_code",
                    "'district ' || district_code || ' does not lie in region ' || region_code"))
-    if registry == "jamsostek":
+    if jamsostek:
+        ceiling = f"{WAGE_CEILING_RP:,}".replace(",", ".")
         checks += [
             ("t_wage_rp IS NOT NULL AND wage_rp IS NULL", "invalid_wage", "wage_rp",
              f"{_echo('t_wage_rp')} || ' is not an amount in Rupiah'"),
             ("wage_rp < 0", "invalid_wage", "wage_rp", "'negative wage'"),
             (f"wage_rp > {WAGE_CEILING_RP}", "invalid_wage", "wage_rp",
-             f"'above the ceiling of Rp{WAGE_CEILING_RP:,} a month'".replace(",", ".")),
+             _quote(f"above the ceiling of Rp{ceiling} a month")),
         ]
 
-    def case(index: int) -> str:
-        whens = " ".join(f"WHEN {check[0]} THEN {check[index]}" for check in checks)
+    def case(part: int, as_sql: bool) -> str:
+        whens = " ".join(
+            f"WHEN {check[0]} THEN {check[part] if as_sql else _quote(check[part])}"
+            for check in checks)
         return f"CASE {whens} END"
 
-    reason_case = "CASE " + " ".join(
-        f"WHEN {condition} THEN {_quote(reason)}" for condition, reason, _, _ in checks) + " END"
-    column_case = "CASE " + " ".join(
-        f"WHEN {condition} THEN {_quote(column)}" for condition, _, column, _ in checks) + " END"
-    detail_case = case(3)
-    partition = ", ".join(f"t_{name}" for name in names)
     funding_default = " ".join(f"WHEN {_quote(segment)} THEN {_quote(source)}"
                                for segment, source in DEFAULT_FUNDING_SOURCE.items())
+    nik_year = "CAST(substr(nik, 11, 2) AS INTEGER)"
     outputs = {
-        "person_id": f"CASE WHEN nik_problem IS NULL THEN {pseudonym.sql_person_id(nik, key)} END",
+        "person_id": f"CASE WHEN reason IS NULL THEN {pseudonym.sql_person_id('nik', key)} END",
         "sex": "sex",
-        "birth_year": "CAST(coalesce(year(birth_date), CASE WHEN nik_problem IS NULL THEN "
-                      "CASE WHEN 2000 + CAST(substr(nik, 11, 2) AS INTEGER) <= year(start_date) "
-                      "THEN 2000 + CAST(substr(nik, 11, 2) AS INTEGER) "
-                      "ELSE 1900 + CAST(substr(nik, 11, 2) AS INTEGER) END END) AS SMALLINT)",
+        # From birth_date; when it is empty, from the NIK's DDMMYY (century: the latest
+        # that does not put birth after the spell's start).
+        "birth_year": f"CAST(coalesce(year(birth_date), CASE WHEN nik_problem IS NULL THEN "
+                      f"CASE WHEN 2000 + {nik_year} <= year(start_date) THEN 2000 + {nik_year} "
+                      f"ELSE 1900 + {nik_year} END END) AS SMALLINT)",
         "region_code": "region_code",
         "district_code": "district_code",
         "nik_region_code": f"CASE WHEN nik_problem IS NULL THEN "
-                           f"{nik_rules.sql_nik_region_code(nik)} END",
+                           f"{nik_rules.sql_nik_region_code('nik')} END",
         "segment": "segment",
         "occupation": "coalesce(occupation, 'other')",
         "funding_source": f"coalesce(funding_source, CASE segment {funding_default} END)",
@@ -914,36 +942,40 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
         "end_date": "end_date",
         "paid_through": "paid_through",
     }
-    selected = ", ".join(f"{outputs[name]} AS {name}" for name in output_columns(registry))
+    selected = ",\n    ".join(f"{outputs[name]} AS {name}" for name in output_columns(registry))
     return f"""
 WITH t AS (
     SELECT {row_number_sql} AS row_number, {", ".join(texts)}
     FROM {from_sql}
+), u AS (
+    SELECT t.*, {", ".join(normalised)} FROM t
 ), p AS (
-    SELECT t.*, {", ".join(parsed)} FROM t
-), q AS (
-    SELECT p.*, CASE WHEN nik IS NULL THEN NULL ELSE {nik_rules.sql_nik_problem('nik')} END
-        AS nik_problem
-    FROM p
+    SELECT u.*, {", ".join(checked)} FROM u
 ), j AS (
-    SELECT q.*, {reason_case} AS reason, {column_case} AS "column", {detail_case} AS detail
-    FROM q
-), d AS (
-    SELECT j.*, CASE WHEN reason IS NULL AND row_number() OVER (
-            PARTITION BY reason IS NULL, {partition} ORDER BY row_number) > 1
-        THEN true ELSE false END AS is_duplicate
-    FROM j
+    SELECT p.*, {case(1, False)} AS reason, {case(2, False)} AS "column",
+        {case(3, True)} AS detail
+    FROM p
 )
 SELECT
-    row_number,
-    CASE WHEN is_duplicate THEN 'duplicate_row' ELSE reason END AS reason,
-    CASE WHEN is_duplicate THEN NULL ELSE "column" END AS "column",
-    CASE WHEN is_duplicate THEN 'exact copy of an earlier row (collapsed)' ELSE detail END
-        AS detail,
-    nik_was_normalised,
+    row_number, reason, "column", detail, nik_was_normalised, duplicate_key,
     {selected}
-FROM d
+FROM j
 """
+
+
+def _collapse_duplicates(raw, validated: str) -> None:
+    """Reject later copies of an accepted row as ``duplicate_row`` (the first copy stays)."""
+    raw.execute(f"""
+        UPDATE {validated} SET reason = 'duplicate_row', "column" = NULL,
+            detail = 'exact copy of row ' || CAST(first_row AS VARCHAR) || ' (collapsed)'
+        FROM (
+            SELECT row_number AS copy_row, first_row FROM (
+                SELECT row_number,
+                    min(row_number) OVER (PARTITION BY duplicate_key) AS first_row
+                FROM {validated} WHERE reason IS NULL)
+            WHERE row_number > first_row
+        ) AS copies
+        WHERE {validated}.row_number = copies.copy_row""")
 
 
 # --------------------------------------------------------------------------- cache
