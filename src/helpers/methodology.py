@@ -1,0 +1,139 @@
+"""Write docs/methodology.md (English and Indonesian) from the indicator definitions in code.
+
+``python -m helpers.methodology docs/methodology.md`` (or ``make docs``) regenerates it;
+a test fails when the committed file and the definitions drift apart.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from helpers.definitions import INDICATORS
+from helpers.indicators import AGE_GROUPS, DBHCHT_WELFARE_SHARE, UHC_TARGET_COVERAGE
+from helpers.scorecard import SCORECARD_INDICATORS
+
+GROUP_TITLES = {
+    "en": {"jamsostek": "BPJS Ketenagakerjaan (employment social security)",
+           "jkn": "JKN (BPJS Kesehatan health insurance)", "budget": "Budget and gap costs"},
+    "id": {"jamsostek": "BPJS Ketenagakerjaan (jaminan sosial ketenagakerjaan)",
+           "jkn": "JKN (jaminan kesehatan BPJS Kesehatan)", "budget": "Anggaran dan biaya kesenjangan"},
+}
+
+COMMON = {
+    "en": f"""## Common definitions
+
+- **Reference date D** of a period: `2024` means 2024-12-31, `2024-06` means 2024-06-30.
+- **Person**: one valid NIK, pseudonymised at intake with a keyed hash; people are counted
+  as distinct pseudonyms, so a person with two spells counts once.
+- **Member at D**: a spell with `start_date ≤ D` and `end_date` empty or `> D` (a spell
+  ending on D is no longer open at D).
+- **Active at D**: a member whose `paid_through` is no more than `grace_months` (parameter,
+  default 1) whole months before the month of D. With D = 2024-12-31 and one month of
+  grace, paid through November 2024 is active, paid through October 2024 is not.
+- **Region**: the domicile kab/kota of the spell (`region_code`); the NIK's place of first
+  registration is reported separately and never used for counting.
+- **Labour denominator** (parameter): `bpjs_potential` (BPJS TK "potensi tenaga kerja",
+  the figure BPJS TK NTB publishes coverage against) or `bps_employed` (BPS Sakernas
+  employed persons). Formal = PU + Jakon + PMI, informal = BPU.
+- **Population vintage** (parameter): the population release divided by; every report
+  states it, and shows coverage under every vintage available.
+- **Person-month funded**: a month whose last day falls inside an open spell and whose
+  contributions are paid (`paid_through` ≥ the month's last day); budget indicators sum
+  these from January to the month of D, times the rate in force that month (rates.csv).
+- **UHC target**: {UHC_TARGET_COVERAGE:.0%} of the population enrolled (RPJMN 2020–2024,
+  Inpres 1/2022). DBHCHT welfare share: {DBHCHT_WELFARE_SHARE:.0%} (PMK 72/2024).
+- **Age groups** (from birth year at the year of D): {", ".join(g[2] for g in AGE_GROUPS)}.
+- **Ratios** are fractions 0–1 in data and percentages in reports. A coverage above 1 (for
+  example more members than a stale population figure) is flagged `above_one`, never
+  clipped; a zero denominator gives an empty value flagged `zero_denominator`.
+- **Disclosure control**: published counts from 1 to the threshold (default 4) are shown
+  as `<5`, with secondary suppression so that no hidden count can be recovered from totals.
+""",
+    "id": f"""## Definisi umum
+
+- **Tanggal acuan D** suatu periode: `2024` berarti 2024-12-31, `2024-06` berarti 2024-06-30.
+- **Orang**: satu NIK yang valid, dipseudonimkan saat intake dengan hash berkunci; jumlah
+  orang dihitung dari pseudonim yang berbeda, sehingga orang dengan dua masa kepesertaan
+  dihitung sekali.
+- **Peserta pada D**: masa kepesertaan dengan `start_date ≤ D` dan `end_date` kosong atau
+  `> D` (masa yang berakhir tepat pada D tidak lagi terbuka pada D).
+- **Aktif pada D**: peserta yang `paid_through`-nya paling lama `grace_months` (parameter,
+  bawaan 1) bulan penuh sebelum bulan D. Dengan D = 2024-12-31 dan tenggang satu bulan,
+  iuran terbayar sampai November 2024 masih aktif, sampai Oktober 2024 tidak.
+- **Wilayah**: kab/kota domisili pada masa kepesertaan (`region_code`); tempat pertama
+  NIK didaftarkan dilaporkan terpisah dan tidak dipakai untuk menghitung.
+- **Penyebut tenaga kerja** (parameter): `bpjs_potential` (potensi tenaga kerja BPJS TK)
+  atau `bps_employed` (penduduk bekerja Sakernas BPS). Formal = PU + Jakon + PMI,
+  informal = BPU.
+- **Vintage penduduk** (parameter): rilis data penduduk yang dipakai sebagai penyebut;
+  setiap laporan menyebutkannya dan menampilkan cakupan menurut semua vintage yang ada.
+- **Bulan-orang terbiayai**: bulan yang hari terakhirnya berada dalam masa kepesertaan
+  terbuka dan iurannya terbayar (`paid_through` ≥ hari terakhir bulan itu); indikator
+  anggaran menjumlahkannya dari Januari sampai bulan D, dikali tarif yang berlaku.
+- **Target UHC**: {UHC_TARGET_COVERAGE:.0%} penduduk terdaftar (RPJMN 2020–2024, Inpres
+  1/2022). Porsi kesejahteraan DBHCHT: {DBHCHT_WELFARE_SHARE:.0%} (PMK 72/2024).
+- **Kelompok umur** (dari tahun lahir pada tahun D): {", ".join(g[2] for g in AGE_GROUPS)}.
+- **Rasio** disimpan sebagai pecahan 0–1 dan ditampilkan sebagai persen. Cakupan di atas 1
+  ditandai `above_one`, tidak dipotong; penyebut nol menghasilkan nilai kosong bertanda
+  `zero_denominator`.
+- **Kendali pengungkapan**: angka 1 sampai ambang (bawaan 4) ditampilkan sebagai `<5`,
+  dengan penyembunyian sekunder agar angka yang disembunyikan tidak dapat dihitung dari total.
+""",
+}
+
+SCORECARD_TEXT = {
+    "en": "## Province scorecard (illustrative)\n\nA Paritrana-style composite over the seven "
+          "indicator names of the NTB 2025 round: " + ", ".join(f"`{n}`" for n in SCORECARD_INDICATORS)
+          + ". Four are computed from the registries (10 × a fraction); three assessed scores "
+          "come from `data/reference/paritrana_inputs.csv`. The total is the weighted sum "
+          "(weights are a parameter, default 1 each, which reproduces the published sum for "
+          "Lombok Timur, 51.51). Official weights are not public: the scorecard is illustrative.\n",
+    "id": "## Kartu skor provinsi (ilustratif)\n\nKomposit bergaya Paritrana atas tujuh nama "
+          "indikator putaran NTB 2025: " + ", ".join(f"`{n}`" for n in SCORECARD_INDICATORS)
+          + ". Empat dihitung dari registri (10 × sebuah pecahan); tiga skor penilaian diambil "
+          "dari `data/reference/paritrana_inputs.csv`. Total adalah jumlah berbobot (bobot "
+          "adalah parameter, bawaan 1, yang mereproduksi jumlah terbitan untuk Lombok Timur, "
+          "51,51). Bobot resmi tidak dipublikasikan: kartu skor ini ilustratif.\n",
+}
+
+
+def render(lang: str) -> str:
+    """The methodology section in one language ('en' or 'id')."""
+    lines = [COMMON[lang]]
+    for group, title in GROUP_TITLES[lang].items():
+        lines.append(f"## {title}\n")
+        header = ("| id | unit | definisi | pembilang | penyebut |" if lang == "id"
+                  else "| id | unit | definition | numerator | denominator |")
+        lines += [header, "|---|---|---|---|---|"]
+        for indicator in INDICATORS:
+            if indicator.group == group:
+                lines.append(f"| `{indicator.indicator_id}` | {indicator.unit} | "
+                             f"{indicator.definition(lang)} | {indicator.numerator} | "
+                             f"{indicator.denominator or '—'} |")
+        lines.append("")
+    lines.append(SCORECARD_TEXT[lang])
+    return "\n".join(lines)
+
+
+def render_document() -> str:
+    """The whole docs/methodology.md: English first, then Bahasa Indonesia."""
+    return (
+        "# Methodology / Metodologi\n\n"
+        "Generated from `src/helpers/definitions.py` by `make docs`; do not edit by hand.\n"
+        "Dibuat dari `src/helpers/definitions.py` dengan `make docs`; jangan diubah manual.\n\n"
+        "# English\n\n" + render("en") + "\n# Bahasa Indonesia\n\n" + render("id")
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    target = Path(argv[0] if argv else "docs/methodology.md")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_document(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
