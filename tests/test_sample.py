@@ -120,3 +120,16 @@ def test_full_sample_size(full_sample):
     _, manifest = full_sample
     assert 5_500_000 < manifest["registries"]["jkn"]["valid_rows"] < 6_200_000
     assert manifest["residents"] > 5_700_000
+
+
+@pytest.mark.parametrize("registry", ["jamsostek", "jkn"])
+def test_only_injected_rows_end_before_they_start(small_sample, registry):
+    folder, manifest = small_sample
+    (count,) = duckdb.sql(
+        f"select count(*) from '{folder}/{registry}.parquet' "
+        "where try_cast(end_date as date) < try_cast(start_date as date)").fetchone()
+    assert count == manifest["registries"][registry]["faults"]["end_before_start"]
+    (before_birth,) = duckdb.sql(
+        f"select count(*) from '{folder}/{registry}.parquet' "
+        "where try_cast(start_date as date) < try_cast(birth_date as date)").fetchone()
+    assert before_birth == 0

@@ -308,6 +308,7 @@ def _jkn(rng: np.random.Generator, plan: _Plan, residents: dict) -> dict[str, np
         left_start = np.maximum(_uniform_days(rng, date(2015, 1, 1), date(2021, 12, 31),
                                               len(left)), residents["birth"][left])
         left_end = _uniform_days(rng, date(2022, 1, 1), date(2024, 12, 31), len(left))
+        left_end = np.maximum(left_end, left_start + 30)  # children born late in the period
         pieces.append(_spells(left, "PBPU", left_start, end=left_end,
                               paid=_month_end(left_end), care_class=3))
         joiners = not_enrolled[len(not_enrolled) // 2:][: max(1, len(not_enrolled) // 4)]
