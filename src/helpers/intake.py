@@ -732,6 +732,8 @@ def _date_sql(text: str) -> str:
     """Parse a text date (no range check): ISO date or timestamp, day/month/year with
     '/', '.' or '-', or an Excel serial day number. NULL when it is none of these."""
     return f"""CASE
+        WHEN length({text}) = 10 AND substr({text}, 5, 1) = '-' AND substr({text}, 8, 1) = '-'
+            THEN TRY_CAST({text} AS DATE)
         WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}')
             THEN CAST(try_strptime({text}, '%Y-%m-%d') AS DATE)
         WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]+)?)?')
@@ -910,11 +912,14 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
              _quote(f"above the ceiling of Rp{ceiling} a month")),
         ]
 
-    def case(part: int, as_sql: bool) -> str:
-        whens = " ".join(
-            f"WHEN {check[0]} THEN {check[part] if as_sql else _quote(check[part])}"
-            for check in checks)
-        return f"CASE {whens} END"
+    # Each condition is evaluated once: check_id is the first that holds (1-based).
+    check_id = "CASE " + " ".join(
+        f"WHEN {condition} THEN {number}" for number, (condition, _, _, _) in
+        enumerate(checks, start=1)) + " END"
+    reason_list = "[" + ", ".join(_quote(check[1]) for check in checks) + "]"
+    column_list = "[" + ", ".join(_quote(check[2]) for check in checks) + "]"
+    detail_case = "CASE check_id " + " ".join(
+        f"WHEN {number} THEN {check[3]}" for number, check in enumerate(checks, start=1)) + " END"
 
     funding_default = " ".join(f"WHEN {_quote(segment)} THEN {_quote(source)}"
                                for segment, source in DEFAULT_FUNDING_SOURCE.items())
@@ -951,10 +956,12 @@ WITH t AS (
     SELECT t.*, {", ".join(normalised)} FROM t
 ), p AS (
     SELECT u.*, {", ".join(checked)} FROM u
+), c AS (
+    SELECT p.*, {check_id} AS check_id FROM p
 ), j AS (
-    SELECT p.*, {case(1, False)} AS reason, {case(2, False)} AS "column",
-        {case(3, True)} AS detail
-    FROM p
+    SELECT c.*, {reason_list}[check_id] AS reason, {column_list}[check_id] AS "column",
+        {detail_case} AS detail
+    FROM c
 )
 SELECT
     row_number, reason, "column", detail, nik_was_normalised, duplicate_key,
