@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the package with its test extras
 
-data/sample/manifest.json: $(STAMP)
+data/sample/manifest.json: | $(STAMP)
 	$(BIN)/cakupan sample
 
 data: data/sample/manifest.json ## generate the synthetic NTB registries if missing (data/sample)

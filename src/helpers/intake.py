@@ -210,12 +210,15 @@ class AliasTable:
 
     by_registry: dict[str, dict[str, str]]
     sources: tuple[str, ...] = ()
+    spellings: dict[str, str] = field(default_factory=dict)  # header key → alias as written
 
     def lookup(self, registry: str) -> dict[str, str]:
         return self.by_registry[registry]
 
     def headers_for(self, registry: str, column: str) -> list[str]:
-        return [key for key, target in self.lookup(registry).items() if target == column]
+        """Headers (as written in the alias files) that mean ``column``."""
+        return [self.spellings.get(key, key) for key, target in self.lookup(registry).items()
+                if target == column]
 
     def fingerprint(self) -> str:
         text = json.dumps(self.by_registry, sort_keys=True)
@@ -231,33 +234,35 @@ def load_aliases(extra: str | Path | Mapping[str, str] | None = None) -> AliasTa
         SchemaError: an alias file lacks the ``alias`` or ``column`` header, or names a
             column that does not exist.
     """
-    tables = {registry: {} for registry in schema.REGISTRIES}
+    tables: dict[str, dict[str, str]] = {registry: {} for registry in schema.REGISTRIES}
+    spellings: dict[str, str] = {}
     for registry in schema.REGISTRIES:
         for column in schema.column_names(registry):
             tables[registry][header_key(column)] = column
     sources = ["helpers/aliases.csv"]
     shipped = resources.files("helpers").joinpath("aliases.csv").read_text(encoding="utf-8")
-    _add_alias_rows(tables, _read_alias_csv(shipped, "helpers/aliases.csv"))
+    _add_alias_rows(tables, _read_alias_csv(shipped, "helpers/aliases.csv"), spellings)
     env = os.environ.get(ALIASES_ENV)
     if env:
         path = Path(env)
         if not path.is_file():
             raise InputFileError(f"alias file named by {ALIASES_ENV} not found", path=path,
                                  fix=f"fix or unset {ALIASES_ENV}")
-        _add_alias_rows(tables, _read_alias_csv(_read_text_file(path), str(path)))
+        _add_alias_rows(tables, _read_alias_csv(_read_text_file(path), str(path)), spellings)
         sources.append(str(path))
     if isinstance(extra, Mapping):
         _add_alias_rows(tables, [(alias, column, "", "argument", index + 1)
-                                 for index, (alias, column) in enumerate(extra.items())])
+                                 for index, (alias, column) in enumerate(extra.items())],
+                        spellings)
         sources.append("argument")
     elif extra is not None:
         path = Path(extra)
         if not path.is_file():
             raise InputFileError("alias file not found", path=path,
                                  fix="give a CSV with columns alias,column[,registry]")
-        _add_alias_rows(tables, _read_alias_csv(_read_text_file(path), str(path)))
+        _add_alias_rows(tables, _read_alias_csv(_read_text_file(path), str(path)), spellings)
         sources.append(str(path))
-    return AliasTable(tables, tuple(sources))
+    return AliasTable(tables, tuple(sources), spellings)
 
 
 def _read_text_file(path: Path) -> str:
@@ -283,7 +288,8 @@ def _read_alias_csv(text: str, where: str) -> list[tuple[str, str, str, str, int
 
 
 def _add_alias_rows(tables: dict[str, dict[str, str]],
-                    rows: Iterable[tuple[str, str, str, str, int]]) -> None:
+                    rows: Iterable[tuple[str, str, str, str, int]],
+                    spellings: dict[str, str]) -> None:
     for alias, column, registry, where, row_number in rows:
         registries = [registry] if registry else list(schema.REGISTRIES)
         for name in registries:
@@ -302,6 +308,7 @@ def _add_alias_rows(tables: dict[str, dict[str, str]],
                         column="column", fix="use a canonical name from docs/intake.md")
                 continue
             tables[name][header_key(alias)] = column
+            spellings[header_key(alias)] = alias
 
 
 def map_headers(headers: list[str], registry: str, aliases: AliasTable,
@@ -326,11 +333,11 @@ def map_headers(headers: list[str], registry: str, aliases: AliasTable,
             continue
         if column in mapping:
             first = headers[mapping[column]]
-            same = "appears twice" if first == header else f"and '{first}' both mean '{column}'"
+            where = f"columns {mapping[column] + 1} and {index + 1}"
+            problem = (f"column '{header}' appears twice ({where})" if first == header else
+                       f"columns '{first}' and '{header}' both mean '{column}' ({where})")
             raise SchemaError(
-                f"column '{header}' {same}" if first != header
-                else f"column '{header}' {same} (columns {mapping[column] + 1} and {index + 1})",
-                path=path, column=header,
+                problem, path=path, column=header,
                 fix="delete or rename one of them so each registry column appears once")
         mapping[column] = index
     for column in REQUIRED_COLUMNS:
@@ -441,15 +448,30 @@ def load_frame(
     con = _connect(con)
     alias_table = load_aliases(aliases)
     codes = _known_codes(known_region_codes)
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
     headers = [str(column) for column in frame.columns]
-    table = table.rename_columns([f"c{index}" for index in range(len(headers))])
-    table = table.append_column(readers.ROW_NUMBER,
-                                pa.array(range(1, len(frame) + 1), type=pa.int64()))
+    arrays = {f"c{index}": _column_to_arrow(frame.iloc[:, index])
+              for index in range(len(headers))}
+    arrays[readers.ROW_NUMBER] = pa.array(range(1, len(frame) + 1), type=pa.int64())
+    table = pa.table(arrays)
     source = readers.SourceTable(path=Path(name), source_format="frame", headers=headers,
                                  arrow=table)
     result = _run_intake(con, source, registry, alias_table, codes, key, None)
     return _checked(result, max_rejected_share)
+
+
+def _column_to_arrow(series: pd.Series) -> pa.Array:
+    """One frame column as Arrow; a column of mixed Python types becomes text."""
+    try:
+        return pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        def as_text(value):
+            if value is None or (isinstance(value, float) and value != value):
+                return None
+            if hasattr(value, "isoformat"):
+                return value.isoformat()
+            return str(value)
+
+        return pa.array([as_text(value) for value in series], type=pa.string())
 
 
 def check_usable(summary: IntakeSummary, ledger: pd.DataFrame,
@@ -488,7 +510,9 @@ def _connect(con):
     if con is None:
         import ibis
 
-        return ibis.duckdb.connect()
+        con = ibis.duckdb.connect()
+        con.raw_sql("SET enable_progress_bar = false")
+        return con
     if getattr(con, "name", None) != "duckdb":
         raise ParameterError("the intake runs on the DuckDB backend only",
                              fix="pass con=ibis.duckdb.connect() or leave con out")
@@ -557,7 +581,7 @@ def _most_common_problem(ledger: pd.DataFrame) -> str:
     counts = faults.groupby(["reason", "column"], dropna=False).size().sort_values(
         ascending=False, kind="stable")
     (reason, column), count = counts.index[0], int(counts.iloc[0])
-    return f"{reason} in column '{column}', {count:,} rows"
+    return f"{reason} in column '{column}', {count:,} row{'s' if count != 1 else ''}"
 
 
 def _quote(text: str) -> str:
@@ -733,7 +757,7 @@ def _date_sql(text: str) -> str:
     '/', '.' or '-', or an Excel serial day number. NULL when it is none of these."""
     return f"""CASE
         WHEN length({text}) = 10 AND substr({text}, 5, 1) = '-' AND substr({text}, 8, 1) = '-'
-            THEN TRY_CAST({text} AS DATE)
+            THEN CAST(try_strptime({text}, '%Y-%m-%d') AS DATE)
         WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}')
             THEN CAST(try_strptime({text}, '%Y-%m-%d') AS DATE)
         WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]+)?)?')

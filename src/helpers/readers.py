@@ -315,10 +315,12 @@ def _table_from_rows(rows: list[list[str | None]], path: Path, score: HeaderScor
 
 
 def _no_header_problem(rows: list[list[str | None]]) -> str:
+    # The first row is not echoed: without a header it may well be a person's data.
     first = next((row for row in rows if any(cell and cell.strip() for cell in row)), [])
-    shown = ", ".join(repr(cell) for cell in first[:4] if cell)
+    cells = sum(1 for cell in first if cell and cell.strip())
     return (f"no header row naming the registry columns in the first {HEADER_SEARCH_ROWS} "
-            f"rows (first row: {shown[:120] or 'empty'})")
+            f"rows (the first row has {cells} filled cell{'s' if cells != 1 else ''}, none "
+            f"of them a known column name)")
 
 
 def _no_header_fix(rows: list[list[str | None]]) -> str:
