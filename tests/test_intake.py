@@ -89,27 +89,27 @@ def test_jamsostek_defaults_and_derived_columns():
         "paid_through": [None, "31.12.2024", None],
     })
     result = intake.load_frame(frame, "jamsostek", known_region_codes=NTB)
-    rows = result.table.to_pandas().set_index("birth_year").sort_index()
-    expected = pd.DataFrame({
-        "birth_year": pd.Series([1985, 1990, 2005], dtype="int16"),
-        "sex": ["P", "L", "P"],
-        "region_code": ["52.02"] * 3,
-        "district_code": [None, "52.02.01", "52.02.03"],
-        "segment": ["BPU", "PU", "PMI"],
-        "occupation": ["tobacco_farmer", "other", "other"],
-        "funding_source": ["dbhcht", "employer", "self"],
-        "wage_rp": [1_000_000, 2_500_000, 16_800],
-        "programmes": ["JKK;JKM", "JKK;JKM", None],
-        "start_date": [dt.date(2023, 3, 1), dt.date(2023, 1, 1), dt.date(2024, 1, 1)],
-        "end_date": [None, None, dt.date(2024, 1, 1)],
-    }).set_index("birth_year")
-    result_part = rows[expected.columns].astype(object).where(rows[expected.columns].notna(), None)
-    result_part["start_date"] = [d.date() if hasattr(d, "date") else d
-                                 for d in result_part["start_date"]]
-    result_part["end_date"] = [d.date() if d is not None else None
-                               for d in result_part["end_date"]]
-    pd.testing.assert_frame_equal(result_part, expected.astype(object), check_dtype=False)
-    assert rows["risk_class"].tolist()[1:] == [1, 5]
+    columns = ["birth_year", "sex", "region_code", "district_code", "segment", "occupation",
+               "funding_source", "wage_rp", "risk_class", "programmes", "start_date",
+               "end_date", "paid_through"]
+    records = sorted(result.table.select(columns).to_pyarrow().to_pylist(),
+                     key=lambda record: record["birth_year"])
+    expected = [
+        {"birth_year": 1985, "sex": "P", "region_code": "52.02", "district_code": None, "segment": "BPU",
+             "occupation": "tobacco_farmer", "funding_source": "dbhcht", "wage_rp": 1_000_000,
+             "risk_class": None, "programmes": "JKK;JKM", "start_date": dt.date(2023, 3, 1),
+             "end_date": None, "paid_through": dt.date(2024, 12, 31)},
+        {"birth_year": 1990, "sex": "L", "region_code": "52.02", "district_code": "52.02.01",
+             "segment": "PU", "occupation": "other", "funding_source": "employer", "wage_rp": 2_500_000,
+             "risk_class": 1, "programmes": "JKK;JKM", "start_date": dt.date(2023, 1, 1),
+             "end_date": None, "paid_through": None},
+        # birth_date empty: year 2005 from the NIK; Excel serial 45292 = 2024-01-01.
+        {"birth_year": 2005, "sex": "P", "region_code": "52.02", "district_code": "52.02.03",
+             "segment": "PMI", "occupation": "other", "funding_source": "self", "wage_rp": 16_800,
+             "risk_class": 5, "programmes": None, "start_date": dt.date(2024, 1, 1),
+             "end_date": dt.date(2024, 1, 1), "paid_through": None},
+    ]
+    assert records == expected
 
 
 def test_birth_year_from_nik_when_birth_date_is_empty():
@@ -183,8 +183,8 @@ def test_niks_with_separators_are_counted():
 
 
 def test_ledger_never_shows_nik_name_or_birth_date():
-    frame = jkn_rows(nik=["52020101019000", "5202024505850002"],
-                     birth_date=["1990-01-01", "1985-02-31"])
+    frame = pd.concat([jkn_rows(), jkn_rows(nik=["52020101019000", "5202024505850002"],
+                                            birth_date=["1990-01-01", "1985-02-31"])])
     result = load(frame)
     text = result.ledger.to_csv()
     assert "52020101019000" not in text and "1985-02-31" not in text
@@ -370,36 +370,43 @@ def test_rows_read_equal_accepted_plus_rejected(rows):
 # ---------------------------------------------------------------- the full NTB sample
 
 
+def _check_against_manifest(folder: Path, manifest: dict, registry: str) -> None:
+    entry = manifest["registries"][registry]
+    result = intake.load_registry(folder / entry["file"], registry, cache=False)
+    summary = result.summary
+    assert summary.rows_read == entry["rows"]
+    assert summary.rows_accepted == entry["valid_rows"]
+    assert summary.rejected_by_reason == {k: v for k, v in entry["faults"].items() if v}
+    assert summary.prefix_mismatches == entry["prefix_mismatches"]
+
+
+@pytest.mark.parametrize("registry", schema.REGISTRIES)
+def test_small_sample_reports_the_injected_faults(small_sample, registry):
+    folder, manifest = small_sample
+    _check_against_manifest(folder, manifest, registry)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("registry", schema.REGISTRIES)
-def test_full_sample_reports_the_injected_faults(registry):
-    from helpers.paths import sample_dir
-
-    manifest_path = sample_dir() / "manifest.json"
-    if not manifest_path.exists():
-        pytest.skip("no sample: run `cakupan sample` (make data)")
-    manifest = json.loads(manifest_path.read_text())["registries"][registry]
-    result = intake.load_registry(sample_dir() / manifest["file"], registry, cache=False)
-    summary = result.summary
-    assert summary.rows_read == manifest["rows"]
-    assert summary.rows_accepted == manifest["valid_rows"]
-    assert summary.rejected_by_reason == {k: v for k, v in manifest["faults"].items() if v}
-    assert summary.prefix_mismatches == manifest["prefix_mismatches"]
+def test_full_sample_reports_the_injected_faults(full_sample, registry):
+    folder, manifest = full_sample
+    _check_against_manifest(folder, manifest, registry)
 
 
 @pytest.mark.slow
-def test_lombok_tengah_calibration_survives_intake():
+def test_lombok_tengah_calibration_survives_intake(full_sample):
     from helpers import indicators
-    from helpers.paths import sample_dir
 
-    manifest_path = sample_dir() / "manifest.json"
-    if not manifest_path.exists():
-        pytest.skip("no sample: run `cakupan sample` (make data)")
-    manifest = json.loads(manifest_path.read_text())
+    folder, manifest = full_sample
     calibration = manifest["calibration"]
-    tk = intake.load_registry(sample_dir() / "jamsostek.parquet", "jamsostek", cache=False).table
+    tk = intake.load_registry(folder / "jamsostek.parquet", "jamsostek", cache=False).table
+    region = [calibration["region_code"]]
     at = dt.date.fromisoformat(manifest["calibration_date"])
     counts = indicators.jamsostek_counts(tk, indicators.Parameters(reference_date=at),
-                                         [calibration["region_code"]]).iloc[0]
+                                         region).iloc[0]
     for name in ("tk_nonasn_active", "tk_tobacco_farmers_active", "tk_fishers_active"):
         assert counts[name] == calibration[name], name
+    later = dt.date.fromisoformat(manifest["as_of_date"])
+    counts = indicators.jamsostek_counts(tk, indicators.Parameters(reference_date=later),
+                                         region).iloc[0]
+    assert counts["tk_tobacco_farmers_active"] == calibration["tk_tobacco_farmers_active_2025"]

@@ -25,6 +25,7 @@ import csv
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -34,13 +35,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from helpers import nik as nik_rules
 from helpers import pseudonym, readers, schema
 from helpers.errors import (
-    CakupanError,
     InputFileError,
     ParameterError,
     ReferenceDataError,
@@ -159,10 +160,10 @@ class IntakeSummary:
                 lines.append(f"    {reason:<22}{number(count):>{width}}")
         lines += [
             f"  {words['duplicates']:<24}{number(self.duplicates_collapsed):>{width}}",
-            f"  {words['prefix']:<24}{number(self.prefix_mismatches):>{width}}"
-            f"  {words['prefix_note']}",
-            f"  {words['normalised']:<24}{number(self.niks_normalised):>{width}}"
-            f"  {words['normalised_note']}",
+            (f"  {words['prefix']:<24}{number(self.prefix_mismatches):>{width}}"
+            f"  {words['prefix_note']}"),
+            (f"  {words['normalised']:<24}{number(self.niks_normalised):>{width}}"
+            f"  {words['normalised_note']}"),
         ]
         return "\n".join(lines)
 
@@ -395,6 +396,7 @@ def load_registry(
             error's ``result`` attribute holds the IntakeResult, ledger included).
     """
     registry = _check_registry(registry)
+    _check_share(max_rejected_share)
     path = Path(path)
     key = key if key is not None else pseudonym.get_key()
     con = _connect(con)
@@ -402,10 +404,15 @@ def load_registry(
     file_format = readers.detect_format(path)
     codes = _known_codes(known_region_codes)
     file_sha256 = _sha256_file(path)
-    settings = {
-        "intake_version": INTAKE_VERSION, "registry": registry, "aliases": alias_table.fingerprint(),
+    settings = {  # a cached result is reused only when all of these are the same
+        "intake_version": INTAKE_VERSION,
+        "intake_code": _code_fingerprint(),
+        "registry": registry,
+        "aliases": alias_table.fingerprint(),
         "regions": hashlib.sha256(",".join(sorted(codes)).encode()).hexdigest()[:16],
-        "delimiter": delimiter, "encoding": encoding, "sheet": sheet,
+        "delimiter": delimiter,
+        "encoding": encoding,
+        "sheet": sheet,
     }
     if not cache:
         source = _read_source(path, file_format, registry, alias_table, delimiter, encoding, sheet)
@@ -444,6 +451,7 @@ def load_frame(
     integers). Row numbers in the ledger are 1-based positions in the frame. Not cached.
     """
     registry = _check_registry(registry)
+    _check_share(max_rejected_share)
     key = key if key is not None else pseudonym.get_key()
     con = _connect(con)
     alias_table = load_aliases(aliases)
@@ -465,7 +473,7 @@ def _column_to_arrow(series: pd.Series) -> pa.Array:
         return pa.array(series, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         def as_text(value):
-            if value is None or (isinstance(value, float) and value != value):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
                 return None
             if hasattr(value, "isoformat"):
                 return value.isoformat()
@@ -538,6 +546,15 @@ def _known_codes(known_region_codes: Iterable[str] | None) -> set[str]:
     return codes
 
 
+def _code_fingerprint() -> str:
+    """Hash of the modules that define the rules: a changed rule invalidates cached results."""
+    digest = hashlib.sha256()
+    package = resources.files("helpers")
+    for name in ("intake.py", "readers.py", "nik.py", "pseudonym.py", "schema.py"):
+        digest.update(package.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -562,10 +579,13 @@ def _read_source(path: Path, file_format: str, registry: str, alias_table: Alias
     return readers.read_text(path, score, encoding=encoding, delimiter=delimiter)
 
 
-def _checked(result: IntakeResult, max_rejected_share: float | None) -> IntakeResult:
+def _check_share(max_rejected_share: float | None) -> None:
     if max_rejected_share is not None and not 0 <= max_rejected_share <= 1:
         raise ParameterError(f"max_rejected_share must lie in 0-1, got {max_rejected_share}",
                              fix="give a share such as 0.05 for 5%")
+
+
+def _checked(result: IntakeResult, max_rejected_share: float | None) -> IntakeResult:
     try:
         check_usable(result.summary, result.ledger, max_rejected_share)
     except ValidationError as error:
@@ -611,7 +631,7 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
         from_sql = f"read_parquet({_quote(str(source.parquet_path))}, file_row_number = true)"
         try:
             described = raw.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()
-        except Exception as error:  # duckdb raises many types for a broken file
+        except duckdb.Error as error:
             raise InputFileError(f"cannot be read as Parquet ({str(error).splitlines()[0]})",
                                  path=source.path, fix="write the file again") from None
         names = [row[0] for row in described if row[0] != "file_row_number"]
@@ -672,7 +692,8 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
     if write_to is not None:
         write_to.parent.mkdir(parents=True, exist_ok=True)
         partial = write_to.with_suffix(".parquet.partial")
-        raw.execute(f"COPY ({accepted_sql}) TO {_quote(str(partial))} (FORMAT parquet)")
+        raw.execute(f"COPY ({accepted_sql}) TO {_quote(str(partial))} "
+                    "(FORMAT parquet, COMPRESSION zstd)")
         raw.execute(f"DROP TABLE {validated}")
         os.replace(partial, write_to)
         table = con.read_parquet(write_to)
@@ -843,12 +864,12 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
     normalised = [
         f"{nik_rules.sql_normalise_nik('t_nik')} AS nik",
         f"CASE {sex_cases} END AS sex",
-        "CASE WHEN regexp_full_match(t_region_code, '[0-9]{4}') "
+        ("CASE WHEN regexp_full_match(t_region_code, '[0-9]{4}') "
         "THEN substr(t_region_code, 1, 2) || '.' || substr(t_region_code, 3, 2) "
-        "ELSE t_region_code END AS region_code",
-        "CASE WHEN regexp_full_match(t_district_code, '[0-9]{6}') "
+        "ELSE t_region_code END AS region_code"),
+        ("CASE WHEN regexp_full_match(t_district_code, '[0-9]{6}') "
         "THEN substr(t_district_code, 1, 2) || '.' || substr(t_district_code, 3, 2) || '.' "
-        "|| substr(t_district_code, 5, 2) ELSE t_district_code END AS district_code",
+        "|| substr(t_district_code, 5, 2) ELSE t_district_code END AS district_code"),
         _spelled_sql("regexp_replace(upper(t_segment), '[ _-]+', '_', 'g')", SEGMENT_SPELLINGS)
         + " AS u_segment",
     ]
@@ -858,17 +879,17 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
             "regexp_replace(lower(t_occupation), '[ -]+', '_', 'g') AS u_occupation",
             "lower(t_funding_source) AS u_funding_source",
             f"{_wage_clean_sql('t_wage_rp')} AS u_wage_rp",
-            "regexp_replace(replace(upper(t_programmes), ',', ';'), '\\s', '', 'g') "
-            "AS u_programmes",
+            ("regexp_replace(replace(upper(t_programmes), ',', ';'), '\\s', '', 'g') "
+            "AS u_programmes"),
         ]
     else:
         normalised.append("regexp_replace(regexp_replace(upper(t_care_class), '^KELAS', ''), "
                           "'\\s|\\.0+$', '', 'g') AS u_care_class")
     # Step p: checked values (NULL when not allowed), NIK problem, duplicate key.
     checked = [
-        f"CASE WHEN nik IS NULL THEN NULL ELSE {nik_rules.sql_nik_problem('nik')} END "
-        "AS nik_problem",
-        f"coalesce(nik <> t_nik, false) AS nik_was_normalised",
+        (f"CASE WHEN nik IS NULL THEN NULL ELSE {nik_rules.sql_nik_problem('nik')} END "
+        "AS nik_problem"),
+        "coalesce(nik <> t_nik, false) AS nik_was_normalised",
         _allowed_sql("u_segment", segments) + " AS segment",
     ]
     checked += [f"{_date_in_range_sql(f'u_{name}')} AS {name}" for name in schema.DATE_COLUMNS]
@@ -877,11 +898,11 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
             _allowed_sql("u_occupation", schema.OCCUPATIONS) + " AS occupation",
             _allowed_sql("u_funding_source", schema.FUNDING_SOURCES) + " AS funding_source",
             f"{_wage_sql('u_wage_rp')} AS wage_rp",
-            "CASE WHEN regexp_full_match(t_risk_class, '[1-5](\\.0+)?') "
-            "THEN CAST(CAST(t_risk_class AS DOUBLE) AS TINYINT) END AS risk_class",
-            "CASE WHEN regexp_full_match(u_programmes, "
+            ("CASE WHEN regexp_full_match(t_risk_class, '[1-5](\\.0+)?') "
+            "THEN CAST(CAST(t_risk_class AS DOUBLE) AS TINYINT) END AS risk_class"),
+            ("CASE WHEN regexp_full_match(u_programmes, "
             "'(JKK|JKM|JHT|JP|JKP)(;(JKK|JKM|JHT|JP|JKP))*') THEN u_programmes END "
-            "AS programmes",
+            "AS programmes"),
         ]
     else:
         checked.append("CASE WHEN u_care_class IN ('1', '2', '3') THEN "
@@ -909,8 +930,8 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
     for name, text in invalid:
         checks.append((f"t_{name} IS NOT NULL AND {name} IS NULL", "invalid_value", name,
                        f"{_echo(f't_{name}')} || {_quote(' is ' + text)}"))
-    checks.append(("t_district_code IS NOT NULL AND NOT regexp_full_match(district_code, "
-                   "'[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}')", "invalid_value", "district_code",
+    checks.append((("t_district_code IS NOT NULL AND NOT regexp_full_match(district_code, "
+                   "'[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}')"), "invalid_value", "district_code",
                    f"{_echo('t_district_code')} || ' is not a kecamatan code like 52.02.01'"))
     for name in schema.DATE_COLUMNS:
         shown = f"'not a date ({_DATE_HELP})'" if name == "birth_date" else (
@@ -918,8 +939,8 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
         checks.append((f"t_{name} IS NOT NULL AND {name} IS NULL", "unparseable_date", name,
                        shown))
     checks.append(("end_date < start_date", "end_before_start", "end_date",
-                   "'end_date ' || strftime(end_date, '%Y-%m-%d') || ' is before start_date ' "
-                   "|| strftime(start_date, '%Y-%m-%d')"))
+                   ("'end_date ' || strftime(end_date, '%Y-%m-%d') || ' is before start_date ' "
+                   "|| strftime(start_date, '%Y-%m-%d')")))
     checks.append((f"region_code NOT IN {_in_list(sorted(known_region_codes))}",
                    "unknown_region", "region_code",
                    f"{_echo('t_region_code')} || ' is not a known kab/kota code'"))
@@ -1128,6 +1149,13 @@ def _report(result: IntakeResult, ledger_path: Path, lang: str) -> None:
 
 
 __all__ = [
-    "REASONS", "IntakeResult", "IntakeSummary", "load_registry", "load_frame", "load_aliases",
-    "check_usable", "register_cli", "CakupanError",
+    "REASONS",
+    "IntakeResult",
+    "IntakeSummary",
+    "check_usable",
+    "load_aliases",
+    "load_frame",
+    "load_registry",
+    "output_columns",
+    "register_cli",
 ]
