@@ -90,7 +90,11 @@ def label(prefix: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     report never fails on an unexpected code; tests check every code of the schema.
     """
     key = f"{prefix}.{value}"
-    return translate(key, lang) if has(key) else str(value)
+    if has(key):
+        return translate(key, lang)
+    if str(value) == "total":
+        return translate("label.total", lang)
+    return str(value)
 
 
 def other_language(lang: str) -> str:

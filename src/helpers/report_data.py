@@ -1022,8 +1022,7 @@ def check_regency(report: dict) -> list[Check]:
                 "fisher": "tk_fishers_active"}
     funded = programmes.groupby("occupation")["active"].sum()
     checks.append(Check("programmes_match_indicators",
-                        all(int(funded.get(o, 0)) >= int(values[i]) * 0 + int(values[i])
-                            and int(funded.get(o, 0)) == int(values[i])
+                        all(int(funded.get(o, 0)) == int(values[i])
                             for o, i in expected.items()),
                         "Pemda-funded people per group equal the indicators"))
     cost = programmes.groupby("funding_source")["cost_rp"].sum()
