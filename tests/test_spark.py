@@ -66,10 +66,10 @@ def test_validate_engine_names_the_choices():
 
 def test_spark_master_comes_from_the_argument_then_the_environment(monkeypatch):
     monkeypatch.setenv(engines.SPARK_MASTER_ENV, "spark://cluster:7077")
-    assert engines.spark_master("local[4]") == "local[4]"
-    assert engines.spark_master() == "spark://cluster:7077"
+    assert engines.resolve_spark_master("local[4]") == "local[4]"
+    assert engines.resolve_spark_master() == "spark://cluster:7077"
     monkeypatch.delenv(engines.SPARK_MASTER_ENV)
-    assert engines.spark_master() == "local[2]"
+    assert engines.resolve_spark_master() == "local[2]"
 
 
 def test_duckdb_engine_keeps_the_intake_table(intake_results):

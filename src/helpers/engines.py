@@ -61,9 +61,9 @@ def validate_engine(name: str) -> str:
     return name
 
 
-def spark_master(spark_master: str | None = None) -> str:
+def resolve_spark_master(master: str | None = None) -> str:
     """The Spark master to use: the argument, else ``$CAKUPAN_SPARK_MASTER``, else local[2]."""
-    return spark_master or os.environ.get(SPARK_MASTER_ENV) or DEFAULT_SPARK_MASTER
+    return master or os.environ.get(SPARK_MASTER_ENV) or DEFAULT_SPARK_MASTER
 
 
 def connect(engine: str = DEFAULT_ENGINE, *, spark_master: str | None = None,
@@ -107,17 +107,21 @@ def spark_session(master: str | None = None, config: Mapping[str, str] | None = 
             active.conf.set(key, value)
         return active
     check_java()
-    master = spark_master(master)
+    master = resolve_spark_master(master)
     settings = {
         "spark.app.name": "cakupan",
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
-        # Keep the driver's console to errors from the JVM's first line on.
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={_quiet_log4j2_file()}",
+        # Partition folders such as region_code=52.02 stay strings (not the number 52.02).
+        "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     }
     if master.startswith("local"):
+        # Keep the console to errors from the JVM's first line on. (On a cluster the
+        # driver's Java options belong to the cluster's spark-defaults; left alone.)
+        settings["spark.driver.extraJavaOptions"] = (
+            f"-Dlog4j2.configurationFile={_quiet_log4j2_file()}")
         # A local master talks to itself: bind to loopback (no "resolves to a loopback
         # address" warning, no traffic on the network interface).
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -217,6 +221,15 @@ def _parquet_of(result, table, staging_dir) -> Path:
     path = getattr(result, "parquet_path", None)
     if path is not None and Path(path).exists():
         return Path(path)
+    summary = getattr(result, "summary", None)
+    if summary is not None and summary.file_sha256 and summary.key_fingerprint:
+        # The intake's cache file (helpers.intake.load_registry, cache=True) of this result.
+        from helpers.paths import cache_dir
+
+        cached = cache_dir() / (f"{summary.registry}-{summary.file_sha256[:16]}-"
+                                f"{summary.key_fingerprint}.parquet")
+        if cached.exists() and _reads_file(table, cached):
+            return cached
     folder = Path(staging_dir or os.environ.get(SPARK_STAGING_ENV)
                   or Path(tempfile.gettempdir()) / "cakupan-staging")
     folder.mkdir(parents=True, exist_ok=True)
@@ -225,6 +238,19 @@ def _parquet_of(result, table, staging_dir) -> Path:
     return target
 
 
+def _reads_file(table, path: Path) -> bool:
+    """True when ``table`` is a DuckDB view over exactly ``path`` (a cached intake result)."""
+    import duckdb
+
+    try:
+        raw = table.get_backend().con
+        rows = raw.execute("SELECT sql FROM duckdb_views() WHERE view_name = ?",
+                           [table.get_name()]).fetchall()
+    except (AttributeError, ValueError, duckdb.Error):  # not a named DuckDB view
+        return False
+    return bool(rows) and f"'{path}'" in rows[0][0]
+
+
 __all__ = ["ENGINES", "DEFAULT_ENGINE", "EngineError", "validate_engine", "connect",
-           "spark_session", "spark_master", "check_java", "engine_of", "registry_table",
+           "spark_session", "resolve_spark_master", "check_java", "engine_of", "registry_table",
            "registry_tables"]

@@ -625,6 +625,8 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
     for by in ("segment", "occupation", "sex", "age_group", "district_code"):
         frame = bundle["tk_breakdowns"][by]
         frame = frame[frame["region_code"] == region_code].drop(columns="region_code")
+        if by in ("segment", "occupation"):
+            frame = frame.sort_values(["active", by], ascending=[False, True])
         frame = _with_total(frame, by, totals)
         units = {"members": "people", "active": "people", "active_share": "fraction"}
         codes = {by: _code_prefix(by)}
@@ -677,7 +679,7 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
                             "jkn_active": values["jkn_active"],
                             "jkn_pemda_members": numerators["jkn_pemda_share"]})
     distance = indicators.uhc_distance(jkn_counts, population, reference.thresholds(year),
-                                       indicators.jkn_pemda_unit_cost(params.reference_date))
+                                       reference.jkn_pemda_monthly_rp(params.reference_date))
     tables["uhc_distance"] = _table(
         "uhc_distance", "table.uhc_distance", distance,
         {"people_to_enrol": "people", "people_to_register_by_pemda": "people",
@@ -1292,6 +1294,9 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
                             else ("jkn_members", "jkn_active"))
     result = _with_total(result, breakdown_by, {"members": values[member_id],
                                                 "active": values[active_id]})
+    if breakdown_by == "district_code":
+        names = reference.districts(region_code).set_index("district_code")["district_name"]
+        result.insert(1, "district_name", result["district_code"].map(names).fillna(""))
     prefix = ("jkn_segment" if registry == "jkn" and breakdown_by == "segment"
               else _code_prefix(breakdown_by))
     tables = {"breakdown": _table(
@@ -1400,7 +1405,7 @@ def budget_scenario(report: dict, target_group: str = "informal", cover_share: f
     if monthly_rate_rp is not None and monthly_rate_rp < 0:
         raise ParameterError(f"monthly_rate_rp {monthly_rate_rp} is negative",
                              fix="give Rupiah per person per month, or 0 for the BPU minimum")
-    rate = (indicators.bpu_minimum_monthly_rp(report["reference_date"])
+    rate = (reference.bpu_minimum_monthly_rp(report["reference_date"])
             if not monthly_rate_rp else int(monthly_rate_rp))
     uncovered, target = _uncovered(report, target_group)
     budget = report["budget_reference"]
@@ -1541,3 +1546,13 @@ __all__ = [
     "check_regency", "check_province", "check_explorer", "check_scenario", "headline_line",
     "save_outputs", "data_years",
 ]
+
+
+def save_scenario(scenario: dict, uhc: pd.DataFrame, output_dir: str | Path) -> list[Path]:
+    """Write the scenario's sensitivity table and the UHC rows as CSV (language-neutral)."""
+    folder = Path(output_dir) / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "scenario_sensitivity.csv", folder / "uhc_scenario.csv"]
+    scenario["table"].frame.to_csv(paths[0], index=False)
+    publishable(uhc).to_csv(paths[1], index=False)
+    return paths

@@ -1,0 +1,428 @@
+"""The report's charts: one seaborn theme, a colour-blind-safe palette, titles and units.
+
+Every function takes publishable frames (counts hidden by the disclosure rule read '<5'
+or 'x'; such bars are not drawn, and the caption says so) and a language, and returns a
+:class:`matplotlib.figure.Figure` built without pyplot (no global figure state, nothing
+leaks between charts of a batch). :func:`show` displays a figure in a notebook as an
+embedded PNG with alt text; :func:`to_png` gives its bytes.
+
+Theme: seaborn ``whitegrid``, palette ``colorblind`` (Okabe-Ito-like, distinguishable with
+the common colour-vision deficiencies) and ``cividis`` for the scorecard heatmap; axis
+labels carry their unit ("orang", "%", "Rp"); tick labels use the report's number format.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # noqa: E402 - render off-screen in kernels and workers alike
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from helpers import formatting
+from helpers.i18n import label, translate
+
+PALETTE = "colorblind"
+HEATMAP = "cividis"
+WIDTH, HEIGHT = 8.0, 4.2
+DPI = 96
+
+
+def apply_theme() -> None:
+    """Set the one theme of every chart (called on import)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.9,
+                  rc={"axes.titleweight": "bold", "axes.titlesize": 12,
+                      "axes.titlelocation": "left", "figure.dpi": DPI,
+                      "savefig.dpi": DPI, "axes.spines.top": False,
+                      "axes.spines.right": False})
+
+
+apply_theme()
+
+
+def colours(count: int) -> list:
+    """``count`` colours of the palette."""
+    return sns.color_palette(PALETTE, count)
+
+
+def _figure(width: float = WIDTH, height: float = HEIGHT) -> tuple[Figure, object]:
+    figure = Figure(figsize=(width, height), layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(frame[column], errors="coerce")
+
+
+def _people_axis(axis, lang: str) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _: formatting.format_count(v, lang)))
+    axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+
+
+def _percent_axis(axis, lang: str, digits: int | None = None) -> None:
+    """Percent tick labels; ``digits`` None = as many decimals as the tick step needs."""
+    def text(value, _):
+        places = digits
+        if places is None:
+            ticks = axis.get_majorticklocs()
+            step = min((abs(b - a) for a, b in zip(ticks, ticks[1:]) if b != a), default=1)
+            places = max(0, min(3, int(np.ceil(-np.log10(step * 100))) if step > 0 else 0))
+        return formatting.format_percent(value, lang, places)
+
+    axis.set_major_formatter(FuncFormatter(text))
+
+
+def _rupiah_axis(axis, lang: str) -> None:
+    axis.set_major_formatter(FuncFormatter(
+        lambda v, _: formatting.format_rupiah_compact(v, lang, 1) if v else "0"))
+
+
+def _month_axis(axis, lang: str) -> None:
+    """Ticks every January (every month when the series is shorter than a year)."""
+    import matplotlib.dates as mdates
+
+    low, high = axis.get_view_interval()
+    months = (high - low) / 30.4
+    axis.set_major_locator(mdates.MonthLocator(bymonth=[1]) if months > 14
+                           else mdates.MonthLocator(interval=max(1, int(months // 6) or 1)))
+    axis.set_major_formatter(FuncFormatter(
+        lambda v, _: formatting.format_date(mdates.num2date(v).date(), lang, "month")))
+
+
+def _hidden_note(figure: Figure, hidden: int, lang: str) -> None:
+    if hidden:
+        figure.text(0.0, -0.02, translate("chart.hidden_note", lang, count=hidden),
+                    fontsize=8, color="#555555", ha="left", va="top")
+
+
+def _empty(figure: Figure, axes, lang: str) -> Figure:
+    axes.text(0.5, 0.5, translate("chart.no_data", lang), ha="center", va="center",
+              transform=axes.transAxes)
+    axes.set_axis_off()
+    return figure
+
+
+# =========================================================================== regency
+
+
+def active_by_group(frame: pd.DataFrame, by: str, lang: str, *, title_key: str | None = None,
+                    prefix: str | None = None, name_column: str | None = None,
+                    value: str = "active") -> Figure:
+    """Horizontal bars: active people per group (segment, occupation, sex, age, kecamatan).
+
+    Args:
+        frame: a publishable breakdown (``by``, members, active, ...; a 'total' row is
+            left out).
+        by: the group column.
+        lang: 'id' or 'en'.
+        title_key: translation key of the title; default ``chart.active_by_<by>``.
+        prefix: label prefix of the group codes (default: ``by``).
+        name_column: a column with display names (e.g. district_name) instead of codes.
+        value: the count column to draw.
+    """
+    rows = frame[frame[by].astype(str) != "total"].copy()
+    rows["_value"] = _numeric(rows, value)
+    hidden = int(rows["_value"].isna().sum())
+    rows = rows.dropna(subset=["_value"])
+    figure, axes = _figure(height=max(2.6, 0.32 * len(rows) + 1.3))
+    axes.set_title(translate(title_key or f"chart.active_by_{by}", lang))
+    if rows.empty:
+        return _empty(figure, axes, lang)
+    if name_column:
+        names = rows[name_column].astype(str)
+    else:
+        names = rows[by].map(lambda v: label(prefix or by, v, lang))
+    rows["_name"] = names.to_numpy()
+    if by in ("district_code", "occupation", "segment"):
+        rows = rows.sort_values("_value", ascending=False)
+    sns.barplot(data=rows, y="_name", x="_value", ax=axes, color=colours(1)[0],
+                orient="h")
+    axes.set_ylabel("")
+    axes.set_xlabel(translate("axis.active_people", lang))
+    _people_axis(axes.xaxis, lang)
+    for container in axes.containers:
+        axes.bar_label(container, labels=[formatting.format_count(v, lang)
+                                          for v in rows["_value"]], padding=3, fontsize=8)
+    axes.margins(x=0.12)
+    _hidden_note(figure, hidden, lang)
+    return figure
+
+
+def trend(frame: pd.DataFrame, lang: str, *, uhc_target: float = 0.98) -> Figure:
+    """Two panels since 2022: active BPJS TK participants (people) and JKN coverage (%)."""
+    figure = Figure(figsize=(WIDTH, 3.6), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    data = frame.copy()
+    data["month_end"] = pd.to_datetime(data["month_end"])
+    palette = colours(3)
+    tk = _numeric(data, "tk_active")
+    left.plot(data["month_end"], tk, color=palette[0], linewidth=2)
+    left.set_title(translate("chart.trend_tk", lang))
+    left.set_ylabel(translate("axis.active_people", lang))
+    _people_axis(left.yaxis, lang)
+    coverage = _numeric(data, "jkn_coverage")
+    right.plot(data["month_end"], coverage, color=palette[1], linewidth=2,
+               label=translate("chart.jkn_coverage_line", lang))
+    right.axhline(uhc_target, color=palette[2], linestyle="--", linewidth=1.2,
+                  label=translate("chart.uhc_target_line", lang,
+                                  target=formatting.format_percent(uhc_target, lang, 0)))
+    right.set_title(translate("chart.trend_jkn", lang))
+    right.set_ylabel(translate("axis.coverage_percent", lang))
+    _percent_axis(right.yaxis, lang)
+    right.legend(loc="lower right", fontsize=8, frameon=False)
+    for axes in (left, right):
+        axes.set_xlabel(translate("axis.month", lang))
+        _month_axis(axes.xaxis, lang)
+    _hidden_note(figure, int(tk.isna().sum() + coverage.isna().sum()), lang)
+    return figure
+
+
+def programme_costs(frame: pd.DataFrame, lang: str) -> Figure:
+    """Annual cost of each regional programme, coloured by funding source (Rupiah)."""
+    rows = frame.copy()
+    rows["_cost"] = _numeric(rows, "cost_rp")
+    rows = rows[rows["_cost"] > 0]
+    figure, axes = _figure(height=max(2.4, 0.45 * len(rows) + 1.3))
+    axes.set_title(translate("chart.programme_costs", lang))
+    if rows.empty:
+        return _empty(figure, axes, lang)
+    rows["_name"] = rows["occupation"].map(lambda v: label("occupation", v, lang))
+    rows["_funding"] = rows["funding_source"].map(lambda v: label("funding", v, lang))
+    sns.barplot(data=rows, y="_name", x="_cost", hue="_funding", ax=axes, orient="h",
+                palette=PALETTE, dodge=False)
+    axes.set_ylabel("")
+    axes.set_xlabel(translate("axis.annual_cost_rp", lang))
+    _rupiah_axis(axes.xaxis, lang)
+    for container in axes.containers:
+        axes.bar_label(container, labels=[formatting.format_rupiah_compact(v, lang)
+                                          if v == v and v else "" for v in container.datavalues],
+                       padding=3, fontsize=8)
+    axes.margins(x=0.25)
+    axes.legend(title=translate("col.funding_source", lang), fontsize=8, frameon=False,
+                loc="lower right")
+    return figure
+
+
+def uhc_position(values: dict, thresholds: pd.DataFrame, lang: str) -> Figure:
+    """JKN coverage and active rate of the region against the UHC category minima (%)."""
+    figure, axes = _figure(height=3.0)
+    axes.set_title(translate("chart.uhc_position", lang))
+    measures = [("jkn_coverage", "min_coverage"), ("jkn_active_rate", "min_active_rate"),
+                ("jkn_pemda_share", "min_pemda_share")]
+    names = [translate(f"indicator.{m}", lang) for m, _ in measures]
+    shown = [values.get(m) for m, _ in measures]
+    palette = colours(5)
+    positions = np.arange(len(measures))
+    axes.barh(positions, [v if isinstance(v, (int, float)) else 0 for v in shown],
+              color=palette[0], height=0.5, label=translate("chart.region_value", lang))
+    markers = {"pratama": "o", "madya": "s", "utama": "D"}
+    for index, category in enumerate(("pratama", "madya", "utama")):
+        rows = thresholds[thresholds["category"] == category]
+        for position, (_, column) in zip(positions, measures):
+            minima = pd.to_numeric(rows[column], errors="coerce").dropna()
+            if len(minima):
+                axes.scatter([minima.min()], [position], marker=markers[category], s=50,
+                             color=palette[index + 1], zorder=3,
+                             label=label("uhc", category, lang) if position == 0 else None)
+    axes.set_yticks(positions, names)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 1.1)
+    axes.set_xlabel(translate("axis.percent", lang))
+    _percent_axis(axes.xaxis, lang)
+    handles, labels_ = axes.get_legend_handles_labels()
+    unique = dict(zip(labels_, handles))
+    axes.legend(unique.values(), unique.keys(), fontsize=8, frameon=False, loc="lower right",
+                ncols=2)
+    return figure
+
+
+def budget_shares(frame: pd.DataFrame, apbd_total_rp, lang: str) -> Figure:
+    """Regional social-security spending by component, as a share of the APBD (%)."""
+    items = ["budget_tk_apbd_rp", "budget_tk_dbhcht_rp", "budget_jkn_pemda_rp"]
+    rows = frame[frame["item"].isin(items)].copy()
+    rows["_value"] = _numeric(rows, "value")
+    figure, axes = _figure(height=2.8)
+    axes.set_title(translate("chart.budget_shares", lang))
+    if rows.empty or not apbd_total_rp:
+        return _empty(figure, axes, lang)
+    rows["_share"] = rows["_value"] / float(apbd_total_rp)
+    rows["_name"] = rows["item"].map(lambda v: label("budget", v, lang))
+    sns.barplot(data=rows, y="_name", x="_share", ax=axes, orient="h", hue="_name",
+                palette=PALETTE, legend=False)
+    axes.set_ylabel("")
+    axes.set_xlabel(translate("axis.share_of_apbd", lang))
+    _percent_axis(axes.xaxis, lang)
+    for container, (_, row) in zip(axes.containers, rows.iterrows()):
+        axes.bar_label(container, labels=[
+            f"{formatting.format_percent(row['_share'], lang, 2)} · "
+            f"{formatting.format_rupiah_compact(row['_value'], lang)}"], padding=3, fontsize=8)
+    axes.margins(x=0.45)
+    return figure
+
+
+def uhc_distance(frame: pd.DataFrame, lang: str) -> Figure:
+    """People to enrol, register by the Pemda or reactivate per UHC category (stacked)."""
+    rows = frame.copy()
+    parts = ["people_to_enrol", "people_to_register_by_pemda", "people_to_reactivate"]
+    rows["_name"] = [f"{label('uhc', c, lang)} ({v})" for c, v in
+                     zip(rows["category"], rows["variant"])]
+    figure, axes = _figure(height=max(2.4, 0.4 * len(rows) + 1.2))
+    axes.set_title(translate("chart.uhc_distance", lang))
+    left = np.zeros(len(rows))
+    for colour, part in zip(colours(len(parts)), parts):
+        values = _numeric(rows, part).fillna(0).to_numpy()
+        axes.barh(rows["_name"], values, left=left, color=colour,
+                  label=translate(f"col.{part}", lang), height=0.55)
+        left += values
+    axes.invert_yaxis()
+    axes.set_xlabel(translate("axis.people", lang))
+    _people_axis(axes.xaxis, lang)
+    if left.max() == 0:
+        axes.set_xlim(0, 1)
+    axes.legend(fontsize=8, frameon=False, loc="lower right")
+    return figure
+
+
+# =========================================================================== province
+
+
+def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
+            target=None, highlight: str | None = None) -> Figure:
+    """Kab/kota sorted by one ratio (%), the province value as a dashed line."""
+    rows = frame.copy()
+    rows["_value"] = _numeric(rows, column)
+    rows = rows.dropna(subset=["_value"]).sort_values("_value", ascending=False)
+    figure, axes = _figure(height=max(2.8, 0.32 * len(rows) + 1.3))
+    axes.set_title(translate(f"chart.ranking_{column}", lang))
+    if rows.empty:
+        return _empty(figure, axes, lang)
+    palette = colours(3)
+    bar_colours = [palette[1] if code == highlight else palette[0]
+                   for code in rows["region_code"]]
+    axes.barh(rows["region_name"], rows["_value"], color=bar_colours, height=0.6)
+    axes.invert_yaxis()
+    for position, value in enumerate(rows["_value"]):
+        axes.text(value, position, " " + formatting.format_percent(value, lang),
+                  va="center", fontsize=8)
+    if province_value is not None and not pd.isna(province_value):
+        axes.axvline(province_value, color="#333333", linestyle="--", linewidth=1,
+                     label=translate("chart.province_value", lang,
+                                     value=formatting.format_percent(province_value, lang)))
+    if target is not None:
+        axes.axvline(target, color=palette[2], linestyle=":", linewidth=1.5,
+                     label=translate("chart.target_line", lang,
+                                     value=formatting.format_percent(target, lang, 0)))
+    axes.set_xlabel(translate("axis.percent", lang))
+    _percent_axis(axes.xaxis, lang)
+    axes.margins(x=0.12)
+    if province_value is not None or target is not None:
+        axes.legend(fontsize=8, frameon=False, loc="lower right")
+    return figure
+
+
+def scorecard_heatmap(frame: pd.DataFrame, lang: str) -> Figure:
+    """The Paritrana-style scores (0-10) of every kab/kota, sorted by rank (cividis)."""
+    from helpers.scorecard import SCORECARD_INDICATORS
+
+    rows = frame.sort_values("rank")
+    data = rows[list(SCORECARD_INDICATORS)].apply(pd.to_numeric, errors="coerce")
+    data.index = [f"{r}. {n}" for r, n in zip(rows["rank"], rows["region_name"])]
+    data.columns = [translate(f"col.{c}", lang) for c in data.columns]
+    figure, axes = _figure(width=WIDTH, height=0.36 * len(rows) + 2.6)
+    axes.set_title(translate("chart.scorecard", lang))
+    sns.heatmap(data, ax=axes, cmap=HEATMAP, vmin=0, vmax=10, annot=True, fmt=".1f",
+                annot_kws={"fontsize": 7}, linewidths=0.5,
+                cbar_kws={"label": translate("axis.score", lang)})
+    for text in axes.texts:
+        text.set_text(formatting.format_number(float(text.get_text()), lang, 1))
+    axes.set_xticklabels(axes.get_xticklabels(), rotation=30, ha="right", fontsize=8)
+    axes.set_ylabel("")
+    return figure
+
+
+def province_trend(frame: pd.DataFrame, names: dict[str, str], lang: str) -> Figure:
+    """Active BPJS TK participants per kab/kota since 2022 (people)."""
+    figure, axes = _figure(height=4.0)
+    axes.set_title(translate("chart.province_trend", lang))
+    months = pd.to_datetime(frame["month_end"])
+    codes = [c for c in names if c in frame.columns]
+    for colour, code, style in zip(colours(len(codes)), codes,
+                                   ["-", "--", "-.", ":"] * 5):
+        axes.plot(months, _numeric(frame, code), color=colour, linestyle=style,
+                  linewidth=1.6, label=names[code])
+    axes.set_ylabel(translate("axis.active_people", lang))
+    axes.set_xlabel(translate("axis.month", lang))
+    _people_axis(axes.yaxis, lang)
+    _month_axis(axes.xaxis, lang)
+    axes.legend(fontsize=7, frameon=False, ncols=2, loc="upper left",
+                bbox_to_anchor=(1.0, 1.0))
+    return figure
+
+
+# =========================================================================== scenarios
+
+
+def scenario_costs(frame: pd.DataFrame, lang: str, *, chosen_share: float | None = None
+                   ) -> Figure:
+    """Annual cost (Rp) and share of the APBD for cover shares 10 %..100 %."""
+    figure, axes = _figure(height=3.4)
+    axes.set_title(translate("chart.scenario_costs", lang))
+    palette = colours(3)
+    shares = _numeric(frame, "cover_share")
+    costs = _numeric(frame, "annual_cost_rp")
+    axes.bar(shares, costs, width=0.06, color=palette[0],
+             label=translate("axis.annual_cost_rp", lang))
+    if chosen_share is not None:
+        axes.axvline(chosen_share, color=palette[2], linestyle="--", linewidth=1.2,
+                     label=translate("chart.chosen_share", lang,
+                                     value=formatting.format_percent(chosen_share, lang, 0)))
+    axes.set_xlabel(translate("axis.cover_share", lang))
+    axes.set_ylabel(translate("axis.annual_cost_rp", lang))
+    _percent_axis(axes.xaxis, lang)
+    _rupiah_axis(axes.yaxis, lang)
+    twin = axes.twinx()
+    twin.plot(shares, _numeric(frame, "share_apbd"), color=palette[1], marker="o",
+              label=translate("axis.share_of_apbd", lang))
+    twin.set_ylabel(translate("axis.share_of_apbd", lang))
+    twin.grid(False)
+    _percent_axis(twin.yaxis, lang)
+    handles = axes.get_legend_handles_labels()
+    twin_handles = twin.get_legend_handles_labels()
+    axes.legend(handles[0] + twin_handles[0], handles[1] + twin_handles[1], fontsize=8,
+                frameon=False, loc="upper left")
+    return figure
+
+
+# =========================================================================== output
+
+
+def to_png(figure: Figure) -> bytes:
+    """The figure as PNG bytes (96 dpi)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)  # constrained layout: already tight
+    return buffer.getvalue()
+
+
+def figure_html(figure: Figure, alt: str, caption: str | None = None) -> str:
+    """An HTML ``<figure>`` with the chart embedded as a base64 PNG (no external file)."""
+    data = base64.b64encode(to_png(figure)).decode("ascii")
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return (f'<figure class="chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(alt)}">{cap}</figure>')
+
+
+def show(figure: Figure, caption: str | None = None) -> None:
+    """Display a chart in the notebook (embedded PNG, its title as alt text)."""
+    from IPython.display import HTML, display
+
+    titles = [axes.get_title(loc="left") or axes.get_title() for axes in figure.axes]
+    alt = " / ".join(t for t in titles if t) or "chart"
+    display(HTML(figure_html(figure, alt, caption)))
