@@ -41,7 +41,17 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DATA_DIR = BENCH_DIR / "data"
 RESULTS_PATH = BENCH_DIR / "results.md"
-CONTENDERS = ("helpers", "sql", "pandas")
+CONTENDERS = ("helpers", "helpers_patched", "sql", "sql_two_step", "pandas")
+#: What each contender is, for results.md.
+CONTENDER_NOTES = {
+    "helpers": "helpers as in src/ (indicators.jamsostek_counts + jamsostek_budget on Ibis/DuckDB)",
+    "helpers_patched": "the same with bench/indicators-scale.patch applied to a copy of src/",
+    "sql": "hand-written DuckDB SQL, one count(DISTINCT person_id) FILTER (...) per indicator",
+    "sql_two_step": "hand-written DuckDB SQL, one row per region × person with a flag per "
+                    "indicator, then the flags counted",
+    "pandas": "plain pandas: read_parquet, boolean masks, groupby().nunique()",
+}
+PATCH_PATH = BENCH_DIR / "indicators-scale.patch"
 REFERENCE_DATE = date(2024, 12, 31)
 GRACE_MONTHS = 1
 PART_ROWS = 50_000_000
@@ -63,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.contender:
         return run_contender(args)
+    args.patched_src = prepare_patched_src(args)
     # Load inputs
     started = time.perf_counter()
     raw_files = ensure_raw(args.rows, args.seed, args.jobs)
@@ -101,7 +112,9 @@ def _parse(argv):
     parser.add_argument("--label", default=None,
                         help="section of results.md (default: the row count, e.g. 50M)")
     parser.add_argument("--contenders", default=",".join(CONTENDERS),
-                        type=lambda text: [c for c in text.split(",") if c])
+                        type=lambda text: [c for c in text.split(",") if c],
+                        help="comma-separated, of " + ", ".join(CONTENDERS) + " (default all; "
+                             "helpers_patched is left out when the patch is already applied)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the DuckDB contenders")
     parser.add_argument("--pandas-repeat", type=int, default=1,
                         help="rounds of pandas (slow; at most --repeat)")
@@ -122,6 +135,7 @@ def _parse(argv):
     parser.add_argument("--input", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("--unit-costs", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--helpers-src", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for name in args.contenders:
         if name not in CONTENDERS:
@@ -131,6 +145,7 @@ def _parse(argv):
 
         args.seed = DEFAULT_SEED
     args.label = args.label or _rows_label(args.rows)
+    args.contenders_given = list(args.contenders)
     return args
 
 
@@ -139,6 +154,28 @@ def _rows_label(rows: int) -> str:
 
 
 # =========================================================================== data
+
+
+def prepare_patched_src(args) -> Path | None:
+    """A copy of src/ with bench/indicators-scale.patch applied, for ``helpers_patched``.
+
+    When the patch no longer applies (it has been merged into src/), the contender is
+    dropped: ``helpers`` then measures the same code.
+    """
+    if "helpers_patched" not in args.contenders:
+        return None
+    target = DATA_DIR / "patched-src"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(ROOT / "src", target / "src",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    done = subprocess.run(["patch", "-p1", "--forward", "--batch", "--silent", "-d",
+                           str(target), "-i", str(PATCH_PATH)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"{PATCH_PATH.name} does not apply to src/ (already merged?): "
+              "helpers_patched left out", flush=True)
+        args.contenders.remove("helpers_patched")
+        return None
+    return target / "src"
 
 
 def ensure_raw(rows: int, seed: int, jobs: int) -> list[Path]:
@@ -284,10 +321,14 @@ def measure(name: str, prepared: list[Path], unit_costs: Path, args, round_numbe
                "--threads", str(args.threads), "--rows", str(args.rows)]
     if args.no_unit_cost_memo:
         command.append("--no-unit-cost-memo")
+    env = dict(os.environ)
+    if name == "helpers_patched":
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(args.patched_src),
+                                                          env.get("PYTHONPATH")]))
     cap_kib = int(args.pandas_cap_gib * 2**20) if name == "pandas" else None
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+                               text=True, env=env)
     stopped = {"reason": None, "hwm_kib": 0}
     watcher = threading.Thread(target=_watch, args=(process.pid, cap_kib,
                                                     args.timeout_minutes * 60, stopped),
@@ -312,6 +353,7 @@ def measure(name: str, prepared: list[Path], unit_costs: Path, args, round_numbe
         run["status"] = stopped["reason"]
     elif process.returncode == 3:
         run["status"] = "out of memory"
+        print("".join(output_lines[-3:]).strip(), file=sys.stderr)
     elif process.returncode != 0 or not timing_path.exists():
         run["status"] = f"failed ({process.returncode})"
         print("".join(output_lines[-30:]), file=sys.stderr)
@@ -357,13 +399,16 @@ def run_contender(args) -> int:
     out = Path(args.out)
     files = [Path(p) for p in args.input]
     unit_costs = pd.read_parquet(args.unit_costs)
-    contender = {"helpers": _helpers, "sql": _sql, "pandas": _pandas}[args.contender]
+    import duckdb
+
+    contender = {"helpers": _helpers, "helpers_patched": _helpers, "sql": _sql,
+                 "sql_two_step": _sql, "pandas": _pandas}[args.contender]
     try:
         started = time.perf_counter()
         counts, budget, detail = contender(files, unit_costs, args)
         seconds = time.perf_counter() - started
-    except MemoryError:
-        print("MemoryError", file=sys.stderr)
+    except (MemoryError, duckdb.OutOfMemoryException) as error:
+        print(f"{type(error).__name__}: {str(error).splitlines()[0]}", file=sys.stderr)
         return 3
     counts = counts.reset_index() if "region_code" not in counts.columns else counts
     counts.to_parquet(out / "counts.parquet", index=False)
@@ -424,7 +469,19 @@ def _sql(files, unit_costs, args):
     d = f"DATE '{REFERENCE_DATE}'"
     paid_from = f"DATE '{_first_day_of_paid_month()}'"
     started = time.perf_counter()
-    counts = con.execute(f"""
+    query = _SQL_TWO_STEP if args.contender == "sql_two_step" else _SQL_DISTINCT
+    counts = con.execute(query.format(source=source, d=d, paid_from=paid_from)).df()
+    counts_seconds = time.perf_counter() - started
+    con.register("unit_costs", unit_costs)
+    month_ends = ", ".join(f"(DATE '{day}')" for day in
+                           indicators._month_ends(REFERENCE_DATE.year, REFERENCE_DATE.month))
+    budget = con.execute(_SQL_BUDGET.format(source=source, month_ends=month_ends)).df()
+    budget_seconds = time.perf_counter() - started - counts_seconds
+    con.close()
+    return counts, budget, {"counts_seconds": counts_seconds, "budget_seconds": budget_seconds}
+
+
+_SQL_DISTINCT = """
         WITH spells AS (
             SELECT person_id, region_code, segment, occupation,
                 funding_source IN ('apbd', 'dbhcht') AS pemda,
@@ -449,12 +506,44 @@ def _sql(files, unit_costs, args):
             count(DISTINCT person_id) FILTER (WHERE active AND pemda) AS tk_pemda_funded_active
         FROM spells
         GROUP BY region_code
-        ORDER BY region_code""").df()
-    counts_seconds = time.perf_counter() - started
-    con.register("unit_costs", unit_costs)
-    month_ends = ", ".join(f"(DATE '{day}')" for day in
-                           indicators._month_ends(REFERENCE_DATE.year, REFERENCE_DATE.month))
-    budget = con.execute(f"""
+        ORDER BY region_code"""
+
+_SQL_TWO_STEP = """
+        WITH spells AS (
+            SELECT person_id, region_code, segment, occupation,
+                funding_source IN ('apbd', 'dbhcht') AS pemda,
+                start_date <= {d} AND (end_date IS NULL OR end_date > {d}) AS member,
+                start_date <= {d} AND (end_date IS NULL OR end_date > {d})
+                    AND paid_through >= {paid_from} AS active
+            FROM {source}
+        ),
+        people AS (
+            SELECT region_code, person_id,
+                bool_or(member) AS member,
+                bool_or(active) AS active,
+                bool_or(active AND segment IN ('PU', 'JAKON', 'PMI')) AS active_formal,
+                bool_or(active AND segment = 'BPU') AS active_informal,
+                bool_or(active AND pemda AND occupation = 'non_asn_staff') AS nonasn,
+                bool_or(active AND pemda AND occupation = 'tobacco_farmer') AS tobacco,
+                bool_or(active AND pemda AND occupation = 'fisher') AS fisher,
+                bool_or(active AND pemda) AS pemda_funded
+            FROM spells
+            GROUP BY region_code, person_id
+        )
+        SELECT region_code,
+            count(*) FILTER (WHERE member) AS tk_members,
+            count(*) FILTER (WHERE active) AS tk_active,
+            count(*) FILTER (WHERE active_formal) AS tk_active_formal,
+            count(*) FILTER (WHERE active_informal) AS tk_active_informal,
+            count(*) FILTER (WHERE nonasn) AS tk_nonasn_active,
+            count(*) FILTER (WHERE tobacco) AS tk_tobacco_farmers_active,
+            count(*) FILTER (WHERE fisher) AS tk_fishers_active,
+            count(*) FILTER (WHERE pemda_funded) AS tk_pemda_funded_active
+        FROM people
+        GROUP BY region_code
+        ORDER BY region_code"""
+
+_SQL_BUDGET = """
         WITH months(month_end) AS (VALUES {month_ends}),
         funded AS (
             SELECT * FROM {source} WHERE funding_source IN ('apbd', 'dbhcht')
@@ -476,10 +565,7 @@ def _sql(files, unit_costs, args):
             AND p.risk_class IS NOT DISTINCT FROM u.risk_class
             AND p.month_end = CAST(u.month_end AS DATE)
         GROUP BY ALL
-        ORDER BY ALL""").df()
-    budget_seconds = time.perf_counter() - started - counts_seconds
-    con.close()
-    return counts, budget, {"counts_seconds": counts_seconds, "budget_seconds": budget_seconds}
+        ORDER BY ALL"""
 
 
 def _pandas(files, unit_costs, args):
@@ -634,8 +720,8 @@ def _command(args) -> str:
         parts.append(f"--rows {args.rows}")
     if args.label != _rows_label(args.rows):
         parts.append(f"--label {args.label}")
-    if args.contenders != list(CONTENDERS):
-        parts.append(f"--contenders {','.join(args.contenders)}")
+    if args.contenders_given != list(CONTENDERS):
+        parts.append(f"--contenders {','.join(args.contenders_given)}")
     for flag, value, default in (("--repeat", args.repeat, 3),
                                  ("--pandas-repeat", args.pandas_repeat, 1),
                                  ("--jobs", args.jobs, 1),
@@ -711,7 +797,10 @@ What is timed and how memory is measured: `bench/README.md`.
 def render_section(summary: dict) -> str:
     stats = summary["stats"]
     sql = stats.get("sql", {}).get("median_seconds")
+    best_sql = min((stats[name]["median_seconds"] for name in ("sql", "sql_two_step")
+                    if stats.get(name, {}).get("median_seconds")), default=None)
     pandas_stats = stats.get("pandas", {})
+    pandas_median = pandas_stats.get("median_seconds")
     lines = [
         f"## {summary['label']}: {summary['rows']:,} rows",
         "",
@@ -724,38 +813,46 @@ def render_section(summary: dict) -> str:
         f"jamsostek_budget (person-months and Rupiah, January to December, per region × "
         f"funding source × occupation). DuckDB: memory_limit {summary['args']['memory_limit']}, "
         f"{summary['args']['threads']} threads, spilling to bench/data/duckdb-tmp. pandas "
-        f"stopped above {summary['args']['pandas_cap_gib']:g} GiB RSS.",
+        f"stopped above {summary['args']['pandas_cap_gib']:g} GiB RSS. Times are medians of "
+        f"{summary['args']['repeat']} round(s) run side by side (pandas: "
+        f"{summary['args']['pandas_repeat']}).",
         "",
-        "| contender | status | median time | runs (s) | counts / budget (s) | × SQL time "
-        "| pandas time ÷ this | peak RSS |",
-        "| --- | --- | ---: | --- | --- | ---: | ---: | ---: |",
+        "| contender | status | median time | runs (s) | counts + budget (s) | ÷ sql "
+        "| ÷ fastest SQL | pandas ÷ this | peak RSS |",
+        "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    pandas_median = pandas_stats.get("median_seconds")
     for name in CONTENDERS:
         if name not in stats:
             continue
         s = stats[name]
         median = s["median_seconds"]
-        ratio_sql = f"{median / sql:.2f}×" if median and sql else "–"
+
+        def ratio(base, median=median):
+            return f"{median / base:.2f}×" if median and base else "–"
+
         if median and pandas_median:
             ratio_pandas = f"{pandas_median / median:.1f}×"
-        elif median and pandas_stats.get("status", "ok") != "ok":
-            ratio_pandas = "pandas did not finish"
+        elif median and pandas_stats and pandas_stats.get("status") != "ok":
+            ratio_pandas = "pandas out of memory" if "memory" in pandas_stats["status"] \
+                else "pandas did not finish"
         else:
             ratio_pandas = "–"
         status = s["status"]
         if s.get("stopped_after_seconds"):
             status += f" after {s['stopped_after_seconds']:,.0f} s"
-        split = (f"{s['counts_seconds']:.1f} / {s['budget_seconds']:.1f}"
+        split = (f"{s['counts_seconds']:.1f} + {s['budget_seconds']:.1f}"
                  if s["counts_seconds"] is not None else "–")
         lines.append(
             f"| {name} | {status} | {f'{median:,.1f} s' if median else '–'} | "
-            f"{', '.join(map(str, s['all_seconds'])) or '–'} | {split} | {ratio_sql} | "
-            f"{ratio_pandas} | {s['peak_rss_mib'] / 1024:,.2f} GiB |")
+            f"{', '.join(map(str, s['all_seconds'])) or '–'} | {split} | {ratio(sql)} | "
+            f"{ratio(best_sql)} | {ratio_pandas} | {s['peak_rss_mib'] / 1024:,.2f} GiB |")
     lines += ["", "Same numbers: " + "; ".join(summary["check"]["lines"]) + "."]
+    lines += ["", "Contenders: " + "; ".join(
+        f"`{name}` = {CONTENDER_NOTES[name]}" for name in CONTENDERS if name in stats) + "."]
     memo = stats.get("helpers", {}).get("unit_cost")
     if memo == "memoised by the harness":
-        lines += ["", "helpers: `jamsostek_unit_cost` memoised by the harness (see README, "
+        lines += ["", "`helpers`: `indicators.jamsostek_unit_cost` memoised by the harness "
+                      "(as shipped it costs ~1 h of Python at this size; README, "
                       "“What is timed”)."]
     machine = summary["machine"]
     lines += ["", f"Machine: {machine['cpu']}; {machine['memory']}; {machine['os']}; "

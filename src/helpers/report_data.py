@@ -698,10 +698,16 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
                    int(cross["neither"]), int(cross["working_age_population"])]})
     cross_frame["share"] = _safe_divide(cross_frame["people"],
                                         int(cross["working_age_population"]))
-    tables["cross_scheme"] = _table(
-        "cross_scheme", "table.cross_scheme", cross_frame,
-        {"people": "people", "share": "fraction"}, {"group": "overlap"},
-        count_columns=("people",), category="group", share_columns={"share": ("people",)},
+    # Registry counts get the disclosure rule; 'neither' and the total come from the
+    # population reference ('neither' is negative when the registries hold more people
+    # than the population figure: shown as is, never clipped).
+    counted = publishable(cross_frame.iloc[:3], ("people",),
+                          share_columns={"share": ("people",)})
+    tables["cross_scheme"] = ReportTable(
+        "cross_scheme", "table.cross_scheme",
+        pd.concat([counted.astype(object), cross_frame.iloc[3:].astype(object)],
+                  ignore_index=True),
+        units={"people": "people", "share": "fraction"}, codes={"group": "overlap"},
         note_key="note.cross_scheme")
 
     # --- budget ------------------------------------------------------------------------

@@ -414,7 +414,7 @@ def _start_kernel(warm: bool = True):
 
     manager = KernelManager(kernel_name=KERNEL_NAME)
     manager.start_kernel(cwd=str(notebooks_dir()))
-    client = manager.client()
+    client = manager.client(session=_new_session(manager))  # never papermill's identity
     client.start_channels()
     if warm:
         client.execute(WARM_UP_CODE, silent=True, store_history=False)
@@ -431,18 +431,35 @@ def _stop_kernel(kernel) -> None:
 
 
 def _run_silently(kernel, code: str, timeout: float = 120) -> bool:
-    """Run code in the kernel and wait for its reply; False when it failed or timed out."""
-    _, client = kernel
-    msg_id = client.execute(code, silent=True, store_history=False)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            reply = client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
-        except Exception:  # noqa: BLE001 - queue.Empty on timeout
-            return False
-        if reply.get("parent_header", {}).get("msg_id") == msg_id:
-            return reply["content"].get("status") == "ok"
-    return False
+    """Run code in the kernel and wait for its reply; False when it failed or timed out.
+
+    Clients of one kernel manager share its session, hence their socket identity, and
+    the kernel replies to whichever connected last: every client here gets a session of
+    its own (same signing key), and so does papermill's client of the next notebook.
+    """
+    manager, _ = kernel
+    client = manager.client(session=_new_session(manager))
+    client.start_channels()
+    try:
+        msg_id = client.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                reply = client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 - queue.Empty on timeout
+                return False
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return reply["content"].get("status") == "ok"
+        return False
+    finally:
+        client.stop_channels()
+
+
+def _new_session(manager):
+    """A session with the kernel's signing key and a new id (a socket identity of its own)."""
+    from jupyter_client.session import Session
+
+    return Session(key=manager.session.key, signature_scheme=manager.session.signature_scheme)
 
 
 def _take_kernel():
@@ -461,6 +478,7 @@ def _take_kernel():
         _KERNEL = _start_kernel()
         return kernel
     if kernel is not None and kernel[0].is_alive() and _run_silently(kernel, RESET_CODE):
+        kernel[0].session = _new_session(kernel[0])  # papermill's next client: a new identity
         return kernel
     if kernel is not None:
         _stop_kernel(kernel)
@@ -501,7 +519,7 @@ def _execute_and_export(spec: RunSpec, out_dir: Path, result: RunResult) -> None
             spec.notebook, str(ipynb), parameters=spec.parameters, kernel_name=KERNEL_NAME,
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             cwd=str(Path(spec.notebook).parent), execution_timeout=CELL_TIMEOUT,
-            start_timeout=120, **({"km": kernel[0]} if kernel else {}))
+            start_timeout=60, **({"km": kernel[0]} if kernel else {}))
         ok = True
     finally:
         if kernel is not None:
@@ -582,6 +600,12 @@ def _worker_init(log_path: str, kernel_mode: str = "reuse") -> None:
     os.dup2(handle, 2)
     os.close(handle)
     _KERNEL_MODE = kernel_mode
+    import nbformat  # noqa: F401 - imported now, while the parent warms the caches
+    import papermill  # noqa: F401
+
+    from helpers import export
+
+    export._exporter()
     if kernel_mode in ("reuse", "fresh"):
         from multiprocessing import util
 
