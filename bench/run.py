@@ -195,7 +195,7 @@ def ensure_raw(rows: int, seed: int, jobs: int) -> list[Path]:
     missing = [part for part in parts if not part[0].exists()]
     if missing:
         print(f"generating {sum(p[1] for p in missing):,} rows in {len(missing)} part(s), "
-              f"{jobs} at a time (each ~{PART_ROWS / 1e6 / 4.5:.0f} min per 50 M rows)",
+              f"{jobs} at a time (about 6 min per 50 million rows and core)",
               flush=True)
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
             for path, result in zip([p[0] for p in missing],

@@ -428,7 +428,8 @@ def regency_headline(report: dict, lang: str = "id") -> str:
                    active=format_percent(head["jkn_active_rate"], lang))),
         (label("uhc", head["uhc_category"], lang), translate("headline.uhc_category", lang),
          translate("headline.uhc_note", lang,
-                   gap=format_count(head["uhc_gap_people"], lang))),
+                   gap=format_count(head["uhc_gap_people"], lang))
+         if head["uhc_gap_people"] else translate("headline.uhc_reached", lang)),
         (format_percent(head["budget_share_apbd"], lang, 2),
          translate("headline.budget_share_apbd", lang),
          translate("headline.budget_note", lang, spend=format_rupiah(spend, lang),

@@ -81,6 +81,7 @@ def _percent_axis(axis, lang: str, digits: int | None = None) -> None:
 
 
 def _rupiah_axis(axis, lang: str) -> None:
+    axis.set_major_locator(MaxNLocator(nbins=4))
     axis.set_major_formatter(FuncFormatter(
         lambda v, _: formatting.format_rupiah_compact(v, lang, 1) if v else "0"))
 
@@ -213,7 +214,7 @@ def programme_costs(frame: pd.DataFrame, lang: str) -> Figure:
 
 def uhc_position(values: dict, thresholds: pd.DataFrame, lang: str) -> Figure:
     """JKN coverage and active rate of the region against the UHC category minima (%)."""
-    figure, axes = _figure(height=3.0)
+    figure, axes = _figure(height=3.3)
     axes.set_title(translate("chart.uhc_position", lang))
     measures = [("jkn_coverage", "min_coverage"), ("jkn_active_rate", "min_active_rate"),
                 ("jkn_pemda_share", "min_pemda_share")]
@@ -239,8 +240,8 @@ def uhc_position(values: dict, thresholds: pd.DataFrame, lang: str) -> Figure:
     _percent_axis(axes.xaxis, lang)
     handles, labels_ = axes.get_legend_handles_labels()
     unique = dict(zip(labels_, handles))
-    axes.legend(unique.values(), unique.keys(), fontsize=8, frameon=False, loc="lower right",
-                ncols=2)
+    axes.legend(unique.values(), unique.keys(), fontsize=8, frameon=False,
+                loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=4)
     return figure
 
 

@@ -664,7 +664,7 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
     # --- JKN and UHC -------------------------------------------------------------------
     jkn_segment = bundle["jkn_breakdowns"]["segment"]
     jkn_segment = jkn_segment[jkn_segment["region_code"] == region_code].drop(
-        columns="region_code")
+        columns="region_code").sort_values(["members", "segment"], ascending=[False, True])
     jkn_segment = _with_total(jkn_segment, "segment",
                               {"members": values["jkn_members"], "active": values["jkn_active"]})
     jkn_segment["active_rate"] = _safe_divide(jkn_segment["active"], jkn_segment["members"])
@@ -1334,6 +1334,12 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
         coverage_by_vintage(jkn_counts, region_code, params),
         {"population": "people", "jkn_members": "people", "jkn_coverage": "fraction"},
         {"vintage": "vintage", "uhc_category": "uhc", "default": "yesno"})
+    published = publishable_indicators(ind_region[["indicator_id", "value", "numerator",
+                                                   "denominator", "unit", "flag"]])
+    tables = {"indicators": ReportTable(
+        "indicators", "table.indicators", published,
+        units={"value": "row", "numerator": "row_count", "denominator": "row_count"},
+        codes={"indicator_id": "indicator", "flag": "flag"}), **tables}
     return {
         "kind": "explorer", "region_code": region_code,
         "region_name": reference.region_name(region_code), "reference_date": day,
@@ -1341,8 +1347,10 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
         "parameters": {"region_code": region_code, "reference_date": day.isoformat(),
                        "registry": registry, "breakdown_by": breakdown_by,
                        **_params_dict(params)},
-        "indicators": publishable_indicators(ind_region[["indicator_id", "value", "numerator",
-                                                         "denominator", "unit", "flag"]]),
+        "indicators": published.assign(reference_date=day.isoformat(),
+                                       definition=ind_region["definition"].to_numpy())[
+            ["indicator_id", "value", "numerator", "denominator", "unit", "reference_date",
+             "definition", "flag"]],
         "values": values, "tables": tables, "breakdown_raw": result,
     }
 
@@ -1504,11 +1512,11 @@ def save_outputs(report: dict, output_dir: str | Path, lang: str = "id") -> list
     (folder / "tables").mkdir(parents=True, exist_ok=True)
     written = []
     indicators_path = folder / "indicators.csv"
-    report["indicators"].to_csv(indicators_path, index=False)
+    rounded(report["indicators"]).to_csv(indicators_path, index=False)
     written.append(indicators_path)
     for table in report["tables"].values():
         path = folder / "tables" / f"{table.name}.csv"
-        table.frame.to_csv(path, index=False)
+        rounded(table.frame).to_csv(path, index=False)
         written.append(path)
     workbook = folder / ("tables.xlsx" if lang == "id" else f"tables.{lang}.xlsx")
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
@@ -1519,12 +1527,12 @@ def save_outputs(report: dict, output_dir: str | Path, lang: str = "id") -> list
             columns=[translate("col.item", lang), translate("col.value", lang)])
         about.to_excel(writer, sheet_name=_sheet_name(translate("about.sheet", lang)),
                        index=False)
-        report["indicators"].to_excel(writer, sheet_name="indicators", index=False)
+        rounded(report["indicators"]).to_excel(writer, sheet_name="indicators", index=False)
         used = {"indicators"}
         for table in report["tables"].values():
             if table.name == "indicators":
                 continue
-            display = formatting.excel_frame(table, lang)
+            display = rounded(formatting.excel_frame(table, lang))
             sheet = _sheet_name(table.name)
             while sheet in used:
                 sheet = _sheet_name(sheet[:28] + "_2")
@@ -1536,6 +1544,27 @@ def save_outputs(report: dict, output_dir: str | Path, lang: str = "id") -> list
                 sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
     written.append(workbook)
     return written
+
+
+#: Decimals kept for ratios and scores in CSV and Excel (a share to 1e-6 is 0.0001 %).
+DECIMALS = 6
+
+
+def rounded(frame: pd.DataFrame, decimals: int = DECIMALS) -> pd.DataFrame:
+    """Floats rounded for publication (whole numbers and markers untouched).
+
+    Full float precision adds nothing a reader can use and prints 16-17 digit runs that
+    look like NIKs to the privacy audit.
+    """
+    result = frame.copy()
+    for column in result.columns:
+        values = result[column]
+        if pd.api.types.is_float_dtype(values):
+            result[column] = values.round(decimals)
+        elif values.dtype == object:
+            result[column] = values.map(
+                lambda v: round(v, decimals) if isinstance(v, float) else v)
+    return result
 
 
 def _sheet_name(text: str) -> str:
@@ -1559,6 +1588,6 @@ def save_scenario(scenario: dict, uhc: pd.DataFrame, output_dir: str | Path) -> 
     folder = Path(output_dir) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / "scenario_sensitivity.csv", folder / "uhc_scenario.csv"]
-    scenario["table"].frame.to_csv(paths[0], index=False)
-    publishable(uhc).to_csv(paths[1], index=False)
+    rounded(scenario["table"].frame).to_csv(paths[0], index=False)
+    rounded(publishable(uhc)).to_csv(paths[1], index=False)
     return paths

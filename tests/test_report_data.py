@@ -1,0 +1,221 @@
+"""The notebooks' facade: parameters, the fast trend, disclosure gate, scenarios, outputs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import pandas as pd
+import pytest
+
+from helpers import indicators, reference, report_data
+from helpers.errors import InputFileError, ParameterError, ReportError
+from helpers.indicators import Parameters
+
+D = date(2024, 12, 31)
+
+
+def tk_table(rows: list[dict]) -> ibis.Table:
+    """An intake-shaped jamsostek table from a few rows written here."""
+    defaults = {"region_code": "52.02", "sex": "L", "birth_year": 1990, "district_code": None,
+                "nik_region_code": None, "segment": "PU", "occupation": "other",
+                "funding_source": "employer", "wage_rp": 2_000_000, "risk_class": 1,
+                "programmes": "JKK;JKM", "end_date": None, "paid_through": None}
+    frame = pd.DataFrame([{**defaults, **row} for row in rows])
+    for column in ("start_date", "end_date", "paid_through"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+    table = ibis.memtable(frame)
+    return table.mutate(start_date=table.start_date.cast("date"),
+                        end_date=table.end_date.cast("date"),
+                        paid_through=table.paid_through.cast("date"))
+
+
+# =========================================================================== parameters
+
+
+@pytest.mark.parametrize(("period", "expected"), [("2024", date(2024, 12, 31)),
+                                                  ("2022-06", date(2022, 6, 30)),
+                                                  (2025, date(2025, 12, 31))])
+def test_periods_inside_the_data(period, expected):
+    assert report_data.check_period(period) == expected
+
+
+@pytest.mark.parametrize("period", ["2021", "2026", "2030-01", "24", "last year", 2024.0])
+def test_periods_outside_the_data_are_one_clear_error(period):
+    with pytest.raises(ParameterError, match="period"):
+        report_data.check_period(period)
+
+
+def test_region_codes_are_checked_against_the_reference():
+    assert report_data.check_region("5202") == "52.02"
+    with pytest.raises(ParameterError, match="unknown kabupaten/kota code '52.99'"):
+        report_data.check_region("52.99")
+    with pytest.raises(ParameterError, match="provinsi"):
+        report_data.check_region("52.02", kind="provinsi")
+
+
+def test_missing_registry_folder_says_how_to_make_it(tmp_path):
+    with pytest.raises(InputFileError, match="make data"):
+        report_data.resolve_data_dir(tmp_path)
+
+
+# =========================================================================== trend
+
+
+@pytest.mark.parametrize("grace_months", [0, 1, 3])
+def test_trend_equals_the_monthly_series_definition(grace_months):
+    # Hand-made spells: open, ended mid-series, lapsed payment, two overlapping spells of
+    # one person (counted once), a spell starting after D, one before the series.
+    table = tk_table([
+        {"person_id": "a", "start_date": "2021-05-03", "paid_through": "2024-12-31"},
+        {"person_id": "b", "start_date": "2022-03-15", "end_date": "2023-02-10",
+         "paid_through": "2023-01-31"},
+        {"person_id": "c", "start_date": "2022-01-31", "paid_through": "2022-08-31"},
+        {"person_id": "d", "start_date": "2023-06-01", "paid_through": "2024-10-31",
+         "segment": "BPU"},
+        {"person_id": "d", "start_date": "2023-09-01", "end_date": "2024-03-31",
+         "paid_through": "2024-02-29"},
+        {"person_id": "e", "start_date": "2025-02-01", "paid_through": "2025-06-30"},
+        {"person_id": "f", "start_date": "2022-12-31", "end_date": "2022-12-31",
+         "paid_through": "2022-12-31", "region_code": "52.01"},
+    ])
+    params = Parameters(reference_date=D, grace_months=grace_months)
+    expected = indicators.monthly_series(table, params, ["52.01", "52.02"])
+    result = report_data.coverage_trend(table, params, ["52.01", "52.02"])
+    merged = result.merge(expected, on=["region_code", "month_end"], how="left",
+                          suffixes=("", "_expected")).fillna(0)
+    assert (merged["members"] == merged["members_expected"]).all()
+    assert (merged["active"] == merged["active_expected"]).all()
+    assert len(result) == 2 * 36
+
+
+def test_trend_on_the_small_sample_matches_the_definition(small_sample):
+    folder, _ = small_sample
+    registries = report_data.load_registries(folder)
+    params = Parameters(reference_date=date(2023, 6, 30))
+    codes = ["52.02", "52.08"]
+    result = report_data.coverage_trend(registries.jkn_table, params, codes)
+    expected = indicators.monthly_series(registries.jkn_table, params, codes)
+    pd.testing.assert_frame_equal(result[["region_code", "month_end", "members", "active"]],
+                                  expected[["region_code", "month_end", "members", "active"]]
+                                  .astype({"members": "int64", "active": "int64"}))
+
+
+# =========================================================================== disclosure
+
+
+def test_published_tables_refuse_person_level_columns():
+    with pytest.raises(ReportError, match="person_id"):
+        report_data.publishable(pd.DataFrame({"person_id": ["x"], "active": [9]}), ["active"])
+
+
+def test_small_counts_are_hidden_with_their_shares():
+    frame = pd.DataFrame({"segment": ["PU", "BPU", "JAKON", "total"],
+                          "active": [120, 3, 40, 163]})
+    frame["active_share"] = frame["active"] / 163
+    result = report_data.publishable(frame, ["active"], category="segment",
+                                     share_columns={"active_share": ("active",)})
+    assert result.loc[1, "active"] == "<5"
+    assert result.loc[1, "active_share"] == "x"
+    # secondary suppression: the total would give the hidden 3 back otherwise
+    assert (result["active"] == "x").sum() >= 1
+
+
+def test_indicator_counts_of_one_to_four_are_hidden():
+    frame = pd.DataFrame({"indicator_id": ["tk_fishers_active", "tk_coverage", "tk_active"],
+                          "value": [3, 0.5, 1000], "numerator": [None, 3, None],
+                          "denominator": [None, 6, None],
+                          "unit": ["people", "fraction", "people"], "flag": ["", "", ""]})
+    result = report_data.publishable_indicators(frame)
+    assert list(result["value"]) == ["<5", "x", 1000]
+    assert result.loc[1, "numerator"] == "<5"
+
+
+def test_rounded_keeps_markers_and_whole_numbers():
+    frame = pd.DataFrame({"a": [0.123456789123, 1.0], "b": ["<5", 0.98765432198765],
+                          "c": [13600, 500]})
+    result = report_data.rounded(frame)
+    assert list(result["a"]) == [0.123457, 1.0]
+    assert list(result["b"]) == ["<5", 0.987654]
+    assert list(result["c"]) == [13600, 500]
+
+
+# =========================================================================== reports
+
+
+@pytest.fixture(scope="module")
+def small_report(small_sample):
+    folder, manifest = small_sample
+    registries = report_data.load_registries(folder)
+    return report_data.regency_report(registries, "52.02", "2024"), manifest, registries
+
+
+def test_regency_report_has_the_calibrated_programmes(small_report):
+    report, manifest, _ = small_report
+    calibration = manifest["calibration"]
+    values = report["values"]
+    assert values["tk_nonasn_active"] == calibration["tk_nonasn_active"]
+    assert values["tk_tobacco_farmers_active"] == calibration["tk_tobacco_farmers_active"]
+    assert values["tk_fishers_active"] == calibration["tk_fishers_active"]
+    head = report["headline"]
+    assert head["tobacco_farmer"]["funding_sources"] == ["dbhcht"]
+    assert head["fisher"]["funding_sources"] == ["apbd"]
+    # Rp16.800 a month (BPU minimum JKK + JKM, 2024), every month of the year
+    assert head["tobacco_farmer"]["annual_cost_rp"] == \
+        calibration["tk_tobacco_farmers_active"] * 16_800 * 12
+    assert head["fisher"]["annual_cost_rp"] == calibration["tk_fishers_active"] * 16_800 * 12
+    assert len(report_data.check_regency(report)) == 9
+
+
+def test_vintage_table_equals_the_indicator_function(small_report):
+    report, _, registries = small_report
+    params = report_data.make_parameters("2024")
+    expected = indicators.coverage_by_vintage(registries.jkn_table, params, ["52.02"])
+    result = report["tables"]["population_vintages"].frame
+    assert list(result["population"]) == list(expected["population"])
+    assert list(result["uhc_category"]) == list(expected["uhc_category"])
+    assert result["jkn_coverage"].tolist() == pytest.approx(expected["jkn_coverage"].tolist())
+
+
+def test_published_tables_have_no_count_from_one_to_four(small_report):
+    report, _, _ = small_report
+    for table in report["tables"].values():
+        for column, unit in table.units.items():
+            if unit != "people" or column not in table.frame.columns:
+                continue
+            numbers = pd.to_numeric(table.frame[column], errors="coerce")
+            assert not numbers.between(1, 4).any(), (table.name, column)
+
+
+def test_budget_scenario_arithmetic(small_report):
+    report, manifest, _ = small_report
+    scenario = report_data.budget_scenario(report, "fisher", 0.5)
+    target = int(reference.target_groups(2024).set_index(["region_code", "target_group"])
+                 .loc[("52.02", "fisher"), "target_count"])
+    assert scenario["target_count"] == target
+    assert scenario["monthly_rate_rp"] == 16_800
+    assert scenario["people"] == scenario["uncovered"] // 2
+    assert scenario["annual_cost_rp"] == scenario["people"] * 16_800 * 12
+    assert scenario["share_apbd"] == pytest.approx(
+        scenario["annual_cost_rp"] / report["budget_reference"]["apbd_total_rp"])
+    report_data.check_scenario(scenario)
+    with pytest.raises(ParameterError, match="cover_share"):
+        report_data.budget_scenario(report, "fisher", 1.5)
+    with pytest.raises(ParameterError, match="target_group"):
+        report_data.budget_scenario(report, "teachers", 0.5)
+
+
+def test_outputs_are_language_neutral_csv_and_one_workbook_per_language(small_report,
+                                                                        tmp_path):
+    report, _, _ = small_report
+    report_data.save_outputs(report, tmp_path, "id")
+    report_data.save_outputs(report, tmp_path, "en")
+    indicators_csv = pd.read_csv(tmp_path / "indicators.csv")
+    assert list(indicators_csv.columns[:7]) == ["indicator_id", "value", "numerator",
+                                                "denominator", "unit", "reference_date",
+                                                "definition"]
+    assert {p.name for p in (tmp_path / "tables").iterdir()} == \
+        {f"{t.name}.csv" for t in report["tables"].values()}
+    sheets = pd.ExcelFile(tmp_path / "tables.xlsx").sheet_names
+    assert sheets[0] == "Tentang" and "indicators" in sheets and "programmes" in sheets
+    assert pd.ExcelFile(tmp_path / "tables.en.xlsx").sheet_names[0] == "About"

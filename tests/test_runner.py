@@ -1,0 +1,277 @@
+"""The batch runner: validation before any kernel, parallel rendering, failures, manifest.
+
+One batch on the 2 % sample (what ``make reports`` runs, scaled down) is rendered once for
+this module and checked from every side: layout, landing page, HTML, CSV, manifest,
+privacy. A second batch has one region forced to fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from helpers import audit, runner
+from helpers.errors import ParameterError, ReportError
+
+ROOT = Path(__file__).resolve().parents[1]
+CAKUPAN = str(Path(sys.executable).parent / "cakupan")
+CODES = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.71",
+         "52.72"]
+REGENCY = ROOT / "notebooks" / "regency_report.ipynb"
+
+
+def cakupan(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([CAKUPAN, *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=ROOT, env=os.environ.copy())
+
+
+@pytest.fixture(scope="module")
+def batch(small_sample, tmp_path_factory):
+    """`make reports` on the 2 % sample: every NTB report in Bahasa Indonesia, 2 jobs."""
+    folder, manifest = small_sample
+    out = tmp_path_factory.mktemp("reports")
+    started = time.perf_counter()
+    process = cakupan("reports", "--province", "52", "--period", "2024", "--lang", "id",
+                      "--jobs", "2", "--data-dir", str(folder), "--out", str(out),
+                      "--no-progress")
+    return out, process, manifest, time.perf_counter() - started
+
+
+# =========================================================================== the batch
+
+
+def test_batch_succeeds_and_prints_the_landing_page(batch):
+    out, process, _, _ = batch
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert process.stdout.strip().splitlines()[-1] == str((out / "index.html").resolve())
+    assert "11 of 11 report(s) rendered" in process.stderr
+
+
+def test_layout_of_every_report(batch):
+    out, _, _, _ = batch
+    assert (out / "2024" / "index.html").is_file()
+    for code in CODES:
+        folder = out / "2024" / code
+        for name in ("index.html", "indicators.csv", "tables.xlsx", "report.ipynb"):
+            assert (folder / name).is_file(), (code, name)
+        assert len(list((folder / "tables").glob("*.csv"))) >= 15
+
+
+def test_landing_page_links_the_overview_and_ten_regency_reports(batch):
+    out, _, _, _ = batch
+    text = (out / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"#]+)"', text))
+    assert "2024/index.html" in links
+    assert {f"2024/{code}/index.html" for code in CODES} <= links
+    for link in links:
+        assert (out / link).exists(), link
+    overview = (out / "2024" / "index.html").read_text(encoding="utf-8")
+    assert {f'href="{code}/index.html"' for code in CODES} <= set(
+        re.findall(r'href="[^"]+"', overview))
+
+
+def test_html_reports_are_offline_small_and_without_code(batch):
+    out, _, _, _ = batch
+    pages = list((out / "2024").glob("**/index.html"))
+    assert len(pages) == 11
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert page.stat().st_size < 2 * 1024 * 1024, page
+        assert not re.search(r"<(script|img|link)\b[^>]*\b(src|href)\s*=\s*[\"']?"
+                             r"(https?:)?//", text, re.I), page
+        assert "<script" not in text.lower()
+        for code in ("from helpers import", "report_data.", "region_code: str",
+                     "injected-parameters", "NBVAL_CHECK_OUTPUT"):
+            assert code not in text, (page, code)
+        assert '<nav class="toc"' in text and 'class="param-box"' in text
+        assert "Aturan pengungkapan" in text.split("<footer>")[1]
+        assert re.search(r"Rp\d{1,3}(\.\d{3})+", text)  # Indonesian Rupiah
+        assert re.search(r"\d+,\d%", text)  # Indonesian percentages
+
+
+def test_lombok_tengah_shows_the_calibrated_programmes(batch):
+    out, _, manifest, _ = batch
+    calibration = manifest["calibration"]
+    indicators = pd.read_csv(out / "2024" / "52.02" / "indicators.csv").set_index(
+        "indicator_id")["value"]
+    assert int(indicators["tk_nonasn_active"]) == calibration["tk_nonasn_active"]
+    assert int(indicators["tk_tobacco_farmers_active"]) == \
+        calibration["tk_tobacco_farmers_active"]
+    assert int(indicators["tk_fishers_active"]) == calibration["tk_fishers_active"]
+    assert int(indicators["budget_tk_dbhcht_rp"]) == \
+        calibration["tk_tobacco_farmers_active"] * 16_800 * 12
+    text = (out / "2024" / "52.02" / "index.html").read_text(encoding="utf-8")
+    assert "petani tembakau dibiayai Pemda" in text and "DBHCHT" in text
+
+
+def test_manifest_records_parameters_checksums_versions_durations(batch, small_sample):
+    out, _, _, _ = batch
+    folder, _ = small_sample
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["runs"]) == 11
+    for key, run in manifest["runs"].items():
+        assert run["status"] == "ok", key
+        assert run["seconds"] > 0
+        assert run["parameters"]["period"] == "2024"
+        assert run["parameters"]["lang"] == "id"
+    sha = hashlib.sha256((folder / "jkn.parquet").read_bytes()).hexdigest()
+    assert manifest["inputs"]["jkn.parquet"]["sha256"] == sha
+    assert {"python", "papermill", "nbconvert", "ibis-framework", "duckdb",
+            "pandas"} <= set(manifest["packages"])
+    assert manifest["last_batch"]["failed"] == []
+    assert manifest["runs"]["2024/52.02/index.html"]["parameters"]["region_code"] == "52.02"
+
+
+def test_outputs_hold_no_person_level_data_or_secret(batch, small_sample):
+    out, _, _, _ = batch
+    folder, _ = small_sample
+    findings = audit.audit_path(out, registries=[folder / "jamsostek.parquet",
+                                                  folder / "jkn.parquet"])
+    assert findings == []
+    notebook = nbformat.read(str(out / "2024" / "52.02" / "report.ipynb"), as_version=4)
+    papermill_meta = notebook.metadata["papermill"]
+    assert papermill_meta["environment_variables"] == {}
+    assert set(papermill_meta["parameters"]) <= set(runner.notebook_parameters(REGENCY))
+    key = os.environ["CAKUPAN_KEY"]
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".csv", ".json"):
+            assert key not in path.read_text(encoding="utf-8", errors="ignore"), path
+
+
+def test_english_twin_and_language_links(batch, small_sample):
+    out, _, _, _ = batch
+    folder, _ = small_sample
+    process = cakupan("reports", "--province", "52", "--period", "2024", "--lang", "en",
+                      "--regions", "52.02", "--jobs", "2", "--data-dir", str(folder),
+                      "--out", str(out), "--no-progress")
+    assert process.returncode == 0, process.stderr[-2000:]
+    english = (out / "2024" / "52.02" / "index.en.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and "tobacco farmers paid by the Pemda" in english
+    assert re.search(r"Rp\d{1,3}(,\d{3})+", english)
+    assert 'href="index.html">Bahasa Indonesia</a>' in english
+    indonesian = (out / "2024" / "52.02" / "index.html").read_text(encoding="utf-8")
+    assert 'href="index.en.html">English</a>' in indonesian
+    untranslated = (out / "2024" / "52.01" / "index.html").read_text(encoding="utf-8")
+    assert "Versi English belum dibuat" in untranslated
+    assert (out / "2024" / "index.en.html").is_file()
+    assert (out / "2024" / "52.02" / "tables.en.xlsx").is_file()
+    landing = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="2024/52.02/index.en.html"' in landing
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"2024/52.02/index.html", "2024/52.02/index.en.html"} <= set(manifest["runs"])
+
+
+# =========================================================================== failures
+
+
+def failing_copy(folder: Path) -> Path:
+    """The regency notebook with a cell that raises right after the imports."""
+    notebook = nbformat.read(str(REGENCY), as_version=4)
+    position = next(i for i, c in enumerate(notebook.cells)
+                    if c.cell_type == "code" and "from helpers import" in c.source) + 1
+    notebook.cells.insert(position, nbformat.v4.new_code_cell(
+        'raise RuntimeError("forced failure for the test")'))
+    path = folder / "regency_report.ipynb"
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_a_failing_region_does_not_stop_the_others(small_sample, tmp_path, capsys):
+    folder, _ = small_sample
+    out = tmp_path / "reports"
+    specs = runner.build_specs(province_code="52", period="2024", lang="id", out=out,
+                               regions=["52.01", "52.02", "52.03"], data_dir=str(folder),
+                               overview=False)
+    specs[1] = replace(specs[1], notebook=str(failing_copy(tmp_path)))
+    batch = runner.run_reports(province_code="52", period="2024", data_dir=str(folder),
+                               out=out, specs=specs, progress=False)
+    status = {r.label: r.status for r in batch.results}
+    assert status == {"52.01": "ok", "52.02": "failed", "52.03": "ok"}
+    failed = batch.failed[0]
+    assert "RuntimeError: forced failure for the test" in failed.error
+    assert (out / "2024" / "52.01" / "index.html").is_file()
+    assert (out / "2024" / "52.03" / "index.html").is_file()
+    assert not (out / "2024" / "52.02" / "index.html").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["runs"]["2024/52.02/index.html"]["status"] == "failed"
+    assert manifest["last_batch"]["failed"] == ["2024/52.02/index.html"]
+    assert "gagal" in (out / "index.html").read_text(encoding="utf-8")
+    assert runner._finish(batch) == 1  # the CLI's exit code
+    assert "FAILED 2024/52.02/index.html" in capsys.readouterr().err
+
+
+# =========================================================================== validation
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--period", "2031"], "period 2031 is outside the data (2022–2025)"),
+    (["--period", "twenty"], "is not a year or a year-month"),
+    (["--province", "99"], "unknown provinsi code '99'"),
+    (["--regions", "52.99"], "unknown kabupaten/kota code '52.99'"),
+    (["-p", "grace_mnths=2"], "unknown parameter 'grace_mnths'"),
+    (["-p", "grace_months=two"], "'grace_months' must be a whole number"),
+    (["-p", "labour_denominator=census"], "unknown labour_denominator"),
+    (["-p", "api_key=abc"], "looks like a secret"),
+    (["--jobs", "0"], "--jobs 0"),
+])
+def test_bad_parameters_fail_in_one_line_before_any_kernel(tmp_path, args, message):
+    out = tmp_path / "reports"
+    started = time.perf_counter()
+    process = cakupan("reports", "--out", str(out), *args, timeout=120)
+    assert process.returncode == 2
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cakupan reports: error:"), lines
+    assert message in lines[0]
+    assert not out.exists()  # nothing ran
+    assert time.perf_counter() - started < 30
+
+
+def test_unknown_name_gets_a_suggestion():
+    with pytest.raises(ParameterError, match="did you mean 'region_code'"):
+        runner.validate_parameters(REGENCY, {"regoin_code": "52.02"})
+
+
+@pytest.mark.parametrize(("name", "value"), [("region_code", 52.02), ("grace_months", True),
+                                             ("grace_months", 1.5), ("period", 2024)])
+def test_wrong_types_are_refused(name, value):
+    with pytest.raises(ParameterError, match=f"'{name}' must be"):
+        runner.validate_parameters(REGENCY, {name: value})
+
+
+def test_cli_text_is_coerced_to_the_declared_type():
+    assert runner.validate_parameters(REGENCY, {"grace_months": "2"}) == {"grace_months": 2}
+
+
+def test_parameters_are_what_papermill_sees():
+    import papermill
+
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        ours = runner.notebook_parameters(path)
+        theirs = papermill.inspect_notebook(str(path))  # name → parameter
+        assert list(ours) == list(theirs), path.name
+        for name, parameter in ours.items():
+            assert theirs[name]["inferred_type_name"] == parameter.type_name
+            assert parameter.help, (path.name, name)
+
+
+def test_parameter_files_are_valid():
+    for path in (ROOT / "notebooks" / "parameters").glob("*.yaml"):
+        values = runner.read_parameter_file(path)
+        runner.validate_parameters(REGENCY, values)
+
+
+def test_missing_kernel_is_a_clear_error(monkeypatch):
+    with pytest.raises(ReportError, match="ipykernel install"):
+        runner.check_kernel("no-such-kernel-cakupan-test")
