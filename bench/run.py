@@ -1,21 +1,24 @@
-"""`make bench`: the jamsostek indicators on a large registry, three ways (issue 7).
+"""`make bench`: the jamsostek indicators on a large registry, helpers vs SQL vs pandas (issue 7).
 
 Contenders, each in its own subprocess on the same Parquet files, side by side:
 
 - ``helpers``: the real indicator functions, ``indicators.jamsostek_counts`` and
   ``indicators.jamsostek_budget``, for every region in one pass, on an Ibis DuckDB backend;
-- ``sql``: one hand-written DuckDB SQL query per frame (the embedded limit);
+- ``helpers_patched``: the same with ``bench/indicators-scale.patch`` applied to a copy of
+  src/ (left out once the patch is merged);
+- ``sql`` and ``sql_two_step``: hand-written DuckDB SQL (the embedded limit), with one
+  ``count(DISTINCT ...)`` per indicator and with people counted in two steps;
 - ``pandas``: what a researcher would otherwise write (read_parquet, masks, groupby).
 
 Usage::
 
     .venv/bin/python bench/run.py                         # 50 million rows (make bench)
-    .venv/bin/python bench/run.py --rows 280000000 --label national --jobs 2 \\
-        --contenders helpers,sql,pandas --repeat 1
+    .venv/bin/python bench/run.py --rows 280000000 --label national --repeat 1 --jobs 2 \\
+        --memory-limit 8GB
 
 Steps: generate the registry in chunks (``helpers.sample.write_benchmark_registry``; kept
 in bench/data/, reused) → prepare it once in the intake's column layout (typed dates,
-``person_id``) → time each contender → check the three give the same numbers → write the
+``person_id``) → time each contender → check they all give the same numbers → write the
 section ``label`` of bench/results.md. What is timed: see ``bench/README.md``.
 """
 
@@ -222,8 +225,6 @@ def ensure_prepared(raw_files: list[Path], args) -> list[Path]:
     keyed pseudonymisation are not benchmarked here. ``person_id`` is md5(NIK): 32 hex
     characters like the intake's HMAC pseudonym.
     """
-    import duckdb
-
     prepared = []
     for raw in raw_files:
         target = DATA_DIR / "prepared" / raw.name

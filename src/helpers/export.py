@@ -312,7 +312,7 @@ body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans
 .topbar a,.topbar span{color:#fff;text-decoration:none;font-size:.9rem}
 .topbar a:hover{text-decoration:underline}.topbar .lang{margin-left:auto;font-weight:600}
 .topbar .missing{opacity:.7;margin-left:auto}
-.layout{display:flex;gap:2rem;max-width:1200px;margin:0 auto;padding:1rem 1.2rem}
+.layout{display:flex;gap:2rem;max-width:1500px;margin:0 auto;padding:1rem 1.2rem}
 .toc{flex:0 0 230px;position:sticky;top:3rem;align-self:flex-start;max-height:calc(100vh - 4rem);overflow:auto;font-size:.85rem;border-right:1px solid var(--line);padding-right:1rem}
 .toc-title{font-weight:700;margin:.3rem 0 .4rem}.toc ol{padding-left:1.1rem;margin:.2rem 0}.toc a{color:var(--ink);text-decoration:none}.toc a:hover{color:var(--accent)}
 main{flex:1;min-width:0}
@@ -330,7 +330,7 @@ table.definitions tr{border-bottom:1px solid var(--line)}
 .card-value{font-size:1.45rem;font-weight:700;color:var(--accent);font-variant-numeric:tabular-nums}
 .card-label{font-size:.88rem}.card-note{font-size:.78rem;color:var(--muted);margin-top:.2rem}
 .table-wrap{overflow-x:auto}
-table.data{border-collapse:collapse;font-size:.85rem;margin:.3rem 0;min-width:50%}
+table.data{border-collapse:collapse;font-size:.82rem;margin:.3rem 0;min-width:50%}
 table.data th{background:var(--soft);text-align:left;padding:.3rem .6rem;border-bottom:2px solid var(--line)}
 table.data td{padding:.25rem .6rem;border-bottom:1px solid var(--line)}
 table.data .num{text-align:right;font-variant-numeric:tabular-nums}table.data td.num{white-space:nowrap}
@@ -338,8 +338,21 @@ table.data tr.total td{font-weight:700;border-top:2px solid var(--line)}
 p.note{font-size:.8rem;color:var(--muted);margin:.2rem 0 1rem}
 figure.chart{margin:.6rem 0 1rem}figure.chart img{max-width:100%;height:auto}
 .region-links{columns:2;font-size:.9rem}.region-links .code{color:var(--muted);font-size:.8rem}
-footer{border-top:1px solid var(--line);color:var(--muted);font-size:.82rem;max-width:1200px;margin:2rem auto 0;padding:1rem 1.2rem 2rem}
+footer{border-top:1px solid var(--line);color:var(--muted);font-size:.82rem;max-width:1500px;margin:2rem auto 0;padding:1rem 1.2rem 2rem}
 .output_area pre{white-space:pre-wrap}
-@media (max-width:860px){.layout{display:block}.toc{position:static;border:0;max-height:none;margin-bottom:1rem}}
-@media print{.topbar,.toc{display:none}.layout{display:block}h2{break-after:avoid}figure,table{break-inside:avoid}}
+[id]{scroll-margin-top:3.2rem}
+.table-title,table.data caption{font-size:.95rem;font-weight:700;margin:1rem 0 .3rem}
+table.data caption{caption-side:top;text-align:left;padding:.7rem 0 .3rem;margin:0}
+table.params th,table.params td,table.definitions th,table.definitions td,.card-value{overflow-wrap:anywhere}
+@media (max-width:860px){.layout{display:block;padding:.6rem .9rem}.toc{position:static;border:0;max-height:none;margin:0 0 .4rem;padding:0}
+.toc-title{margin:0 0 .2rem}.toc>ol{display:flex;flex-wrap:wrap;gap:.2rem 1rem;padding:0;margin:0;list-style:none}.toc ol ol{display:none}.toc a{color:var(--accent);display:inline-block;padding:.1rem 0}}
+@media (max-width:600px){.topbar{padding:.5rem .9rem;gap:.9rem}h1{font-size:1.35rem}h2{font-size:1.2rem}
+table.params tr,table.definitions tr{display:block;padding:.25rem 0}table.params th,table.params td,table.definitions th,table.definitions td{display:block;width:auto;padding:0}
+.cards{grid-template-columns:repeat(auto-fill,minmax(150px,1fr))}.card-value{font-size:1.2rem}.region-links{columns:1}footer{padding:1rem .9rem 2rem}}
+@page{size:A4;margin:14mm 12mm 16mm}
+@media print{body{font-size:10pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}.topbar,.toc{display:none}
+.layout{display:block;max-width:none;margin:0;padding:0}main{display:block}a{color:inherit;text-decoration:none}
+h1,h2,h3,h4,.table-title,table.data caption{break-after:avoid;page-break-after:avoid}h2{margin-top:1.2rem}
+figure,img,table,tr,.param-box,.cards,.card,p.note,footer{break-inside:avoid;page-break-inside:avoid}
+.table-wrap{overflow:visible}table.data{font-size:8pt}footer{max-width:none;margin:1rem 0 0;padding:.6rem 0 0}}
 """.replace("\n", "")

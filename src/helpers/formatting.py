@@ -487,6 +487,7 @@ def method_section(report: dict, lang: str = "id") -> str:
     """Method and sources: indicator definitions, reference tables, synthetic data note."""
     from helpers import reference
     from helpers.definitions import INDICATORS
+    from helpers.errors import CakupanError
 
     parts = [heading("heading.method", lang, anchor="method"),
              paragraph("text.method_intro", lang)]
@@ -501,7 +502,7 @@ def method_section(report: dict, lang: str = "id") -> str:
                  "target_groups", "paritrana_inputs"):
         try:
             table = reference.load_table(name)
-        except Exception:  # a table another module has not shipped yet
+        except (CakupanError, KeyError):  # a table not shipped in this checkout
             continue
         if "year" in table.columns:
             table = table[table["year"] == year]
@@ -530,7 +531,9 @@ def region_links(overview: dict, lang: str = "id") -> str:
 def scenario_summary(report: dict, scenario: dict, lang: str = "id") -> str:
     """Title, sentence and cards of a budget scenario."""
     group = label("scenario_group", scenario["target_group"], lang)
-    parts = [f'<h1 id="top">{html.escape(translate("title.scenario", lang, name=report["region_name"], code=report["region_code"], period=report["period"]))}</h1>',
+    title = translate("title.scenario", lang, name=report["region_name"],
+                      code=report["region_code"], period=report["period"])
+    parts = [f'<h1 id="top">{html.escape(title)}</h1>',
              paragraph("text.scenario", lang, group=group,
                        share=format_percent(scenario["cover_share"], lang, 0),
                        uncovered=format_count(scenario["uncovered"], lang),
@@ -565,7 +568,8 @@ def uhc_scenario_html(report: dict, rows: pd.DataFrame, category: str, lang: str
     sentence = paragraph(
         "text.uhc_scenario_met" if bool(cheapest["met"]) else "text.uhc_scenario", lang,
         category=label("uhc", category, lang), region=report["region_name"],
-        people=format_count(int(cheapest["people_to_enrol"] + cheapest["people_to_register_by_pemda"]
+        people=format_count(int(cheapest["people_to_enrol"]
+                                + cheapest["people_to_register_by_pemda"]
                                 + cheapest["people_to_reactivate"]), lang),
         cost=format_rupiah(cheapest["annual_cost_rp"], lang),
         share=format_percent(cheapest["share_apbd"], lang, 2))

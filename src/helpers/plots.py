@@ -325,7 +325,8 @@ def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
     _percent_axis(axes.xaxis, lang)
     axes.margins(x=0.12)
     if province_value is not None or target is not None:
-        axes.legend(fontsize=8, frameon=False, loc="lower right")
+        axes.legend(fontsize=8, frameon=False, loc="upper center",
+                    bbox_to_anchor=(0.5, -0.16), ncols=2)
     return figure
 
 

@@ -42,7 +42,7 @@ import pandas as pd
 
 from helpers import reference
 from helpers.definitions import BY_ID, INDICATOR_IDS
-from helpers.errors import InputFileError, ParameterError, ReportError
+from helpers.errors import CakupanError, InputFileError, ParameterError, ReportError
 from helpers.paths import PACKAGE_DIR, cache_dir, reference_dir, sample_dir
 
 #: Bump to invalidate every cached province bundle (the code hash below also does).
@@ -813,12 +813,12 @@ def _trend_frame(bundle: dict, region_code: str, params) -> pd.DataFrame:
         try:
             labour = reference.labour_denominator(region_code, year, params.labour_denominator)
             workers[year] = int(labour.iloc[0])
-        except Exception:  # a year without labour figures: coverage left empty
+        except CakupanError:  # a year without labour figures: coverage left empty
             workers[year] = np.nan
         try:
             population[year] = int(reference.population_total(
                 region_code, year, params.population_vintage).iloc[0])
-        except Exception:
+        except CakupanError:
             population[year] = np.nan
     years = frame["month_end"].map(lambda d: d.year)
     frame["tk_coverage"] = frame["tk_active"] / years.map(workers)
@@ -830,7 +830,7 @@ def _trend_frame(bundle: dict, region_code: str, params) -> pd.DataFrame:
 def _target_groups(region_code: str, year: int) -> pd.Series:
     try:
         table = reference.target_groups(year)
-    except Exception:
+    except CakupanError:  # no target groups for that year: the share is left empty
         return pd.Series(dtype="int64")
     table = table[table["region_code"] == region_code]
     return table.set_index("target_group")["target_count"].astype("int64")
@@ -890,7 +890,7 @@ def coverage_by_vintage(jkn_counts: pd.Series, region_code: str, params) -> pd.D
     for vintage in reference.population_vintages():
         try:
             pop = int(reference.population_total(region_code, year, vintage).iloc[0])
-        except Exception:  # vintage without that year
+        except CakupanError:  # vintage without that year
             continue
         members = int(jkn_counts["jkn_members"])
         coverage = _ratio(members, pop)
@@ -1098,10 +1098,9 @@ def province_overview(registries: Registries, province_code: str, period: str, *
 
 
 #: Indicators shown side by side in the province overview, in order.
-OVERVIEW_INDICATORS = ("tk_active", "tk_coverage", "tk_coverage_formal", "tk_coverage_informal",
+OVERVIEW_INDICATORS = ("tk_active", "tk_coverage", "tk_coverage_informal",
                        "tk_pemda_funded_active", "jkn_coverage", "jkn_active_rate",
-                       "jkn_pemda_share", "uhc_category", "budget_share_apbd",
-                       "dbhcht_social_security_share", "gap_cost_informal_rp")
+                       "uhc_category", "budget_share_apbd")
 
 
 def build_province(bundle: dict, province_code: str, period: str, params) -> dict:
@@ -1139,12 +1138,10 @@ def build_province(bundle: dict, province_code: str, period: str, params) -> dic
             note_key="note.scorecard")
 
     totals = province_totals(bundle, province_code, params)
-    tables["totals"] = ReportTable("totals", "table.totals",
-                                   publishable_indicators(totals), units={"value": "row",
-                                                                          "numerator": "row_count",
-                                                                          "denominator": "row_count"},
-                                   codes={"indicator_id": "indicator"},
-                                   note_key="note.totals")
+    tables["totals"] = ReportTable(
+        "totals", "table.totals", publishable_indicators(totals),
+        units={"value": "row", "numerator": "row_count", "denominator": "row_count"},
+        codes={"indicator_id": "indicator"}, note_key="note.totals")
     budget_columns = ["budget_tk_apbd_rp", "budget_tk_dbhcht_rp", "budget_jkn_pemda_rp",
                       "budget_share_apbd", "dbhcht_social_security_share", "uhc_gap_cost_rp",
                       "gap_cost_informal_rp"]

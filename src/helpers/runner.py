@@ -47,13 +47,12 @@ import platform
 import re
 import sys
 import time
-import traceback
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from helpers import __version__
-from helpers.errors import CakupanError, ParameterError, ReportError
+from helpers.errors import ParameterError, ReportError
 from helpers.i18n import LANGUAGES, check_language
 from helpers.paths import project_root, reference_dir, reports_dir
 
@@ -1105,4 +1104,4 @@ def _finish(batch: Batch) -> int:
 __all__ = ["RunSpec", "RunResult", "Batch", "notebook_parameters", "validate_parameters",
            "coerce_parameter", "build_specs", "run_specs", "run_reports", "execute_run",
            "write_manifest", "finalize", "write_landing_page", "check_kernel",
-           "CakupanError", "replace"]
+           "read_parameter_file", "parse_assignments"]
