@@ -11,7 +11,7 @@ LANG_REPORT ?= id
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data test test-fast reports lab bench docs clean
+.PHONY: help setup data test test-fast reports lab bench docs clean system
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,10 +31,14 @@ data/sample/manifest.json: | $(STAMP)
 
 data: data/sample/manifest.json ## generate the synthetic NTB registries if missing (data/sample)
 
-test: $(STAMP) data ## run the whole test suite
+system: ## make sure Java 17+ (Spark engine) and Chromium (browser tests, PDF) are installed
+	@bash scripts/ensure_java.sh
+	@bash scripts/ensure_chromium.sh
+
+test: $(STAMP) data system ## run the whole test suite
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-test-fast: $(STAMP) ## unit tests only (skips tests on the full sample)
+test-fast: $(STAMP) system ## unit tests only (skips tests on the full sample)
 	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadfile
 
 reports: $(STAMP) data ## render every NTB report for the default period; prints reports/index.html

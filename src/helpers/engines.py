@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from helpers.errors import CakupanError, ParameterError
+from helpers.errors import EngineError, ParameterError
 
 #: Engines a notebook parameter or ``--engine`` may name.
 ENGINES = ("duckdb", "spark")
@@ -43,10 +43,6 @@ SPARK_STAGING_ENV = "CAKUPAN_SPARK_STAGING"
 #: Shuffle partitions for a local master. Spark's default of 200 is sized for clusters and
 #: makes a query over a few thousand rows spend its time scheduling empty tasks.
 LOCAL_SHUFFLE_PARTITIONS = 4
-
-
-class EngineError(CakupanError):
-    """An engine cannot be started (Java or pyspark missing, master unreachable)."""
 
 
 def validate_engine(name: str) -> str:

@@ -65,6 +65,10 @@ class ParameterError(CakupanError):
     """A notebook or CLI parameter is unknown, of the wrong type or out of range."""
 
 
+class EngineError(CakupanError):
+    """An engine cannot be started (Java or pyspark missing, master unreachable)."""
+
+
 class ReportError(CakupanError):
     """A report run failed."""
 

@@ -15,6 +15,7 @@ Definitions (one each, in ``helpers.definitions``):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,6 +113,23 @@ def _restrict(table: ibis.Table, region_codes: list[str] | None) -> ibis.Table:
     return table if region_codes is None else table.filter(table.region_code.isin(region_codes))
 
 
+def count_people(table: ibis.Table, keys: list[str],
+                 conditions: dict[str, ibis.Value]) -> ibis.Table:
+    """Distinct ``person_id`` per ``keys`` for which each condition holds, one column each.
+
+    Computed in two steps: one row per (keys, person) with a flag per condition (does any
+    of the person's spells meet it?), then the flags counted per keys. The numbers are
+    those of one ``person_id.nunique(where=...)`` per condition, but the engine builds one
+    hash aggregation, which spills to disk, instead of one set of distinct ids per
+    condition, which on a national registry does not fit in memory (bench/results.md).
+    A NULL condition counts as not met.
+    """
+    flags = table.group_by([*keys, "person_id"]).aggregate(
+        **{name: condition.fill_null(False).any() for name, condition in conditions.items()})
+    return flags.group_by(keys).aggregate(
+        **{name: flags[name].cast("int64").sum() for name in conditions})
+
+
 def _age_group(table: ibis.Table, at: date) -> ibis.Value:
     age = at.year - table.birth_year
     case = ibis.cases(*[((age >= low) & (age <= high), label) for low, high, label in AGE_GROUPS],
@@ -138,19 +156,16 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
     member = is_member(t, at)
     active = is_active(t, at, params.grace_months)
     pemda = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
-    person = t.person_id
-    result = t.group_by("region_code").aggregate(
-        tk_members=person.nunique(where=member),
-        tk_active=person.nunique(where=active),
-        tk_active_formal=person.nunique(where=active & t.segment.isin(FORMAL_SEGMENTS)),
-        tk_active_informal=person.nunique(where=active & t.segment.isin(INFORMAL_SEGMENTS)),
-        tk_nonasn_active=person.nunique(where=active & pemda
-                                        & (t.occupation == "non_asn_staff")),
-        tk_tobacco_farmers_active=person.nunique(where=active & pemda
-                                                 & (t.occupation == "tobacco_farmer")),
-        tk_fishers_active=person.nunique(where=active & pemda & (t.occupation == "fisher")),
-        tk_pemda_funded_active=person.nunique(where=active & pemda),
-    ).to_pandas()
+    result = count_people(t, ["region_code"], {
+        "tk_members": member,
+        "tk_active": active,
+        "tk_active_formal": active & t.segment.isin(FORMAL_SEGMENTS),
+        "tk_active_informal": active & t.segment.isin(INFORMAL_SEGMENTS),
+        "tk_nonasn_active": active & pemda & (t.occupation == "non_asn_staff"),
+        "tk_tobacco_farmers_active": active & pemda & (t.occupation == "tobacco_farmer"),
+        "tk_fishers_active": active & pemda & (t.occupation == "fisher"),
+        "tk_pemda_funded_active": active & pemda,
+    }).to_pandas()
     return _complete(result, region_codes)
 
 
@@ -160,11 +175,11 @@ def jkn_counts(jkn: ibis.Table, params: Parameters,
     t = _restrict(jkn, region_codes)
     at = params.reference_date
     member = is_member(t, at)
-    result = t.group_by("region_code").aggregate(
-        jkn_members=t.person_id.nunique(where=member),
-        jkn_active=t.person_id.nunique(where=is_active(t, at, params.grace_months)),
-        jkn_pemda_members=t.person_id.nunique(where=member & (t.segment == "PBPU_PEMDA")),
-    ).to_pandas()
+    result = count_people(t, ["region_code"], {
+        "jkn_members": member,
+        "jkn_active": is_active(t, at, params.grace_months),
+        "jkn_pemda_members": member & (t.segment == "PBPU_PEMDA"),
+    }).to_pandas()
     return _complete(result, region_codes)
 
 
@@ -225,6 +240,7 @@ def _rates_on(day: date) -> pd.DataFrame:
     return rates
 
 
+@functools.lru_cache(maxsize=4096)
 def jamsostek_unit_cost(segment: str, programmes: str, risk_class, day: date) -> tuple[float, float]:
     """Regional cost of one funded person-month: (flat Rupiah, share of wage).
 
@@ -537,10 +553,10 @@ def breakdown(table: ibis.Table, params: Parameters, by: str,
     if by not in t.columns:
         raise ParameterError(f"this registry has no column '{by}'")
     at = params.reference_date
-    result = t.group_by(["region_code", by]).aggregate(
-        members=t.person_id.nunique(where=is_member(t, at)),
-        active=t.person_id.nunique(where=is_active(t, at, params.grace_months)),
-    ).to_pandas()
+    result = count_people(t, ["region_code", by], {
+        "members": is_member(t, at),
+        "active": is_active(t, at, params.grace_months),
+    }).to_pandas()
     result = result[(result["members"] > 0) | (result["active"] > 0)]
     totals = result.groupby("region_code")["active"].transform("sum")
     result["active_share"] = np.where(totals > 0, result["active"] / totals.where(totals > 0),
@@ -560,11 +576,10 @@ def monthly_series(table: ibis.Table, params: Parameters, region_codes: list[str
     months = ibis.memtable(pd.DataFrame({"month_end": pd.to_datetime(ends)}))
     months = months.mutate(month_end=months.month_end.cast("date"))
     joined = t.cross_join(months)
-    result = joined.group_by(["region_code", "month_end"]).aggregate(
-        members=joined.person_id.nunique(where=is_member(joined, joined.month_end)),
-        active=joined.person_id.nunique(where=is_active(joined, joined.month_end,
-                                                        params.grace_months)),
-    ).to_pandas()
+    result = count_people(joined, ["region_code", "month_end"], {
+        "members": is_member(joined, joined.month_end),
+        "active": is_active(joined, joined.month_end, params.grace_months),
+    }).to_pandas()
     result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
     return result.sort_values(["region_code", "month_end"]).reset_index(drop=True)
 
