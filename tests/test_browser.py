@@ -116,8 +116,9 @@ IMAGES_DECODED = """async () => {
     const images = Array.from(document.images);
     const broken = [];
     for (const image of images) {
-        try { await image.decode(); } catch (error) { broken.push(image.alt || image.src.slice(0, 60)); continue; }
-        if (!(image.complete && image.naturalWidth > 0)) broken.push(image.alt || image.src.slice(0, 60));
+        const name = image.alt || image.src.slice(0, 60);
+        try { await image.decode(); } catch (error) { broken.push(name); continue; }
+        if (!(image.complete && image.naturalWidth > 0)) broken.push(name);
     }
     return {count: images.length, broken};
 }"""
@@ -207,7 +208,8 @@ PHONE_LAYOUT = """() => {
     const headline = document.getElementById('headline');
     const cards = headline && headline.parentElement.querySelector('.cards');
     const blocks = Array.from(main.querySelectorAll('.param-box, table.data, figure'));
-    const before = (a, b) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+    const before = (a, b) =>
+        Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
     return {
         scrollWidth: document.documentElement.scrollWidth,
         innerWidth: window.innerWidth,
@@ -237,7 +239,8 @@ def test_phone_layout_has_no_horizontal_scroll_and_the_headline_first(reports, v
 
 
 ACCESSIBILITY = """() => {
-    const visible = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const visible = e =>
+        e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
     const noAlt = Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim())
         .map(i => i.src.slice(0, 40));
     const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
@@ -248,9 +251,13 @@ ACCESSIBILITY = """() => {
         const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
         return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
     };
-    const blend = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+    const blend = (top, bottom) =>
+        [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
     const luminance = c => {
-        const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+        const f = v => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+        };
         return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
     };
     const background = element => {
@@ -280,7 +287,10 @@ ACCESSIBILITY = """() => {
         const [a, b] = [luminance(blend(fg, bg)), luminance(bg)];
         const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
         checked += 1;
-        if (ratio < %(minimum)s) low.push(`${element.tagName}.${element.className}: ${ratio.toFixed(2)} "${text.slice(0, 30)}"`);
+        if (ratio < %(minimum)s) {
+            low.push(`${element.tagName}.${element.className}: ${ratio.toFixed(2)} `
+                     + `"${text.slice(0, 30)}"`);
+        }
     }
     return {noAlt, headings, low, checked};
 }""" % {"minimum": MIN_CONTRAST}

@@ -327,7 +327,7 @@ table.params td,table.definitions td{padding:.2rem 0;vertical-align:top}
 table.definitions tr{border-bottom:1px solid var(--line)}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(205px,1fr));gap:.7rem;margin:.8rem 0}
 .card{border:1px solid var(--line);border-radius:6px;padding:.6rem .75rem;background:#fff}
-.card-value{font-size:1.45rem;font-weight:700;color:var(--accent);font-variant-numeric:tabular-nums}
+.card-value{font-size:1.3rem;font-weight:700;color:var(--accent);font-variant-numeric:tabular-nums}
 .card-label{font-size:.88rem}.card-note{font-size:.78rem;color:var(--muted);margin-top:.2rem}
 .table-wrap{overflow-x:auto}
 table.data{border-collapse:collapse;font-size:.82rem;margin:.3rem 0;min-width:50%}
@@ -352,7 +352,7 @@ table.params tr,table.definitions tr{display:block;padding:.25rem 0}table.params
 @page{size:A4;margin:14mm 12mm 16mm}
 @media print{body{font-size:10pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}.topbar,.toc{display:none}
 .layout{display:block;max-width:none;margin:0;padding:0}main{display:block}a{color:inherit;text-decoration:none}
-h1,h2,h3,h4,.table-title,table.data caption{break-after:avoid;page-break-after:avoid}h2{margin-top:1.2rem}
-figure,img,table,tr,.param-box,.cards,.card,p.note,footer{break-inside:avoid;page-break-inside:avoid}
-.table-wrap{overflow:visible}table.data{font-size:8pt}footer{max-width:none;margin:1rem 0 0;padding:.6rem 0 0}}
+h1,h2,h3,h4,.table-title,.param-box-title,table.data caption{break-after:avoid;page-break-after:avoid}h2{margin-top:1.2rem}
+figure,img,table.data,tr,.cards,.card,p.note,footer{break-inside:avoid;page-break-inside:avoid}
+.table-wrap{overflow:visible}p.note{break-before:avoid;page-break-before:avoid}table.data{font-size:8pt}footer{max-width:none;margin:1rem 0 0;padding:.6rem 0 0}}
 """.replace("\n", "")

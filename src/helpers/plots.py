@@ -407,9 +407,14 @@ def scenario_costs(frame: pd.DataFrame, lang: str, *, chosen_share: float | None
 
 
 def to_png(figure: Figure) -> bytes:
-    """The figure as PNG bytes (96 dpi)."""
+    """The figure as PNG bytes (96 dpi).
+
+    ``bbox_inches="tight"``: constrained layout places the axes, but a left-aligned title or
+    a legend below the axes that is wider than the figure (English labels are longer) would
+    be cut at the edge; the tight box widens the image instead (the page scales it down).
+    """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)  # constrained layout: already tight
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.06)
     return buffer.getvalue()
 
 

@@ -484,12 +484,31 @@ def province_bundle(registries: Registries, province_code: str, params, *,
 
 
 def _compute_bundle(registries: Registries, province_code: str, params) -> dict:
-    from helpers import indicators, scorecard
-
     started = time.perf_counter()
     codes = reference.kabkota_codes(province_code)
-    tk, jkn = registries.tk_table, registries.jkn_table
-    result = {
+    # About 15 queries scan the registries: hold them in the engine's memory once (DuckDB
+    # decodes the Parquet files a single time; ~3x faster on the full NTB sample).
+    with registries.tk_table.cache() as tk, registries.jkn_table.cache() as jkn:
+        result = _bundle_frames(tk, jkn, registries, codes, params)
+        as_of = _data_as_of(tk, jkn)
+    result["meta"] = {
+        "province_code": province_code, "region_codes": codes,
+        "params": _params_dict(params), "engine": registries.engine,
+        "data_as_of": as_of,
+        "registries": {name: {"file": Path(res.summary.path).name,
+                              "sha256": res.summary.file_sha256,
+                              "rows_read": res.summary.rows_read,
+                              "rows_accepted": res.summary.rows_accepted}
+                       for name, res in (("jamsostek", registries.tk), ("jkn", registries.jkn))},
+        "computed_seconds": round(time.perf_counter() - started, 2),
+    }
+    return result
+
+
+def _bundle_frames(tk, jkn, registries: Registries, codes: list[str], params) -> dict:
+    from helpers import indicators, scorecard
+
+    return {
         "indicators": indicators.compute_indicators(tk, jkn, params, codes),
         "tk_breakdowns": {by: indicators.breakdown(tk, params, by, codes)
                           for by in ("segment", "occupation", "sex", "age_group",
@@ -504,18 +523,6 @@ def _compute_bundle(registries: Registries, province_code: str, params) -> dict:
         "intake": {name: _intake_summary(res) for name, res in
                    (("jamsostek", registries.tk), ("jkn", registries.jkn))},
     }
-    result["meta"] = {
-        "province_code": province_code, "region_codes": codes,
-        "params": _params_dict(params), "engine": registries.engine,
-        "data_as_of": _data_as_of(registries),
-        "registries": {name: {"file": Path(res.summary.path).name,
-                              "sha256": res.summary.file_sha256,
-                              "rows_read": res.summary.rows_read,
-                              "rows_accepted": res.summary.rows_accepted}
-                       for name, res in (("jamsostek", registries.tk), ("jkn", registries.jkn))},
-        "computed_seconds": round(time.perf_counter() - started, 2),
-    }
-    return result
 
 
 def _scorecard_or_none(scorecard_module, tk, params, codes):
@@ -556,10 +563,10 @@ def _intake_summary(result) -> dict:
             "by_reason_column": by_reason.astype({"rows": "int64"})}
 
 
-def _data_as_of(registries: Registries) -> str | None:
+def _data_as_of(*tables) -> str | None:
     """The latest date in the registries (start or paid-through): how fresh the data are."""
     latest = []
-    for table in (registries.tk_table, registries.jkn_table):
+    for table in tables:
         value = table.aggregate(a=table.start_date.max(), b=table.paid_through.max()).to_pandas()
         latest += [v for v in value.iloc[0].tolist() if not pd.isna(v)]
     if not latest:
