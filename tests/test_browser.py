@@ -370,6 +370,20 @@ def test_pdf_batch_prints_with_one_browser(reports, chromium, tmp_path):
     assert results[2].error == "HTML file not found" and results[2].pdf_path is None
 
 
+def test_cakupan_reports_pdf_prints_the_twin_next_to_the_html(chromium, small_sample,
+                                                               tmp_path):
+    folder, _ = small_sample
+    process = subprocess.run(
+        [CAKUPAN, "reports", "--regions", "52.02", "--no-overview", "--period", PERIOD,
+         "--jobs", "1", "--data-dir", str(folder), "--out", str(tmp_path), "--pdf",
+         "--no-progress"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, env=os.environ.copy())
+    assert process.returncode == 0, process.stderr[-3000:]
+    twin = tmp_path / PERIOD / "52.02" / "index.pdf"
+    assert pdf.count_pages(twin) > 1
+    assert 'href="2024/52.02/index.pdf"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
 def test_missing_chromium_names_the_install_script(monkeypatch, tmp_path):
     monkeypatch.setenv("CAKUPAN_CHROMIUM", str(tmp_path / "no-chromium"))
     with pytest.raises(ReportError, match="scripts/ensure_chromium.sh"):

@@ -89,6 +89,25 @@ def chromium_path() -> str:
     return path
 
 
+def check_ready() -> str:
+    """Check, before anything is rendered, that PDFs can be printed.
+
+    Returns:
+        The Chromium executable.
+
+    Raises:
+        ReportError: Chromium or Playwright is missing.
+    """
+    executable = chromium_path()
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        raise ReportError("Playwright for Python is not installed",
+                          fix="run `make setup` (or `pip install playwright`); it drives the "
+                              "system Chromium, no `playwright install` needed") from None
+    return executable
+
+
 @contextlib.contextmanager
 def browser() -> Iterator[object]:
     """A headless Chromium (Playwright ``Browser``) with a new profile, closed on exit.
@@ -96,14 +115,10 @@ def browser() -> Iterator[object]:
     Raises:
         ReportError: Chromium or Playwright is missing, or Chromium does not start.
     """
-    executable = chromium_path()
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ReportError("Playwright for Python is not installed",
-                          fix="run `make setup` (or `pip install playwright`); it drives the "
-                              "system Chromium, no `playwright install` needed") from None
+    executable = check_ready()
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         try:
             # Playwright gives the browser a new empty profile (a temporary user-data-dir).
@@ -111,7 +126,7 @@ def browser() -> Iterator[object]:
                                                   args=list(CHROMIUM_ARGS))
         except PlaywrightError as error:
             raise ReportError(f"Chromium did not start: {str(error).splitlines()[0]}",
-                              fix="check that `/usr/bin/chromium --headless --no-sandbox "
+                              fix=f"check that `{executable} --headless --no-sandbox "
                                   "--dump-dom about:blank` works") from None
         try:
             yield instance
@@ -158,8 +173,8 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path | None = None, *,
     result = print_pdfs([(html_path, pdf_path)] if pdf_path else [html_path],
                         instance=instance)[0]
     if result.error:
-        raise ReportError(f"cannot print {result.html_path} to PDF: {result.error}",
-                          path=result.html_path, fix="open the HTML in a browser to check it")
+        raise ReportError(f"cannot print to PDF: {result.error}", path=result.html_path,
+                          fix="open the HTML in a browser to check it")
     return result.pdf_path
 
 
@@ -201,6 +216,7 @@ def _print_one(instance, html_path: Path, pdf_path: Path) -> PrintResult:
     if not html_path.is_file():
         result.error = "HTML file not found"
         return result
+    partial = pdf_path.with_name(pdf_path.name + ".partial")
     page, blocked = offline_page(instance)
     try:
         page.set_default_timeout(PAGE_TIMEOUT_S * 1000)
@@ -209,7 +225,6 @@ def _print_one(instance, html_path: Path, pdf_path: Path) -> PrintResult:
             raise ReportError(f"the report tried to load {blocked[0]} from the network",
                               fix="embed the resource (data: URI)")
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = pdf_path.with_name(pdf_path.name + ".partial")
         page.pdf(path=str(partial), print_background=True, display_header_footer=True,
                  header_template="<span></span>", footer_template=FOOTER_TEMPLATE, **PAPER)
         os.replace(partial, pdf_path)
@@ -217,6 +232,7 @@ def _print_one(instance, html_path: Path, pdf_path: Path) -> PrintResult:
         result.pages = count_pages(pdf_path)
     except (PlaywrightError, ReportError, OSError) as error:
         result.error = str(error).splitlines()[0] if str(error) else type(error).__name__
+        partial.unlink(missing_ok=True)
     finally:
         page.context.close()
         result.seconds = round(time.perf_counter() - started, 2)
@@ -231,5 +247,5 @@ def count_pages(pdf_path: str | Path) -> int:
     return len(_PAGE.findall(Path(pdf_path).read_bytes()))
 
 
-__all__ = ["CHROMIUM_PATH", "CHROMIUM_ARGS", "PrintResult", "browser", "chromium_path",
-           "count_pages", "offline_page", "print_pdf", "print_pdfs"]
+__all__ = ["CHROMIUM_PATH", "CHROMIUM_ARGS", "PrintResult", "browser", "check_ready",
+           "chromium_path", "count_pages", "offline_page", "print_pdf", "print_pdfs"]
