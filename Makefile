@@ -45,7 +45,7 @@ reports: $(STAMP) data ## render every NTB report for the default period; prints
 	$(BIN)/cakupan reports --province $(PROVINCE) --period $(PERIOD) --lang $(LANG_REPORT) --jobs $(JOBS)
 
 lab: $(STAMP) data ## JupyterLab on the project kernel
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ --MappingKernelManager.default_kernel_name=cakupan $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) ## benchmarks (not part of the test suite); results in bench/results.md
 	$(BIN)/python bench/run.py

@@ -318,7 +318,8 @@ body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans
 main{flex:1;min-width:0}
 h1{font-size:1.6rem;margin:.6rem 0 .2rem}.subtitle{color:var(--muted);margin:0 0 1rem}
 h2{font-size:1.3rem;margin:2rem 0 .6rem;padding-top:.6rem;border-top:2px solid var(--ink)}
-h3{font-size:1.08rem;margin:1.4rem 0 .4rem}h4.table-title{font-size:.95rem;margin:1rem 0 .3rem}
+h3{font-size:1.08rem;margin:1.4rem 0 .4rem}
+table.data caption{caption-side:top;text-align:left;font-weight:700;font-size:.95rem;padding:.8rem 0 .3rem}
 .param-box{background:var(--soft);border:1px solid var(--line);border-left:4px solid var(--accent);padding:.6rem .9rem;margin:.8rem 0 1.2rem}
 .param-box-title{font-weight:700;margin-bottom:.3rem}
 table.params,table.definitions{border-collapse:collapse;width:100%;font-size:.88rem}

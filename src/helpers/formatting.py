@@ -239,15 +239,13 @@ def _has_hidden(frame: pd.DataFrame) -> bool:
 
 
 def table_html(table, lang: str = "id", *, title: bool = True) -> str:
-    """A :class:`helpers.report_data.ReportTable` as HTML: title, table, note.
+    """A :class:`helpers.report_data.ReportTable` as HTML: table with its title as the
+    ``<caption>`` (not a heading: headings are the report's outline), then its note.
 
     A table with hidden cells gets a one-line reminder of the disclosure rule.
     """
-    parts = []
-    if title:
-        parts.append(f'<h4 class="table-title">{html.escape(translate(table.title_key, lang))}'
-                     "</h4>")
-    parts.append(html_table(table.frame, table.units, lang, table.codes))
+    parts = [html_table(table.frame, table.units, lang, table.codes,
+                        caption=translate(table.title_key, lang) if title else None)]
     notes = []
     if table.note_key:
         notes.append(translate(table.note_key, lang))

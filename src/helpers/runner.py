@@ -764,7 +764,8 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                 jobs: int = 2, out: str | Path | None = None, data_dir: str = "",
                 regions: list[str] | None = None, extra: dict | None = None,
                 overview: bool = True, progress: bool = True,
-                specs: list[RunSpec] | None = None, kernel_mode: str = "reuse") -> Batch:
+                specs: list[RunSpec] | None = None, kernel_mode: str = "reuse",
+                pdf: bool = False) -> Batch:
     """Render the reports of a province (or some regions) for a period.
 
     Args:
@@ -780,6 +781,7 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
         kernel_mode: 'reuse' (one warm kernel per worker, reset between notebooks),
             'fresh' (a new kernel per notebook) or 'papermill' (papermill's own cold
             kernel per notebook).
+        pdf: also print every rendered report to PDF next to its HTML (Chromium).
 
     Returns:
         The batch; ``batch.failed`` lists failed runs.
@@ -797,6 +799,10 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                             out=out, regions=regions, data_dir=data_dir, extra=extra,
                             overview=overview)
     check_kernel()
+    if pdf:
+        from helpers import pdf as pdf_twin
+
+        pdf_twin.check_ready()  # a missing Chromium is one line before anything renders
     _say(f"cakupan: {len(specs)} report(s) for {province_code}, period {period}, "
          f"language {lang}, {jobs} job(s)")
     warm: dict = {}
@@ -809,6 +815,8 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
 
     results = run_specs(specs, min(jobs, len(specs)), log_path=out / ".logs" / "workers.log",
                         progress=progress, kernel_mode=kernel_mode, before=warm_up)
+    if pdf:
+        print_pdfs(results)
     seconds = time.perf_counter() - started
     batch = Batch(results=results, out=out, seconds=round(seconds, 2),
                   warm_seconds=warm["intake_seconds"] + warm["bundle_seconds"])
@@ -816,6 +824,24 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                    jobs=jobs, data_dir=data_dir)
     finalize(out)
     return batch
+
+
+def print_pdfs(results: list[RunResult]) -> None:
+    """Print every rendered report to PDF next to its HTML, with one Chromium for the batch.
+
+    A report that fails to print keeps its HTML; the failure becomes a warning of its run.
+    """
+    from helpers import pdf
+
+    done = [result for result in results if result.status == "ok" and result.html]
+    started = time.perf_counter()
+    for result, printed in zip(done, pdf.print_pdfs([r.html for r in done]), strict=True):
+        if printed.error:
+            result.warnings.append(f"PDF not printed: {printed.error}")
+            continue
+        result.files = sorted({*result.files, printed.pdf_path.name})
+        result.timings["pdf"] = printed.seconds
+    _say(f"cakupan: {len(done)} PDF(s) printed in {time.perf_counter() - started:.1f} s")
 
 
 def _say(text: str) -> None:
@@ -1003,8 +1029,8 @@ def _language_cells(folder: Path, prefix: str, failed: set[str]) -> str:
         else:
             cells.append("<td>–</td>")
     files = []
-    for name in ("indicators.csv", "tables.xlsx", "tables.en.xlsx", "report.ipynb",
-                 "report.en.ipynb"):
+    for name in ("index.pdf", "index.en.pdf", "indicators.csv", "tables.xlsx",
+                 "tables.en.xlsx", "report.ipynb", "report.en.ipynb"):
         if (folder / name).exists():
             files.append(f'<a href="{html.escape(prefix + name)}">{name}</a>')
     if (folder / "tables").is_dir():
@@ -1033,6 +1059,9 @@ def register_cli(subparsers) -> None:
     common.add_argument("--param-file", default=None, metavar="FILE",
                         help="YAML or JSON file of notebook parameters")
     common.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common.add_argument("--pdf", action="store_true",
+                        help="also print each report to PDF next to its HTML (index.pdf, "
+                             "index.en.pdf) with Chromium (scripts/ensure_chromium.sh)")
 
     one = subparsers.add_parser(
         "report", parents=[common], help="render one regency report (HTML, CSV, Excel)",
@@ -1075,7 +1104,7 @@ def _run_report_cli(args) -> int:
     return _finish(run_reports(province_code=region[:2], period=args.period, lang=args.lang,
                                jobs=1, out=args.out, data_dir=args.data_dir,
                                regions=[region], extra=_extra(args), overview=False,
-                               progress=not args.no_progress))
+                               progress=not args.no_progress, pdf=args.pdf))
 
 
 def _run_reports_cli(args) -> int:
@@ -1084,7 +1113,7 @@ def _run_reports_cli(args) -> int:
                                lang=args.lang, jobs=args.jobs, out=args.out,
                                data_dir=args.data_dir, regions=regions, extra=_extra(args),
                                overview=not args.no_overview,
-                               progress=not args.no_progress))
+                               progress=not args.no_progress, pdf=args.pdf))
 
 
 def _finish(batch: Batch) -> int:
