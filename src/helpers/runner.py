@@ -675,6 +675,7 @@ class Batch:
     out: Path
     seconds: float
     warm_seconds: float
+    privacy_findings: list = field(default_factory=list)
 
     @property
     def failed(self) -> list[RunResult]:
@@ -708,7 +709,7 @@ def build_specs(*, province_code: str, period: str, lang: str, out: Path,
     regency_nb, overview_nb = folder / REGENCY_NOTEBOOK, folder / OVERVIEW_NOTEBOOK
     extra = dict(extra or {})
     common = {"period": str(period), "lang": lang,
-              **({"data_dir": str(data_dir)} if data_dir else {})}
+              **({"data_dir": str(Path(data_dir).resolve())} if data_dir else {})}
     specs = []
     for code in codes:
         out_dir = out / str(period) / code
@@ -823,7 +824,17 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
     write_manifest(batch, warm, province_code=province_code, period=str(period), lang=lang,
                    jobs=jobs, data_dir=data_dir)
     finalize(out)
+    batch.privacy_findings = audit_outputs(out / str(period), data_dir)
     return batch
+
+
+def audit_outputs(folder: Path, data_dir: str = "") -> list:
+    """The privacy audit (``cakupan audit``) of what a batch wrote, against its registries."""
+    from helpers import audit, report_data
+
+    registries = [report_data.resolve_data_dir(data_dir) / name
+                  for name in report_data.REGISTRY_FILES.values()]
+    return audit.audit_path(folder, registries=registries)
 
 
 def print_pdfs(results: list[RunResult]) -> None:
@@ -1059,6 +1070,9 @@ def register_cli(subparsers) -> None:
     common.add_argument("--param-file", default=None, metavar="FILE",
                         help="YAML or JSON file of notebook parameters")
     common.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common.add_argument("--engine", default=None, choices=("duckdb", "spark"),
+                        help="query engine for the indicators (default duckdb; Spark's master "
+                             "from CAKUPAN_SPARK_MASTER, else local[2])")
     common.add_argument("--pdf", action="store_true",
                         help="also print each report to PDF next to its HTML (index.pdf, "
                              "index.en.pdf) with Chromium (scripts/ensure_chromium.sh)")
@@ -1089,6 +1103,8 @@ def register_cli(subparsers) -> None:
 def _extra(args) -> dict:
     extra = read_parameter_file(args.param_file) if args.param_file else {}
     extra.update(parse_assignments(args.param))
+    if getattr(args, "engine", None):
+        extra["engine"] = args.engine
     for reserved in ("region_code", "province_code", "period", "lang", "data_dir",
                      "output_dir", "report_links"):
         if reserved in extra:
@@ -1126,6 +1142,12 @@ def _finish(batch: Batch) -> int:
     _say(f"cakupan: {ok} of {len(batch.results)} report(s) rendered in {batch.seconds:.1f} s"
          + (f"; {len(batch.failed)} failed (see {batch.out / 'manifest.json'})"
             if batch.failed else ""))
+    for finding in batch.privacy_findings:
+        _say(f"cakupan: PRIVACY {finding}")
+    if batch.privacy_findings:
+        _say(f"cakupan: the privacy audit found {len(batch.privacy_findings)} problem(s) in "
+             f"the reports: do not publish them")
+        return 3
     print(batch.index_path.resolve())
     return 1 if batch.failed else 0
 
