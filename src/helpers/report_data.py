@@ -342,12 +342,18 @@ def coverage_trend(table, params, region_codes: list[str] | None = None,
     ends = _month_ends_between(start, params.reference_date)
     if not ends:
         return pd.DataFrame(columns=["region_code", "month_end", "members", "active"])
-    frames = []
-    for offset in range(0, len(ends), 60):  # 60 months per int64 mask
-        chunk = ends[offset:offset + 60]
-        frames.append(_trend_chunk(_restrict(table, region_codes), chunk,
-                                   params.grace_months, ibis))
-    result = pd.concat(frames, ignore_index=True)
+    if table.get_backend().name != "duckdb":
+        # PySpark has no bitwise-OR aggregate: take the plain spell × month cross join.
+        from helpers.indicators import monthly_series
+
+        result = monthly_series(table, params, region_codes, start=ends[0])
+    else:
+        frames = []
+        for offset in range(0, len(ends), 60):  # 60 months per int64 mask
+            chunk = ends[offset:offset + 60]
+            frames.append(_trend_chunk(_restrict(table, region_codes), chunk,
+                                       params.grace_months, ibis))
+        result = pd.concat(frames, ignore_index=True)
     result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
     if region_codes is not None:
         full = pd.MultiIndex.from_product([region_codes, sorted(set(result["month_end"]) |
