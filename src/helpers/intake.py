@@ -20,7 +20,6 @@ Rules, reasons and the alias table are described in ``docs/intake.md``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -30,7 +29,7 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -39,6 +38,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from helpers.locking import file_lock
 from helpers import nik as nik_rules
 from helpers import pseudonym, readers, schema
 from helpers.errors import (
@@ -423,7 +423,7 @@ def load_registry(
     stem = f"{registry}-{file_sha256[:16]}-{pseudonym.key_fingerprint(key)}"
     table_path = cache_dir() / f"{stem}.parquet"
     meta_path = cache_dir() / f"{stem}.json"
-    with _cache_lock(cache_dir() / f"{stem}.lock"):
+    with file_lock(cache_dir() / f"{stem}.lock"):
         cached = _read_cache(con, table_path, meta_path, settings, str(path))
         if cached is None:
             source = _read_source(path, file_format, registry, alias_table, delimiter, encoding,
@@ -1033,21 +1033,6 @@ def _collapse_duplicates(raw, validated: str) -> None:
 # --------------------------------------------------------------------------- cache
 
 
-@contextlib.contextmanager
-def _cache_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock so parallel report runs validate a registry only once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock, the cache still works
-        yield
-        return
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _read_cache(con, table_path: Path, meta_path: Path, settings: dict,

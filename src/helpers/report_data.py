@@ -25,7 +25,6 @@ Units: people are counts of distinct pseudonymised persons; money is whole Rupia
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -33,13 +32,14 @@ import math
 import os
 import pickle
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers.locking import file_lock
 from helpers import reference
 from helpers.definitions import BY_ID, INDICATOR_IDS
 from helpers.errors import CakupanError, InputFileError, ParameterError, ReportError
@@ -436,21 +436,6 @@ def bundle_key(registries: Registries, province_code: str, params) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """An exclusive file lock: parallel notebooks compute a bundle once (POSIX)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock, worst case computed twice
-        yield
-        return
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def province_bundle(registries: Registries, province_code: str, params, *,
@@ -474,7 +459,7 @@ def province_bundle(registries: Registries, province_code: str, params, *,
     key = bundle_key(registries, province_code, params)
     folder = cache_dir() / "reports"
     path = folder / f"{province_code}-{key}.pkl"
-    with _lock(folder / f"{province_code}-{key}.lock"):
+    with file_lock(folder / f"{province_code}-{key}.lock"):
         if path.exists():
             try:
                 with path.open("rb") as handle:
@@ -1418,7 +1403,6 @@ def budget_scenario(report: dict, target_group: str = "informal", cover_share: f
     Raises:
         ParameterError: unknown group, share outside 0-1, negative rate.
     """
-    from helpers import indicators
 
     if target_group not in SCENARIO_GROUPS:
         raise ParameterError(f"unknown target_group '{target_group}'",
