@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 from helpers import sample
 from helpers.paths import sample_dir
 
 #: A fixed key for tests only; real runs read CAKUPAN_KEY or the per-user key file.
 os.environ.setdefault("CAKUPAN_KEY", "test-key-not-for-real-data-0123456789abcdef")
+
+#: Shared, noisy 2-core machines: Hypothesis judges properties, not speed (no deadline).
+settings.register_profile("cakupan", deadline=None)
+settings.load_profile("cakupan")
 
 SMALL_SCALE = 0.02
 
