@@ -8,42 +8,27 @@ import pytest
 
 from helpers import indicators, reference
 from helpers.indicators import Parameters
+from intake_tables import intake_table
 
 D = date(2024, 12, 31)
 
 
+TK_DEFAULTS = {"sex": "L", "birth_year": 1990, "district_code": None, "nik_region_code": None,
+               "segment": "PU", "occupation": "other", "funding_source": "employer",
+               "wage_rp": 2_000_000, "risk_class": 1, "programmes": "JKK;JKM",
+               "end_date": None, "paid_through": date(2024, 12, 31)}
+JKN_DEFAULTS = {"sex": "P", "birth_year": 1980, "district_code": None, "nik_region_code": None,
+                "segment": "PBI_APBN", "care_class": 3, "end_date": None,
+                "paid_through": date(2024, 12, 31)}
+
+
 def tk_table(rows: list[dict]) -> ibis.Table:
     """A jamsostek intake table from short rows; unspecified columns get plain defaults."""
-    defaults = {"sex": "L", "birth_year": 1990, "district_code": None, "nik_region_code": None,
-                "segment": "PU", "occupation": "other", "funding_source": "employer",
-                "wage_rp": 2_000_000, "risk_class": 1, "programmes": "JKK;JKM",
-                "end_date": None, "paid_through": date(2024, 12, 31)}
-    frame = pd.DataFrame([{**defaults, **row} for row in rows])
-    for column in ("start_date", "end_date", "paid_through"):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-    table = ibis.memtable(frame)
-    return table.mutate(start_date=table.start_date.cast("date"),
-                        end_date=table.end_date.cast("date"),
-                        paid_through=table.paid_through.cast("date"),
-                        wage_rp=table.wage_rp.cast("int64"),
-                        risk_class=table.risk_class.cast("int8"),
-                        district_code=table.district_code.cast("string"),
-                        nik_region_code=table.nik_region_code.cast("string"))
+    return intake_table(rows, TK_DEFAULTS)
 
 
 def jkn_table(rows: list[dict]) -> ibis.Table:
-    defaults = {"sex": "P", "birth_year": 1980, "district_code": None, "nik_region_code": None,
-                "segment": "PBI_APBN", "care_class": 3, "end_date": None,
-                "paid_through": date(2024, 12, 31)}
-    frame = pd.DataFrame([{**defaults, **row} for row in rows])
-    for column in ("start_date", "end_date", "paid_through"):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-    table = ibis.memtable(frame)
-    return table.mutate(start_date=table.start_date.cast("date"),
-                        end_date=table.end_date.cast("date"),
-                        paid_through=table.paid_through.cast("date"),
-                        district_code=table.district_code.cast("string"),
-                        nik_region_code=table.nik_region_code.cast("string"))
+    return intake_table(rows, JKN_DEFAULTS)
 
 
 def spell(person, **fields):

@@ -11,6 +11,7 @@ import pytest
 from helpers import indicators, reference, report_data
 from helpers.errors import InputFileError, ParameterError, ReportError
 from helpers.indicators import Parameters
+from intake_tables import intake_table
 
 D = date(2024, 12, 31)
 
@@ -21,13 +22,7 @@ def tk_table(rows: list[dict]) -> ibis.Table:
                 "nik_region_code": None, "segment": "PU", "occupation": "other",
                 "funding_source": "employer", "wage_rp": 2_000_000, "risk_class": 1,
                 "programmes": "JKK;JKM", "end_date": None, "paid_through": None}
-    frame = pd.DataFrame([{**defaults, **row} for row in rows])
-    for column in ("start_date", "end_date", "paid_through"):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-    table = ibis.memtable(frame)
-    return table.mutate(start_date=table.start_date.cast("date"),
-                        end_date=table.end_date.cast("date"),
-                        paid_through=table.paid_through.cast("date"))
+    return intake_table(rows, defaults)
 
 
 # =========================================================================== parameters
