@@ -299,7 +299,9 @@ def update_language_link(path: str | Path, lang: str, twin: str, twin_exists: bo
     pattern = re.compile(re.escape(LANG_LINK_START) + ".*?" + re.escape(LANG_LINK_END), re.S)
     new = pattern.sub(lambda _: language_link(lang, twin, twin_exists), text, count=1)
     if new != text:
-        path.write_text(new, encoding="utf-8")
+        from helpers.publish import atomic_write_text
+
+        atomic_write_text(path, new)
         return True
     return False
 

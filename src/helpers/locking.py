@@ -1,4 +1,4 @@
-"""An exclusive file lock, so parallel report workers compute a shared cache only once."""
+"""An exclusive file lock: report workers compute a shared cache once; one batch per folder."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
+def file_lock(path: Path, *, wait: bool = True) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` (created if missing) for the ``with`` block.
 
     POSIX only (fcntl); elsewhere it does not lock, and the worst case is a cache
     computed twice.
+
+    Args:
+        path: the lock file.
+        wait: wait for the lock; False raises ``BlockingIOError`` at once when another
+            process holds it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -21,7 +26,7 @@ def file_lock(path: Path) -> Iterator[None]:
         yield
         return
     with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         try:
             yield
         finally:

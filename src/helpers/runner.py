@@ -11,14 +11,27 @@ in parallel worker processes, with a progress bar:
 2. **Warm the caches in the parent**: the intake of both registries (``data/cache``) and
    the province bundle of aggregates (``data/cache/reports``), once, so the notebooks
    only read them.
-3. **Render in parallel**: ``ProcessPoolExecutor`` workers run papermill on the notebook
-   (kernel ``cakupan``) and export the HTML in the same process (no second
-   ``jupyter nbconvert``). A failing region is recorded and the others go on; a worker
-   whose kernel died is retried once.
-4. **Record**: ``reports/manifest.json`` (parameters, input checksums, package versions,
-   duration and status of every run), the language and navigation links of every
-   report, and the landing page ``reports/index.html``. The exit code is 1 when any run
-   failed.
+3. **Skip what is current**: a report whose notebook, parameters, registry files,
+   reference tables, code and package versions are unchanged since the manifest recorded
+   it, and whose files are intact, is not rendered again (``--force`` renders it).
+4. **Render in parallel**: ``ProcessPoolExecutor`` workers (:mod:`helpers.worker`) run
+   papermill on the notebook (kernel ``cakupan``) and export the HTML in the same process
+   (no second ``jupyter nbconvert``), into a staging folder. Each report has a time limit
+   (``--timeout``); a run whose kernel died is retried once; a failing region is recorded
+   and the others go on.
+5. **Publish atomically**: this process moves each finished report into place
+   (:mod:`helpers.publish`) and updates ``reports/manifest.json`` (:mod:`helpers.manifest`)
+   at once, so a report on disk is never half-written and the manifest always matches
+   the disk. Then the language and navigation links of every report, the landing page
+   ``reports/index.html``, and the privacy audit of everything written.
+6. **Stop cleanly**: Ctrl-C or SIGTERM stops the workers and their kernels, keeps the
+   reports already finished, records the others as 'interrupted' (their previous version
+   stays in place) and exits with 130 or 143. A second batch writing into the same
+   folder at the same time is refused.
+
+The end summary says what was rendered, skipped, failed, timed out, retried or
+interrupted. Exit codes: 0, 1 (a report failed), 2 (bad parameters), 3 (privacy audit
+finding), 130/143 (stopped).
 
 Layout (``docs/reports.md``)::
 
@@ -36,42 +49,32 @@ from __future__ import annotations
 import argparse
 import ast
 import concurrent.futures
-import datetime as dt
+import contextlib
 import difflib
-import hashlib
 import html
 import json
 import multiprocessing
-import os
-import platform
 import re
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-from helpers import __version__
+from helpers import publish, worker
 from helpers.errors import ParameterError, ReportError
 from helpers.i18n import LANGUAGES, check_language
-from helpers.paths import project_root, reference_dir, reports_dir
+from helpers.locking import file_lock
+from helpers.manifest import Manifest, public_parameters, relative
+from helpers.paths import project_root, reports_dir
+from helpers.worker import KERNEL_NAME, RUN_TIMEOUT, RunResult, RunSpec, notebooks_dir
 
-KERNEL_NAME = "cakupan"
 REGENCY_NOTEBOOK = "regency_report.ipynb"
 OVERVIEW_NOTEBOOK = "province_overview.ipynb"
-#: Seconds a single cell may run; a whole notebook normally takes seconds.
-CELL_TIMEOUT = 900
 #: Parameter names that could carry a secret into papermill's metadata: refused.
 SECRET_NAME = re.compile(r"(key|secret|token|password|credential)", re.I)
-#: Packages whose versions the manifest records.
-PACKAGES = ("cakupan", "pandas", "numpy", "pyarrow", "ibis-framework", "duckdb", "papermill",
-            "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "matplotlib",
-            "seaborn", "babel", "openpyxl", "tqdm")
-
-
-def notebooks_dir() -> Path:
-    """The notebooks folder of the project."""
-    return project_root() / "notebooks"
 
 
 # =========================================================================== parameters
@@ -288,380 +291,142 @@ def check_kernel(name: str = KERNEL_NAME) -> str:
 # =========================================================================== runs
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """One notebook run: what to execute with which parameters, and where it goes.
+class StopRequest:
+    """SIGINT/SIGTERM handler of a batch: remembers the signal, the batch stops the workers.
 
-    Attributes:
-        kind: 'regency' or 'province'.
-        label: region or province code (what the progress bar and manifest show).
-        notebook: the notebook to execute.
-        parameters: papermill parameters (validated).
-        out_dir: the report's folder.
-        lang: report language.
-        period: the period.
+    The handler only sets a flag, so whatever the batch is doing when a signal arrives
+    (moving a finished report into place, writing the manifest) completes first. A
+    second signal while stopping only repeats the message.
     """
 
-    kind: str
-    label: str
-    notebook: str
-    parameters: dict
-    out_dir: str
-    lang: str
-    period: str
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict = {}
 
     @property
-    def html_name(self) -> str:
-        return "index.html" if self.lang == "id" else f"index.{self.lang}.html"
+    def name(self) -> str | None:
+        return signal.Signals(self.signum).name if self.signum else None
 
-    @property
-    def ipynb_name(self) -> str:
-        return "report.ipynb" if self.lang == "id" else f"report.{self.lang}.ipynb"
+    def __call__(self, signum, frame) -> None:
+        first = self.signum is None
+        self.signum = self.signum or signum
+        _say(f"cakupan: {signal.Signals(signum).name} received: "
+             + ("stopping the workers; finished reports are kept" if first
+                else "already stopping, please wait"))
 
-    @property
-    def key(self) -> str:
-        """Manifest key: the HTML path relative to the reports root."""
-        return f"{self.period}/{self.label}/{self.html_name}" if self.kind == "regency" \
-            else f"{self.period}/{self.html_name}"
+    def __enter__(self) -> StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                self._previous[signum] = signal.signal(signum, self)
+        return self
 
-
-@dataclass
-class RunResult:
-    """Outcome of one run (what the manifest records)."""
-
-    key: str
-    kind: str
-    label: str
-    lang: str
-    notebook: str
-    parameters: dict
-    status: str = "pending"
-    seconds: float = 0.0
-    started: str = ""
-    html: str | None = None
-    html_bytes: int | None = None
-    files: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    attempts: int = 0
-    timings: dict = field(default_factory=dict)
-
-
-def _relative(path: str | Path, root: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def execute_run(spec: RunSpec) -> RunResult:
-    """Execute one notebook with papermill and export its HTML (runs in a worker).
-
-    Never raises for a failing notebook: the failure is in the result.
-    """
-    started = time.perf_counter()
-    result = RunResult(key=spec.key, kind=spec.kind, label=spec.label, lang=spec.lang,
-                       notebook=Path(spec.notebook).name, parameters=dict(spec.parameters),
-                       started=dt.datetime.now().isoformat(timespec="seconds"))
-    out_dir = Path(spec.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for attempt in (1, 2):
-        result.attempts = attempt
-        try:
-            _execute_and_export(spec, out_dir, result)
-            result.status = "ok"
-            result.error = None
-            break
-        except Exception as error:  # noqa: BLE001 - any failure is recorded, others go on
-            result.status = "failed"
-            result.error = _one_line(error)
-            if not _kernel_died(error):
-                break
-    result.seconds = round(time.perf_counter() - started, 2)
-    return result
-
-
-#: Run in a spare kernel as soon as it starts, so the notebook's imports are instant. It
-#: only imports modules and reads the reference tables; the namespace is left empty.
-WARM_UP_CODE = """
-def _cakupan_warm_up():
-    import duckdb, ibis, matplotlib.figure, pandas, seaborn
-    import helpers.export, helpers.formatting, helpers.plots, helpers.reference
-    import helpers.report_data
-    for name in helpers.reference.TABLES:
-        helpers.reference.load_table(name)
-    helpers.report_data.data_years()
-    helpers.i18n.table()
-_cakupan_warm_up()
-del _cakupan_warm_up
-"""
-
-#: Run between two notebooks in a reused kernel: an empty namespace and execution
-#: count 1, as in a fresh kernel (imported modules stay loaded: that is the point).
-RESET_CODE = """
-get_ipython().run_line_magic("reset", "-f")
-get_ipython().execution_count = 1
-"""
-
-_KERNEL = None  # this worker's (KernelManager, client)
-_KERNEL_MODE = "reuse"  # 'reuse': one warm kernel per worker, reset between notebooks;
-#                        'fresh': a new kernel per notebook ('--fresh-kernels')
-
-
-def _start_kernel(warm: bool = True):
-    from jupyter_client.manager import KernelManager
-
-    manager = KernelManager(kernel_name=KERNEL_NAME)
-    manager.start_kernel(cwd=str(notebooks_dir()))
-    client = manager.client(session=_new_session(manager))  # never papermill's identity
-    client.start_channels()
-    if warm:
-        client.execute(WARM_UP_CODE, silent=True, store_history=False)
-    return manager, client
-
-
-def _stop_kernel(kernel) -> None:
-    manager, client = kernel
-    try:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-    except Exception:  # noqa: BLE001 - a kernel that is already gone
-        pass
-
-
-def _run_silently(kernel, code: str, timeout: float = 120) -> bool:
-    """Run code in the kernel and wait for its reply; False when it failed or timed out.
-
-    Clients of one kernel manager share its session, hence their socket identity, and
-    the kernel replies to whichever connected last: every client here gets a session of
-    its own (same signing key), and so does papermill's client of the next notebook.
-    """
-    manager, _ = kernel
-    client = manager.client(session=_new_session(manager))
-    client.start_channels()
-    try:
-        msg_id = client.execute(code, silent=True, store_history=False)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                reply = client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
-            except Exception:  # noqa: BLE001 - queue.Empty on timeout
-                return False
-            if reply.get("parent_header", {}).get("msg_id") == msg_id:
-                return reply["content"].get("status") == "ok"
-        return False
-    finally:
-        client.stop_channels()
-
-
-def _new_session(manager):
-    """A session with the kernel's signing key and a new id (a socket identity of its own)."""
-    from jupyter_client.session import Session
-
-    return Session(key=manager.session.key, signature_scheme=manager.session.signature_scheme)
-
-
-def _take_kernel():
-    """A warm kernel for the next notebook.
-
-    'reuse' (default): this worker's kernel, its namespace reset and execution count set to
-    1, so the notebook runs as in a fresh kernel without paying start-up and imports
-    again; a kernel that died or whose reset fails is replaced. 'fresh': a new kernel
-    per notebook, started (and warmed) while the previous notebook ran.
-    """
-    global _KERNEL
-    kernel = _KERNEL
-    if _KERNEL_MODE == "fresh":
-        if kernel is None or not kernel[0].is_alive():
-            kernel = _start_kernel()
-        _KERNEL = _start_kernel()
-        return kernel
-    if kernel is not None and kernel[0].is_alive() and _run_silently(kernel, RESET_CODE):
-        kernel[0].session = _new_session(kernel[0])  # papermill's next client: a new identity
-        return kernel
-    if kernel is not None:
-        _stop_kernel(kernel)
-    _KERNEL = _start_kernel()
-    return _KERNEL
-
-
-def _release_kernel(kernel, ok: bool) -> None:
-    """After a notebook: keep the reused kernel when the run succeeded, else stop it."""
-    global _KERNEL
-    if _KERNEL_MODE == "fresh" or not ok:
-        _stop_kernel(kernel)
-        if kernel is _KERNEL:
-            _KERNEL = None
-
-
-def _shutdown_kernel() -> None:
-    global _KERNEL
-    if _KERNEL is not None:
-        _stop_kernel(_KERNEL)
-        _KERNEL = None
-
-
-def _execute_and_export(spec: RunSpec, out_dir: Path, result: RunResult) -> None:
-    import nbformat
-    import papermill
-
-    from helpers import export
-
-    ipynb = out_dir / spec.ipynb_name
-    clock = time.perf_counter()
-    kernel = _take_kernel() if _KERNEL_MODE != "papermill" else None
-    result.timings["kernel"] = round(time.perf_counter() - clock, 2)
-    clock = time.perf_counter()
-    ok = False
-    try:
-        papermill.execute_notebook(
-            spec.notebook, str(ipynb), parameters=spec.parameters, kernel_name=KERNEL_NAME,
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            cwd=str(Path(spec.notebook).parent), execution_timeout=CELL_TIMEOUT,
-            start_timeout=60, **({"km": kernel[0]} if kernel else {}))
-        ok = True
-    finally:
-        if kernel is not None:
-            _release_kernel(kernel, ok)
-        result.timings["execute"] = round(time.perf_counter() - clock, 2)
-        clock = time.perf_counter()
-        if ipynb.exists():
-            _scrub_metadata(ipynb)
-    nb = nbformat.read(str(ipynb), as_version=4)
-    result.timings["scrub"] = round(time.perf_counter() - clock, 2)
-    clock = time.perf_counter()
-    twin_lang = "en" if spec.lang == "id" else "id"
-    twin = "index.html" if twin_lang == "id" else f"index.{twin_lang}.html"
-    nav = export.Nav(index="../../index.html" if spec.kind == "regency" else "../index.html",
-                     overview=f"../{spec.html_name}" if spec.kind == "regency" else None,
-                     twin=twin, twin_exists=(out_dir / twin).exists())
-    exported = export.export_notebook(nb, out_dir / spec.html_name, lang=spec.lang, nav=nav)
-    result.timings["export"] = round(time.perf_counter() - clock, 2)
-    result.html = str(out_dir / spec.html_name)
-    result.html_bytes = exported["bytes"]
-    result.warnings = exported["warnings"]
-    result.files = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*")
-                          if p.is_file() and not p.name.startswith("."))
-
-
-def _scrub_metadata(path: Path) -> None:
-    """Keep papermill's metadata free of secrets and machine paths (peers: papermill #416).
-
-    Parameters are the validated, non-secret set; paths are made relative to the project.
-    """
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
-    meta = nb.metadata.get("papermill", {})
-    root = project_root()
-    for key in ("input_path", "output_path"):
-        if meta.get(key):
-            meta[key] = _relative(meta[key], root)
-    meta["environment_variables"] = {}
-    params = meta.get("parameters", {})
-    for key in ("data_dir", "output_dir"):
-        if params.get(key):
-            params[key] = _relative(params[key], root)
-    for cell in nb.cells:
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source = re.sub(r'((?:data_dir|output_dir) = ")([^"]*)(")',
-                                 lambda m: m.group(1) + _relative(m.group(2), root)
-                                 + m.group(3), cell.source)
-    nbformat.write(nb, str(path))
-
-
-def _one_line(error: BaseException) -> str:
-    """One line saying what failed (the notebook's own exception for cell errors)."""
-    name = type(error).__name__
-    if name == "PapermillExecutionError":
-        evalue = str(getattr(error, "evalue", "")).splitlines()
-        return (f"cell {getattr(error, 'exec_count', '?')}: {getattr(error, 'ename', name)}: "
-                f"{evalue[0] if evalue else ''}").strip()
-    text = str(error).splitlines()
-    return f"{name}: {text[0] if text else ''}"
-
-
-def _kernel_died(error: BaseException) -> bool:
-    text = f"{type(error).__name__} {error}"
-    return "DeadKernel" in text or "Kernel died" in text or "Kernel didn't respond" in text
-
-
-def _worker_init(log_path: str, kernel_mode: str = "reuse") -> None:
-    """Set up a worker: its (and its kernels') output goes to a log, not over the progress
-    bar; its first kernel starts and warms up at once; kernels stop when the worker exits.
-
-    ``kernel_mode``: 'reuse' (default), 'fresh' or 'papermill' (papermill starts a cold
-    kernel per notebook: the plain, slowest path).
-    """
-    global _KERNEL_MODE, _KERNEL
-    handle = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(handle, 1)
-    os.dup2(handle, 2)
-    os.close(handle)
-    _KERNEL_MODE = kernel_mode
-    import nbformat  # noqa: F401 - imported now, while the parent warms the caches
-    import papermill  # noqa: F401
-
-    from helpers import export
-
-    export._exporter()
-    if kernel_mode in ("reuse", "fresh"):
-        from multiprocessing import util
-
-        util.Finalize(None, _shutdown_kernel, exitpriority=10)
-        _KERNEL = _start_kernel()
-
-
-def _ping() -> int:
-    return os.getpid()
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
 
 
 def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool = True,
-              kernel_mode: str = "reuse", before=None) -> list[RunResult]:
-    """Run every spec in ``jobs`` worker processes with a progress bar; never stops early.
+              kernel_mode: str = "reuse", before=None, timeout: float | None = RUN_TIMEOUT,
+              on_result=None, stop: StopRequest | None = None) -> list[RunResult]:
+    """Run every spec in ``jobs`` worker processes with a progress bar.
+
+    A failing run does not stop the others. When ``stop`` records a signal, pending runs
+    are cancelled, the workers (and their kernels) are stopped, and every run that had
+    not finished is returned with status 'interrupted'.
 
     Args:
         specs: the runs.
         jobs: worker processes.
         log_path: where workers and kernels write their output.
         progress: show the progress bar.
-        kernel_mode: 'reuse', 'fresh' or 'papermill' (see :func:`_worker_init`).
+        kernel_mode: 'reuse', 'fresh' or 'papermill' (see :func:`helpers.worker.worker_init`).
         before: called in this process once the workers are starting (their kernels
             warm up meanwhile), e.g. to warm the caches.
+        timeout: time limit of one run, in seconds (None: none).
+        on_result: called in this process with each finished result (the batch
+            commits the run's files and records it).
+        stop: the batch's signal handler.
 
     Returns:
         One result per spec, in the order given.
     """
     from tqdm import tqdm
 
+    stop = stop or StopRequest()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     results: dict[int, RunResult] = {}
     context = multiprocessing.get_context("spawn")  # no fork of a parent with DuckDB threads
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                                initializer=_worker_init,
-                                                initargs=(str(log_path),
-                                                          kernel_mode)) as pool:
-        started = [pool.submit(_ping) for _ in range(jobs)]  # start the workers now
-        if before is not None:
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=worker.worker_init,
+        initargs=(str(log_path), kernel_mode))
+    bar = tqdm(total=len(specs), desc="reports", unit="report", disable=not progress,
+               file=sys.stderr, dynamic_ncols=True)
+
+    def finished(index: int, result: RunResult) -> None:
+        if on_result is not None:
+            on_result(result)
+        results[index] = result
+        bar.set_postfix_str(f"{specs[index].label} {result.status}")
+        bar.update(1)
+
+    try:
+        started = [pool.submit(worker.ping) for _ in range(jobs)]  # start the workers now
+        if before is not None and not stop.signum:
             before()
         concurrent.futures.wait(started)
-        futures = {pool.submit(execute_run, spec): index for index, spec in enumerate(specs)}
-        with tqdm(total=len(specs), desc="reports", unit="report", disable=not progress,
-                  file=sys.stderr, dynamic_ncols=True) as bar:
-            for future in concurrent.futures.as_completed(futures):
-                index = futures[future]
-                spec = specs[index]
-                try:
-                    result = future.result()
-                except Exception as error:  # noqa: BLE001 - a crashed worker fails one run
-                    result = RunResult(key=spec.key, kind=spec.kind, label=spec.label,
-                                       lang=spec.lang, notebook=Path(spec.notebook).name,
-                                       parameters=dict(spec.parameters), status="failed",
-                                       error=_one_line(error))
-                results[index] = result
-                bar.set_postfix_str(f"{spec.label} {result.status}")
-                bar.update(1)
+        futures = {} if stop.signum else {
+            pool.submit(worker.execute_run, spec, timeout): index
+            for index, spec in enumerate(specs)}
+        pending = set(futures)
+        while pending and not stop.signum:
+            done, pending = concurrent.futures.wait(
+                pending, timeout=0.5, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                finished(futures[future], _outcome(future, specs[futures[future]]))
+        if stop.signum:
+            # Stopped workers break the pool: every unfinished future then fails with
+            # BrokenProcessPool (cancelling them first trips a Python 3.11 bug).
+            _stop_workers(pool)
+            concurrent.futures.wait(pending, timeout=30)
+            for future in pending:  # a run that finished before its worker stopped is kept
+                if future.done() and future.exception() is None:
+                    finished(futures[future], future.result())
+    finally:
+        bar.close()
+        pool.shutdown(wait=True, cancel_futures=True)
+    for index, spec in enumerate(specs):
+        if index not in results:
+            results[index] = RunResult.of(
+                spec, status="interrupted",
+                error=f"not finished: the batch was stopped ({stop.name or 'stopped'})")
     return [results[i] for i in range(len(specs))]
+
+
+def _outcome(future: concurrent.futures.Future, spec: RunSpec) -> RunResult:
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - a crashed worker fails one run
+        return RunResult.of(spec, status="failed", error=worker._one_line(error))
+
+
+def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor, grace: float = 10) -> None:
+    """SIGTERM every worker (each kills its kernels and exits); SIGKILL the slow ones.
+
+    ``ProcessPoolExecutor`` has no public way to stop running tasks before Python 3.14
+    (``terminate_workers``); its worker table is read here.
+    """
+    processes = list(getattr(pool, "_processes", {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.1, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(5)
 
 
 # =========================================================================== batch
@@ -669,21 +434,34 @@ def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool
 
 @dataclass
 class Batch:
-    """What a ``reports`` or ``report`` command did."""
+    """What a ``reports`` or ``report`` command did.
+
+    ``results``: the runs this batch executed; ``unchanged``: keys of reports skipped
+    because nothing they depend on changed; ``stopped_by``: the signal that stopped the
+    batch, if any; ``recovered``: leftovers of an earlier, killed batch that were cleaned.
+    """
 
     results: list[RunResult]
     out: Path
     seconds: float
     warm_seconds: float
+    unchanged: list[str] = field(default_factory=list)
+    stopped_by: str | None = None
+    recovered: list[str] = field(default_factory=list)
     privacy_findings: list = field(default_factory=list)
 
     @property
     def failed(self) -> list[RunResult]:
+        """Runs that did not publish a report (failed, timed out or interrupted)."""
         return [r for r in self.results if r.status != "ok"]
 
     @property
     def index_path(self) -> Path:
         return self.out / "index.html"
+
+    def keys(self, *statuses: str) -> list[str]:
+        return [r.key for r in self.results if r.status in statuses]
+
 
 
 def build_specs(*, province_code: str, period: str, lang: str, out: Path,
@@ -766,8 +544,15 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                 regions: list[str] | None = None, extra: dict | None = None,
                 overview: bool = True, progress: bool = True,
                 specs: list[RunSpec] | None = None, kernel_mode: str = "reuse",
-                pdf: bool = False) -> Batch:
+                pdf: bool = False, force: bool = False,
+                timeout: float | None = RUN_TIMEOUT) -> Batch:
     """Render the reports of a province (or some regions) for a period.
+
+    Every report is rendered into a staging folder and moved into place only when it is
+    complete (:mod:`helpers.publish`); the manifest is updated after each one. Reports
+    whose inputs, parameters and code are unchanged since they were rendered are skipped
+    unless ``force``. SIGINT/SIGTERM stop the batch cleanly: finished reports are kept,
+    unfinished ones are recorded as 'interrupted' and the previous good report stays.
 
     Args:
         province_code, period, lang: what to render.
@@ -780,12 +565,14 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
         progress: show the progress bar.
         specs: run these specs instead of building them (tests use it).
         kernel_mode: 'reuse' (one warm kernel per worker, reset between notebooks),
-            'fresh' (a new kernel per notebook) or 'papermill' (papermill's own cold
-            kernel per notebook).
+            'fresh' (a new kernel per notebook) or 'papermill' (a cold kernel per
+            notebook).
         pdf: also print every rendered report to PDF next to its HTML (Chromium).
+        force: render every report even when unchanged.
+        timeout: time limit of one report in seconds (None: no limit).
 
     Returns:
-        The batch; ``batch.failed`` lists failed runs.
+        The batch; ``batch.failed`` lists runs that did not publish.
 
     Raises:
         ParameterError, ReportError: before anything runs.
@@ -795,6 +582,9 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"--jobs {jobs} is not a whole number of at least 1",
                              fix="e.g. --jobs 2")
+    if timeout is not None and not timeout > 0:
+        raise ParameterError(f"--timeout {timeout} is not a positive number of seconds",
+                             fix="e.g. --timeout 1800 (30 minutes per report)")
     if specs is None:
         specs = build_specs(province_code=province_code, period=str(period), lang=lang,
                             out=out, regions=regions, data_dir=data_dir, extra=extra,
@@ -804,28 +594,120 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
         from helpers import pdf as pdf_twin
 
         pdf_twin.check_ready()  # a missing Chromium is one line before anything renders
-    _say(f"cakupan: {len(specs)} report(s) for {province_code}, period {period}, "
-         f"language {lang}, {jobs} job(s)")
-    warm: dict = {}
+    from helpers import report_data
 
-    def warm_up() -> None:
-        warm.update(warm_caches(province_code=province_code, period=str(period),
-                                data_dir=data_dir, extra=extra))
-        _say(f"cakupan: registries ready in {warm['intake_seconds']:.1f} s, indicators for "
-             f"all regions in {warm['bundle_seconds']:.1f} s")
+    registry_files = [report_data.resolve_data_dir(data_dir) / name
+                      for name in report_data.REGISTRY_FILES.values()]
+    out.mkdir(parents=True, exist_ok=True)
+    with _batch_lock(out), StopRequest() as stop:
+        recovered = publish.recover(out)
+        for line in recovered:
+            _say(f"cakupan: {line}")
+        record = Manifest(out, registry_files)
+        by_key = {spec.key: spec for spec in specs}
+        fingerprints = {spec.key: record.fingerprint(spec.notebook, spec.parameters)
+                        for spec in specs}
+        todo = [spec for spec in specs if force or not record.unchanged(
+            spec.key, fingerprints[spec.key], Path(spec.out_dir),
+            required=(spec.pdf_name,) if pdf else ())]
+        unchanged = [spec.key for spec in specs if spec not in todo]
+        _say(f"cakupan: {len(specs)} report(s) for {province_code}, period {period}, "
+             f"language {lang}, {jobs} job(s)"
+             + (f"; {len(unchanged)} unchanged since they were rendered, skipped "
+                "(--force renders them again)" if unchanged else ""))
+        warm: dict = {}
+        done: list[RunResult] = []
 
-    results = run_specs(specs, min(jobs, len(specs)), log_path=out / ".logs" / "workers.log",
-                        progress=progress, kernel_mode=kernel_mode, before=warm_up)
-    if pdf:
-        print_pdfs(results)
-    seconds = time.perf_counter() - started
-    batch = Batch(results=results, out=out, seconds=round(seconds, 2),
-                  warm_seconds=warm["intake_seconds"] + warm["bundle_seconds"])
-    write_manifest(batch, warm, province_code=province_code, period=str(period), lang=lang,
-                   jobs=jobs, data_dir=data_dir)
-    finalize(out)
-    batch.privacy_findings = audit_outputs(out / str(period), data_dir)
+        def summary(state: str) -> dict:
+            return _last_batch(state, done, unchanged, warm, province_code=province_code,
+                               period=str(period), lang=lang, jobs=jobs, data_dir=data_dir,
+                               seconds=time.perf_counter() - started, stop=stop)
+
+        def warm_up() -> None:
+            warm.update(warm_caches(province_code=province_code, period=str(period),
+                                    data_dir=data_dir, extra=extra))
+            _say(f"cakupan: registries ready in {warm['intake_seconds']:.1f} s, indicators "
+                 f"for all regions in {warm['bundle_seconds']:.1f} s")
+
+        def publish_run(result: RunResult) -> None:
+            """Commit a finished run into its folder and record it (in this process)."""
+            result.fingerprint = fingerprints[result.key]
+            if result.status == "ok":
+                spec = by_key[result.key]
+                result.outputs = publish.commit(Path(result.staging), Path(spec.out_dir))
+                result.staging = None
+                # a PDF printed from the previous HTML no longer matches it
+                (Path(spec.out_dir) / spec.pdf_name).unlink(missing_ok=True)
+            done.append(result)
+            record.record(_manifest_record(result, out))
+            record.save(summary("running"), warm.get("inputs"))
+
+        results = []
+        if todo:
+            results = run_specs(todo, min(jobs, len(todo)),
+                                log_path=out / ".logs" / "workers.log", progress=progress,
+                                kernel_mode=kernel_mode, before=warm_up, timeout=timeout,
+                                on_result=publish_run, stop=stop)
+        for result in results:
+            if result.status == "interrupted":
+                result.fingerprint = fingerprints[result.key]
+                done.append(result)
+                record.record(_manifest_record(result, out))
+        publish.recover(out)  # staging left by workers stopped mid-run
+        if pdf and not stop.signum:
+            print_pdfs(results)
+            for result in results:
+                if result.status == "ok":
+                    record.record(_manifest_record(result, out))
+        batch = Batch(results=results, out=out, unchanged=unchanged, recovered=recovered,
+                      seconds=round(time.perf_counter() - started, 2), stopped_by=stop.name,
+                      warm_seconds=warm.get("intake_seconds", 0) + warm.get("bundle_seconds", 0))
+        record.save(summary("stopped" if stop.signum else "finished"), warm.get("inputs"))
+        record.refresh(finalize(out))
+        batch.seconds = round(time.perf_counter() - started, 2)
+        record.save(summary("stopped" if stop.signum else "finished"), warm.get("inputs"))
+        batch.privacy_findings = audit_outputs(out / str(period), data_dir)
     return batch
+
+
+@contextlib.contextmanager
+def _batch_lock(out: Path) -> Iterator[None]:
+    """One batch at a time per reports folder (a second one fails at once, in one line)."""
+    try:
+        with file_lock(out / ".lock", wait=False):
+            yield
+    except BlockingIOError:
+        raise ReportError(f"another cakupan batch is writing to {out}",
+                          fix="wait until it finishes, or write elsewhere with --out") from None
+
+
+def _manifest_record(result: RunResult, out: Path) -> dict:
+    record = asdict(result)
+    record.pop("staging", None)
+    record["parameters"] = public_parameters(result.parameters)
+    if record["html"]:
+        record["html"] = relative(record["html"], out)
+    return record
+
+
+def _last_batch(state: str, done: list[RunResult], unchanged: list[str], warm: dict, *,
+                province_code: str, period: str, lang: str, jobs: int, data_dir: str,
+                seconds: float, stop: StopRequest) -> dict:
+    return {
+        "command": " ".join(["cakupan", *sys.argv[1:]]) if sys.argv else "",
+        "state": state, "stopped_by": stop.name,
+        "province_code": province_code, "period": period, "lang": lang, "jobs": jobs,
+        "data_dir": relative(data_dir, project_root()) if data_dir else "data/sample",
+        "seconds": round(seconds, 2), "intake_seconds": warm.get("intake_seconds"),
+        "bundle_seconds": warm.get("bundle_seconds"),
+        "runs": len(done) + len(unchanged),
+        "rendered": [r.key for r in done if r.status == "ok"],
+        "unchanged": list(unchanged),
+        "failed": [r.key for r in done if r.status in ("failed", "timeout")],
+        "timed_out": [r.key for r in done if r.status == "timeout"],
+        "interrupted": [r.key for r in done if r.status == "interrupted"],
+        "retried": [r.key for r in done if r.retried],
+    }
 
 
 def audit_outputs(folder: Path, data_dir: str = "") -> list:
@@ -850,7 +732,7 @@ def print_pdfs(results: list[RunResult]) -> None:
         if printed.error:
             result.warnings.append(f"PDF not printed: {printed.error}")
             continue
-        result.files = sorted({*result.files, printed.pdf_path.name})
+        result.outputs[printed.pdf_path.name] = publish.file_sha256(printed.pdf_path)
         result.timings["pdf"] = printed.seconds
     _say(f"cakupan: {len(done)} PDF(s) printed in {time.perf_counter() - started:.1f} s")
 
@@ -859,101 +741,34 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-# =========================================================================== manifest
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages that produce a report."""
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def _reference_checksums() -> dict[str, str]:
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(reference_dir().glob("*.csv"))}
-
-
-def _notebook_checksums() -> dict[str, str]:
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(notebooks_dir().glob("*.ipynb"))}
-
-
-def write_manifest(batch: Batch, warm: dict, *, province_code: str, period: str, lang: str,
-                   jobs: int, data_dir: str) -> Path:
-    """Write or update ``manifest.json``: every run ever rendered into this folder.
-
-    Runs of earlier batches that this batch did not redo are kept, so the English and
-    Indonesian runs of a period both stay on record.
-    """
-    path = batch.out / "manifest.json"
-    previous = {}
-    if path.exists():
-        try:
-            previous = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            previous = {}
-    root = project_root()
-    runs = dict(previous.get("runs", {}))
-    for result in batch.results:
-        record = asdict(result)
-        record["parameters"] = {k: (_relative(v, root) if k in ("data_dir", "output_dir")
-                                    and v else v) for k, v in result.parameters.items()}
-        if record["html"]:
-            record["html"] = _relative(record["html"], batch.out)
-        record["inputs"] = warm["inputs"]
-        runs[result.key] = record
-    manifest = {
-        "tool": "cakupan", "version": __version__,
-        "updated": dt.datetime.now().isoformat(timespec="seconds"),
-        "layout": "reports/<period>/<region_code>/index.html (id), index.en.html (en); "
-                  "reports/<period>/index.html the province overview",
-        "last_batch": {
-            "command": " ".join(["cakupan", *sys.argv[1:]]) if sys.argv else "",
-            "province_code": province_code, "period": period, "lang": lang, "jobs": jobs,
-            "data_dir": _relative(data_dir, root) if data_dir else "data/sample",
-            "seconds": batch.seconds, "intake_seconds": warm["intake_seconds"],
-            "bundle_seconds": warm["bundle_seconds"],
-            "runs": len(batch.results), "failed": [r.key for r in batch.failed],
-        },
-        "inputs": warm["inputs"],
-        "reference_tables_sha256": _reference_checksums(),
-        "notebooks_sha256": _notebook_checksums(),
-        "packages": package_versions(),
-        "kernel": KERNEL_NAME,
-        "runs": dict(sorted(runs.items())),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
-                       encoding="utf-8")
-    os.replace(partial, path)
-    return path
-
-
 # =========================================================================== finalize
 
 
-def finalize(out: Path) -> Path:
-    """Update every report's navigation and language links, then write the landing page."""
+def finalize(out: Path) -> dict[Path, str]:
+    """Update every report's navigation and language links, then write the landing page.
+
+    Pages are rewritten atomically, and only when a link changed.
+
+    Returns:
+        The pages rewritten (resolved path) and their new SHA-256, for the manifest.
+    """
     from helpers import export
 
     out = Path(out)
+    rewritten = {}
     for path in sorted(out.glob("*/index*.html")) + sorted(out.glob("*/*/index*.html")):
         lang = "id" if path.name == "index.html" else path.name.split(".")[1]
         if lang not in LANGUAGES:
             continue
         twin = "index.html" if lang != "id" else "index.en.html"
-        export.update_language_link(path, lang, twin, (path.parent / twin).exists())
-        _update_nav(path, lang, out)
-    return write_landing_page(out)
+        changed = export.update_language_link(path, lang, twin, (path.parent / twin).exists())
+        if _update_nav(path, lang, out) or changed:
+            rewritten[path.resolve()] = publish.file_sha256(path)
+    write_landing_page(out)
+    return rewritten
 
 
-def _update_nav(path: Path, lang: str, out: Path) -> None:
+def _update_nav(path: Path, lang: str, out: Path) -> bool:
     from helpers.export import NAV_END, NAV_START
     from helpers.i18n import translate
 
@@ -970,8 +785,10 @@ def _update_nav(path: Path, lang: str, out: Path) -> None:
     block = NAV_START + " ".join(links) + NAV_END
     new = re.sub(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), lambda _: block, text,
                  count=1, flags=re.S)
-    if new != text:
-        path.write_text(new, encoding="utf-8")
+    if new == text:
+        return False
+    publish.atomic_write_text(path, new)
+    return True
 
 
 def write_landing_page(out: Path) -> Path:
@@ -1021,7 +838,7 @@ def write_landing_page(out: Path) -> Path:
                        nav=None, toc=False)
     text = text.replace(export.LANG_LINK_START + export.LANG_LINK_END, "")
     path = out / "index.html"
-    path.write_text(text, encoding="utf-8")
+    publish.atomic_write_text(path, text)
     return path
 
 
@@ -1073,6 +890,12 @@ def register_cli(subparsers) -> None:
     common.add_argument("--engine", default=None, choices=("duckdb", "spark"),
                         help="query engine for the indicators (default duckdb; Spark's master "
                              "from CAKUPAN_SPARK_MASTER, else local[2])")
+    common.add_argument("--force", action="store_true",
+                        help="render every report again, even those whose inputs, parameters "
+                             "and code are unchanged since the manifest recorded them")
+    common.add_argument("--timeout", type=float, default=RUN_TIMEOUT, metavar="SECONDS",
+                        help=f"time limit of one report (default {RUN_TIMEOUT}); a report "
+                             "that takes longer is stopped and recorded as timed out")
     common.add_argument("--pdf", action="store_true",
                         help="also print each report to PDF next to its HTML (index.pdf, "
                              "index.en.pdf) with Chromium (scripts/ensure_chromium.sh)")
@@ -1120,7 +943,8 @@ def _run_report_cli(args) -> int:
     return _finish(run_reports(province_code=region[:2], period=args.period, lang=args.lang,
                                jobs=1, out=args.out, data_dir=args.data_dir,
                                regions=[region], extra=_extra(args), overview=False,
-                               progress=not args.no_progress, pdf=args.pdf))
+                               progress=not args.no_progress, pdf=args.pdf,
+                               force=args.force, timeout=args.timeout))
 
 
 def _run_reports_cli(args) -> int:
@@ -1129,30 +953,57 @@ def _run_reports_cli(args) -> int:
                                lang=args.lang, jobs=args.jobs, out=args.out,
                                data_dir=args.data_dir, regions=regions, extra=_extra(args),
                                overview=not args.no_overview,
-                               progress=not args.no_progress, pdf=args.pdf))
+                               progress=not args.no_progress, pdf=args.pdf,
+                               force=args.force, timeout=args.timeout))
+
+
+#: Exit codes: 0 all published, 1 a report failed, 3 the privacy audit found something;
+#: stopped by a signal: 128 + its number (130 Ctrl-C, 143 SIGTERM), as a shell reports it.
+EXIT_FAILED, EXIT_PRIVACY = 1, 3
 
 
 def _finish(batch: Batch) -> int:
-    for result in batch.failed:
-        _say(f"cakupan: FAILED {result.key}: {result.error}")
+    """Print the end summary of a batch; return the command's exit code."""
     for result in batch.results:
+        if result.status in ("failed", "timeout"):
+            _say(f"cakupan: {'TIMEOUT' if result.status == 'timeout' else 'FAILED'} "
+                 f"{result.key}: {result.error}")
+        if result.retried:
+            outcome = "succeeded" if result.status == "ok" else "failed too"
+            _say(f"cakupan: retried {result.key} once after its kernel died "
+                 f"({result.retried}); the retry {outcome}")
         for warning in result.warnings:
             _say(f"cakupan: warning {result.key}: {warning}")
-    ok = len(batch.results) - len(batch.failed)
-    _say(f"cakupan: {ok} of {len(batch.results)} report(s) rendered in {batch.seconds:.1f} s"
-         + (f"; {len(batch.failed)} failed (see {batch.out / 'manifest.json'})"
-            if batch.failed else ""))
+    rendered = batch.keys("ok")
+    failed = batch.keys("failed", "timeout")
+    interrupted = batch.keys("interrupted")
+    total = len(batch.results) + len(batch.unchanged)
+    parts = [f"{len(rendered)} of {total} report(s) rendered in {batch.seconds:.1f} s"]
+    if batch.unchanged:
+        parts.append(f"{len(batch.unchanged)} unchanged (skipped; --force renders them again)")
+    if failed:
+        parts.append(f"{len(failed)} failed")
+    if interrupted:
+        parts.append(f"{len(interrupted)} interrupted (not finished; the previous version, "
+                     "if any, is still in place)")
+    _say("cakupan: " + "; ".join(parts))
+    if failed or interrupted:
+        _say(f"cakupan: details in {batch.out / 'manifest.json'}")
     for finding in batch.privacy_findings:
         _say(f"cakupan: PRIVACY {finding}")
     if batch.privacy_findings:
         _say(f"cakupan: the privacy audit found {len(batch.privacy_findings)} problem(s) in "
              f"the reports: do not publish them")
-        return 3
+        return EXIT_PRIVACY
+    if batch.stopped_by:
+        _say(f"cakupan: stopped by {batch.stopped_by}; run the same command again to finish "
+             "(finished reports are skipped)")
+        return 128 + signal.Signals[batch.stopped_by].value
     print(batch.index_path.resolve())
-    return 1 if batch.failed else 0
+    return EXIT_FAILED if failed else 0
 
 
 __all__ = ["RunSpec", "RunResult", "Batch", "notebook_parameters", "validate_parameters",
-           "coerce_parameter", "build_specs", "run_specs", "run_reports", "execute_run",
-           "write_manifest", "finalize", "write_landing_page", "check_kernel",
+           "coerce_parameter", "build_specs", "run_specs", "run_reports", "finalize",
+           "write_landing_page", "check_kernel", "StopRequest",
            "read_parameter_file", "parse_assignments"]

@@ -1,0 +1,186 @@
+"""``reports/manifest.json``: what is published, how it was made, and whether it is current.
+
+One record per report (key: the HTML path under the reports root, e.g.
+``2024/52.02/index.html``) with its parameters, status, duration, attempts and the
+SHA-256 of every file it published (``outputs``). A run that failed, timed out or was
+interrupted keeps, under ``published``, the whole record of the previous good report that
+is still on disk, so the manifest always describes exactly the files a reader can open.
+
+**Fingerprint.** Each record carries the fingerprint of what the report depends on: the
+notebook, its parameters, the registry files, the reference tables, the ``helpers`` code
+and the package versions. A batch skips a report whose fingerprint is unchanged and whose
+files are intact (``--force`` renders it again).
+
+The file is rewritten atomically (write + rename) after every finished report, so a batch
+stopped at any moment leaves a manifest that matches the disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+from importlib import metadata, resources
+from pathlib import Path
+
+from helpers import __version__
+from helpers.paths import project_root, reference_dir
+from helpers.publish import atomic_write_text, file_sha256, intact
+
+FILE_NAME = "manifest.json"
+#: Packages whose versions the manifest records (and the fingerprint includes).
+PACKAGES = ("cakupan", "pandas", "numpy", "pyarrow", "ibis-framework", "duckdb", "papermill",
+            "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "matplotlib",
+            "seaborn", "babel", "openpyxl", "tqdm")
+LAYOUT = ("reports/<period>/<region_code>/index.html (id), index.en.html (en); "
+          "reports/<period>/index.html the province overview")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that produce a report."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def folder_checksums(folder: Path, pattern: str) -> dict[str, str]:
+    """SHA-256 of the files of ``folder`` matching ``pattern``, by name."""
+    return {path.name: file_sha256(path) for path in sorted(Path(folder).glob(pattern))}
+
+
+def code_sha256() -> str:
+    """One hash of the ``helpers`` package: its modules and its data files."""
+    digest = hashlib.sha256()
+    package = resources.files("helpers")
+    for entry in sorted(package.iterdir(), key=lambda e: e.name):
+        if entry.is_file() and entry.name.endswith((".py", ".csv")):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
+
+
+def relative(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` when inside it (the manifest never holds a home path)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def public_parameters(parameters: dict) -> dict:
+    """Parameters as recorded: folders relative to the project."""
+    root = project_root()
+    return {k: (relative(v, root) if k in ("data_dir", "output_dir") and v else v)
+            for k, v in parameters.items()}
+
+
+class Manifest:
+    """The manifest of one reports folder, updated run by run.
+
+    Args:
+        out: the reports root.
+        registry_files: the registry files of this batch (their checksums enter every
+            fingerprint).
+    """
+
+    def __init__(self, out: Path, registry_files: list[Path]):
+        self.out = Path(out)
+        self.path = self.out / FILE_NAME
+        self.data = self._read()
+        self.runs: dict[str, dict] = dict(self.data.get("runs", {}))
+        self.inputs = {Path(p).name: {"sha256": file_sha256(p), "bytes": Path(p).stat().st_size}
+                       for p in registry_files}
+        self.context = {
+            "inputs": {name: info["sha256"] for name, info in self.inputs.items()},
+            "reference_tables_sha256": folder_checksums(reference_dir(), "*.csv"),
+            "notebooks_sha256": folder_checksums(project_root() / "notebooks", "*.ipynb"),
+            "code_sha256": code_sha256(),
+            "packages": package_versions(),
+        }
+
+    def _read(self) -> dict:
+        if not self.path.exists():
+            return {}
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}  # a damaged manifest: every report is rendered again
+
+    def fingerprint(self, notebook: str | Path, parameters: dict) -> str:
+        """Hash of everything a report depends on (see the module docstring)."""
+        document = {"notebook": Path(notebook).name,
+                    "notebook_sha256": file_sha256(Path(notebook)),
+                    "parameters": public_parameters(parameters), **self.context}
+        text = json.dumps(document, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def unchanged(self, key: str, fingerprint: str, folder: Path,
+                  required: tuple[str, ...] = ()) -> bool:
+        """True when the report on disk for ``key`` has this fingerprint and is intact.
+
+        That is the last run's report, or, when the last run did not publish (failed,
+        timed out, interrupted), the previous good one it kept; in that case the record
+        of the good one becomes the current record again. ``required``: files that must
+        be among its outputs (e.g. the PDF when asked for).
+        """
+        record = self.runs.get(key)
+        if record and record.get("status") != "ok":
+            record = record.get("published")
+        if not record or record.get("fingerprint") != fingerprint:
+            return False
+        outputs = record.get("outputs") or {}
+        if not (all(name in outputs for name in required) and intact(folder, outputs)):
+            return False
+        self.runs[key] = record
+        return True
+
+    def record(self, run: dict) -> None:
+        """Record a finished run. A run that did not publish keeps the previous good one."""
+        previous = self.runs.get(run["key"])
+        if run["status"] != "ok" and previous:
+            kept = previous if previous.get("status") == "ok" else previous.get("published")
+            if kept:
+                run["published"] = kept
+        run["inputs"] = self.inputs
+        self.runs[run["key"]] = run
+
+    def refresh(self, rewritten: dict[Path, str]) -> None:
+        """New checksums of pages the batch rewrote in place (navigation, language links)."""
+        for key, run in self.runs.items():
+            for holder in (run, run.get("published") or {}):
+                outputs = holder.get("outputs") or {}
+                folder = self.out / Path(key).parent
+                for name in outputs:
+                    sha = rewritten.get((folder / name).resolve())
+                    if sha:
+                        outputs[name] = sha
+
+    def save(self, last_batch: dict, warm_inputs: dict | None = None) -> Path:
+        """Write the manifest atomically."""
+        inputs = warm_inputs or {name: {**self.data.get("inputs", {}).get(name, {}), **info}
+                                 for name, info in self.inputs.items()}
+        document = {
+            "tool": "cakupan", "version": __version__,
+            "updated": dt.datetime.now().isoformat(timespec="seconds"),
+            "layout": LAYOUT,
+            "last_batch": last_batch,
+            "inputs": inputs,
+            "reference_tables_sha256": self.context["reference_tables_sha256"],
+            "notebooks_sha256": self.context["notebooks_sha256"],
+            "code_sha256": self.context["code_sha256"],
+            "packages": self.context["packages"],
+            "kernel": "cakupan",
+            "runs": dict(sorted(self.runs.items())),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path, json.dumps(document, indent=2, ensure_ascii=False,
+                                                default=str))
+        return self.path
+
+
+__all__ = ["Manifest", "package_versions", "code_sha256", "folder_checksums", "relative",
+           "public_parameters", "FILE_NAME", "PACKAGES"]
