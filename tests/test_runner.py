@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -175,40 +177,189 @@ def test_english_twin_and_language_links(batch, small_sample):
 # =========================================================================== failures
 
 
-def failing_copy(folder: Path) -> Path:
-    """The regency notebook with a cell that raises right after the imports."""
+def notebook_copy(folder: Path, name: str, source: str) -> Path:
+    """The regency notebook with one more cell right after the imports."""
     notebook = nbformat.read(str(REGENCY), as_version=4)
     position = next(i for i, c in enumerate(notebook.cells)
                     if c.cell_type == "code" and "from helpers import" in c.source) + 1
-    notebook.cells.insert(position, nbformat.v4.new_code_cell(
-        'raise RuntimeError("forced failure for the test")'))
-    path = folder / "regency_report.ipynb"
+    notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
+    path = folder / name
     nbformat.write(notebook, str(path))
     return path
 
 
-def test_a_failing_region_does_not_stop_the_others(small_sample, tmp_path, capsys):
+def failing_copy(folder: Path) -> Path:
+    return notebook_copy(folder, "failing.ipynb",
+                         'raise RuntimeError("forced failure for the test")')
+
+
+def dying_copy(folder: Path) -> Path:
+    """A notebook whose kernel kills itself the first time it runs (a crash, an OOM kill)."""
+    marker = folder / "died-once"
+    return notebook_copy(folder, "dying.ipynb", (
+        "import os, pathlib, signal\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
+        "if not marker.exists():\n"
+        "    marker.write_text('died once')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)"))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_manifest_matches_disk(out: Path) -> dict:
+    """Every report on disk is complete and is what the manifest says, file by file."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for key, run in manifest["runs"].items():
+        shown = run if run["status"] == "ok" else run.get("published")
+        if shown is None:
+            assert not (out / key).exists(), key
+            continue
+        folder = (out / key).parent
+        assert shown["outputs"], key
+        for name, digest in shown["outputs"].items():
+            assert sha256(folder / name) == digest, (key, name)
+    for page in (out / "2024").glob("**/index*.html"):
+        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page
+        assert page.relative_to(out).as_posix() in manifest["runs"], page
+    assert not (out / ".staging").exists()
+    assert not list(out.rglob("*.partial"))
+    return manifest
+
+
+def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small_sample,
+                                                                     tmp_path, capsys):
+    """52.02 fails (its previous report stays), 52.03's kernel dies once (retried)."""
+    out = tmp_path / "reports"
+    shutil.copytree(batch[0], out)
+    before = (out / "2024" / "52.02" / "index.html").read_bytes()
+    specs = runner.build_specs(province_code="52", period="2024", lang="id", out=out,
+                               regions=["52.01", "52.02", "52.03"],
+                               data_dir=str(small_sample[0]), overview=False)
+    specs[1] = replace(specs[1], notebook=str(failing_copy(tmp_path)))
+    specs[2] = replace(specs[2], notebook=str(dying_copy(tmp_path)))
+    result = runner.run_reports(province_code="52", period="2024",
+                                data_dir=str(small_sample[0]), out=out, specs=specs,
+                                progress=False, force=True)
+    runs = {r.label: r for r in result.results}
+    assert {label: r.status for label, r in runs.items()} == \
+        {"52.01": "ok", "52.02": "failed", "52.03": "ok"}
+    assert "RuntimeError: forced failure for the test" in runs["52.02"].error
+    assert (runs["52.01"].attempts, runs["52.02"].attempts, runs["52.03"].attempts) == (1, 1, 2)
+    assert "DeadKernelError" in runs["52.03"].retried
+    assert (tmp_path / "died-once").exists()
+    assert (out / "2024" / "52.02" / "index.html").read_bytes() == before  # still the old one
+    manifest = assert_manifest_matches_disk(out)
+    record = manifest["runs"]["2024/52.02/index.html"]
+    assert record["status"] == "failed" and record["published"]["status"] == "ok"
+    assert manifest["last_batch"]["failed"] == ["2024/52.02/index.html"]
+    assert manifest["last_batch"]["retried"] == ["2024/52.03/index.html"]
+    assert "2024/52.02/index.html</a> ⚠" in (out / "index.html").read_text(encoding="utf-8")
+    assert runner._finish(result) == 1  # the CLI's exit code
+    err = capsys.readouterr().err
+    assert "FAILED 2024/52.02/index.html" in err
+    assert "retried 2024/52.03/index.html once after its kernel died" in err
+    assert "2 of 3 report(s) rendered" in err and "1 failed" in err
+
+
+def test_a_report_over_its_time_limit_is_stopped(small_sample, tmp_path):
     folder, _ = small_sample
     out = tmp_path / "reports"
-    specs = runner.build_specs(province_code="52", period="2024", lang="id", out=out,
-                               regions=["52.01", "52.02", "52.03"], data_dir=str(folder),
-                               overview=False)
-    specs[1] = replace(specs[1], notebook=str(failing_copy(tmp_path)))
-    batch = runner.run_reports(province_code="52", period="2024", data_dir=str(folder),
-                               out=out, specs=specs, progress=False)
-    status = {r.label: r.status for r in batch.results}
-    assert status == {"52.01": "ok", "52.02": "failed", "52.03": "ok"}
-    failed = batch.failed[0]
-    assert "RuntimeError: forced failure for the test" in failed.error
-    assert (out / "2024" / "52.01" / "index.html").is_file()
-    assert (out / "2024" / "52.03" / "index.html").is_file()
-    assert not (out / "2024" / "52.02" / "index.html").exists()
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["runs"]["2024/52.02/index.html"]["status"] == "failed"
-    assert manifest["last_batch"]["failed"] == ["2024/52.02/index.html"]
-    assert "gagal" in (out / "index.html").read_text(encoding="utf-8")
-    assert runner._finish(batch) == 1  # the CLI's exit code
-    assert "FAILED 2024/52.02/index.html" in capsys.readouterr().err
+    spec = runner.build_specs(province_code="52", period="2024", lang="id", out=out,
+                              regions=["52.01"], data_dir=str(folder), overview=False)[0]
+    spec = replace(spec, notebook=str(notebook_copy(tmp_path, "slow.ipynb",
+                                                    "import time\ntime.sleep(600)")))
+    started = time.perf_counter()
+    result = runner.run_reports(province_code="52", period="2024", data_dir=str(folder),
+                                out=out, specs=[spec], progress=False, timeout=15)
+    assert time.perf_counter() - started < 120
+    run = result.results[0]
+    assert run.status == "timeout" and run.attempts == 1
+    assert "time limit" in run.error and "--timeout" in run.error
+    assert not (out / "2024" / "52.01" / "index.html").exists()
+    manifest = assert_manifest_matches_disk(out)
+    assert manifest["last_batch"]["timed_out"] == ["2024/52.01/index.html"]
+    assert runner._finish(result) == 1
+
+
+def test_sigterm_mid_batch_keeps_finished_reports_and_a_consistent_manifest(
+        batch, small_sample, tmp_path):
+    """Stop a batch with SIGTERM once a report is published, then resume it."""
+    out = tmp_path / "reports"
+    shutil.copytree(batch[0], out)
+    folder = str(small_sample[0])
+    command = [CAKUPAN, "reports", "--province", "52", "--period", "2024", "--jobs", "2",
+               "--data-dir", folder, "--out", str(out), "--no-progress",
+               "-p", "grace_months=2"]  # a new parameter: every report is out of date
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            last = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["last_batch"]
+        except (OSError, ValueError):
+            last = {}
+        if last.get("state") == "running" and last.get("rendered"):
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGTERM, err[-2000:]
+    assert "SIGTERM received: stopping the workers" in err
+    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    manifest = assert_manifest_matches_disk(out)
+    last = manifest["last_batch"]
+    assert last["state"] == "stopped" and last["stopped_by"] == "SIGTERM"
+    rendered, interrupted = last["rendered"], last["interrupted"]
+    assert rendered and interrupted and len(rendered) + len(interrupted) == 11
+    for key in interrupted:  # the previous report is still there, whole
+        record = manifest["runs"][key]
+        assert record["status"] == "interrupted"
+        assert record["published"]["parameters"].get("grace_months", 1) == 1
+        assert (out / key).is_file()
+    for key in rendered:
+        assert manifest["runs"][key]["parameters"]["grace_months"] == 2
+    # resume: the finished reports are skipped, the interrupted ones rendered
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                           check=False)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"{len(interrupted)} of 11 report(s) rendered" in again.stderr
+    assert f"{len(rendered)} unchanged (skipped" in again.stderr
+    manifest = assert_manifest_matches_disk(out)
+    assert all(run["status"] == "ok" for run in manifest["runs"].values())
+    assert sorted(manifest["last_batch"]["rendered"]) == sorted(interrupted)
+
+
+def test_unchanged_reports_are_skipped_unless_forced(batch, small_sample, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(batch[0], out)
+    page = out / "2024" / "52.01" / "index.html"
+    stamp = page.stat().st_mtime_ns
+    args = ("report", "--region", "52.01", "--period", "2024",
+            "--data-dir", str(small_sample[0]), "--out", str(out), "--no-progress")
+    skipped = cakupan(*args)
+    assert skipped.returncode == 0, skipped.stderr[-2000:]
+    assert "0 of 1 report(s) rendered" in skipped.stderr and "1 unchanged" in skipped.stderr
+    assert page.stat().st_mtime_ns == stamp
+    forced = cakupan(*args, "--force")
+    assert forced.returncode == 0, forced.stderr[-2000:]
+    assert "1 of 1 report(s) rendered" in forced.stderr
+    assert page.stat().st_mtime_ns != stamp
+    assert_manifest_matches_disk(out)
+
+
+def test_a_second_batch_into_the_same_folder_is_refused(small_sample, tmp_path):
+    from helpers.locking import file_lock
+
+    folder, _ = small_sample
+    out = tmp_path / "reports"
+    with file_lock(out / ".lock"):
+        process = cakupan("report", "--region", "52.01", "--data-dir", str(folder),
+                          "--out", str(out), "--no-progress", timeout=120)
+    assert process.returncode == 1
+    lines = process.stderr.strip().splitlines()
+    assert "another cakupan batch is writing to" in lines[-1], lines
 
 
 # =========================================================================== validation

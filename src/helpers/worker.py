@@ -224,12 +224,20 @@ _STARTED: list = []  # every kernel manager this worker started and has not stop
 
 
 def _start_kernel(warm: bool = True):
+    """Start (and warm up) a kernel; papermill's clients of it will be asynchronous.
+
+    nbclient notices a dead kernel only with an asynchronous client: with a blocking one
+    it waits forever for the output of a cell whose kernel was killed (out of memory,
+    a crash, the time limit). This module's own clients are blocking ones.
+    """
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import KernelManager
 
     manager = KernelManager(kernel_name=KERNEL_NAME)
     manager.start_kernel(cwd=str(notebooks_dir()))
+    manager.client_factory = AsyncKernelClient  # what manager.client() gives papermill
     _STARTED.append(manager)
-    client = manager.client(session=_new_session(manager))  # never papermill's identity
+    client = _blocking_client(manager)
     client.start_channels()
     if warm:
         client.execute(WARM_UP_CODE, silent=True, store_history=False)
@@ -271,7 +279,7 @@ def _run_silently(kernel, code: str, timeout: float = 120) -> bool:
     its own (same signing key), and so does papermill's client of the next notebook.
     """
     manager, _ = kernel
-    client = manager.client(session=_new_session(manager))
+    client = _blocking_client(manager)
     client.start_channels()
     try:
         msg_id = client.execute(code, silent=True, store_history=False)
@@ -286,6 +294,15 @@ def _run_silently(kernel, code: str, timeout: float = 120) -> bool:
         return False
     finally:
         client.stop_channels()
+
+
+def _blocking_client(manager):
+    """A blocking client of the kernel with a session of its own (never papermill's)."""
+    from jupyter_client.blocking import BlockingKernelClient
+
+    return BlockingKernelClient(**{**manager.get_connection_info(session=True),
+                                   "connection_file": manager.connection_file,
+                                   "parent": manager, "session": _new_session(manager)})
 
 
 def _new_session(manager):
