@@ -170,3 +170,22 @@ def test_saved_manifest_round_trips(published, registry):
     assert data["runs"]["2024/52.02/index.html"]["outputs"] == {"index.html": "y"}
     assert data["inputs"]["jkn.parquet"]["sha256"] == publish.file_sha256(registry)
     assert manifest.Manifest(root, [registry]).runs == data["runs"]
+
+
+def test_a_twin_with_other_parameters_makes_the_other_language_stale(published, registry):
+    root, _ = published
+    record = manifest.Manifest(root, [registry])
+    shared = {"indicators.csv": "a" * 64, "tables/budget.csv": "b" * 64}
+    record.record(run_record("2024/52.02/index.en.html", "ok", "fp-en",
+                             {**shared, "index.en.html": "c" * 64}))
+    same = record.record(run_record("2024/52.02/index.html", "ok", "fp-id",
+                                    {**shared, "index.html": "d" * 64}))
+    assert same == []  # same parameters, same bytes: nothing stale
+    other = record.record(run_record("2024/52.02/index.html", "ok", "fp-id2",
+                                     {**shared, "indicators.csv": "e" * 64,
+                                      "index.html": "f" * 64}))
+    assert other == ["2024/52.02/index.en.html"]
+    english = record.runs["2024/52.02/index.en.html"]
+    assert english["status"] == "stale" and "indicators.csv" in english["error"]
+    assert record.record(run_record("2024/52.03/index.html", "ok", "x",
+                                    {"indicators.csv": "0" * 64})) == []  # other folder

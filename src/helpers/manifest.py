@@ -4,7 +4,9 @@ One record per report (key: the HTML path under the reports root, e.g.
 ``2024/52.02/index.html``) with its parameters, status, duration, attempts and the
 SHA-256 of every file it published (``outputs``). A run that failed, timed out or was
 interrupted keeps, under ``published``, the whole record of the previous good report that
-is still on disk, so the manifest always describes exactly the files a reader can open.
+is still on disk, so the manifest always describes exactly the files a reader can open. A
+report whose shared, language-neutral files were rewritten by its other-language twin run
+with other parameters is marked ``stale``.
 
 **Fingerprint.** Each record carries the fingerprint of what the report depends on: the
 notebook, its parameters, the registry files, the reference tables, the ``helpers`` code
@@ -112,9 +114,11 @@ class Manifest:
 
     def fingerprint(self, notebook: str | Path, parameters: dict) -> str:
         """Hash of everything a report depends on (see the module docstring)."""
+        content = {k: v for k, v in public_parameters(parameters).items()
+                   if k != "output_dir"}  # where a report is written does not change it
         document = {"notebook": Path(notebook).name,
                     "notebook_sha256": file_sha256(Path(notebook)),
-                    "parameters": public_parameters(parameters), **self.context}
+                    "parameters": content, **self.context}
         text = json.dumps(document, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -138,8 +142,12 @@ class Manifest:
         self.runs[key] = record
         return True
 
-    def record(self, run: dict) -> None:
-        """Record a finished run. A run that did not publish keeps the previous good one."""
+    def record(self, run: dict) -> list[str]:
+        """Record a finished run. A run that did not publish keeps the previous good one.
+
+        Returns:
+            Keys of reports this run made stale (see :meth:`_overwritten`).
+        """
         previous = self.runs.get(run["key"])
         if run["status"] != "ok" and previous:
             kept = previous if previous.get("status") == "ok" else previous.get("published")
@@ -147,6 +155,33 @@ class Manifest:
                 run["published"] = kept
         run["inputs"] = self.inputs
         self.runs[run["key"]] = run
+        return self._overwritten(run) if run["status"] == "ok" else []
+
+    def _overwritten(self, run: dict) -> list[str]:
+        """Mark 'stale' the reports of the same folder whose shared files this run changed.
+
+        The two languages of a report share ``indicators.csv`` and ``tables/*.csv``. Run
+        with the same parameters they write the same bytes; with other parameters (say
+        ``grace_months``), the other language's page no longer matches the folder's
+        tables: it is marked stale, shown with ⚠, and rendered again by the next batch
+        of its language.
+        """
+        folder = Path(run["key"]).parent
+        stale = []
+        for key, other in self.runs.items():
+            if key == run["key"] or Path(key).parent != folder or other.get("status") != "ok":
+                continue
+            outputs = other.get("outputs") or {}
+            changed = sorted(name for name, sha in run.get("outputs", {}).items()
+                             if name in outputs and outputs[name] != sha)
+            if changed:
+                other["status"] = "stale"
+                other["error"] = (f"{len(changed)} shared file(s) ({', '.join(changed[:2])}"
+                                  f"{', …' if len(changed) > 2 else ''}) were rewritten by "
+                                  f"{run['key']} with other values (other parameters); "
+                                  "render this report again")
+                stale.append(key)
+        return stale
 
     def refresh(self, rewritten: dict[Path, str]) -> None:
         """New checksums of pages the batch rewrote in place (navigation, language links)."""

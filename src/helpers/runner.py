@@ -437,7 +437,8 @@ class Batch:
     """What a ``reports`` or ``report`` command did.
 
     ``results``: the runs this batch executed; ``unchanged``: keys of reports skipped
-    because nothing they depend on changed; ``stopped_by``: the signal that stopped the
+    because nothing they depend on changed; ``stale``: other-language reports whose
+    shared tables this batch rewrote with other values; ``stopped_by``: the signal that stopped the
     batch, if any; ``recovered``: leftovers of an earlier, killed batch that were cleaned.
     """
 
@@ -446,6 +447,7 @@ class Batch:
     seconds: float
     warm_seconds: float
     unchanged: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
     stopped_by: str | None = None
     recovered: list[str] = field(default_factory=list)
     privacy_findings: list = field(default_factory=list)
@@ -617,9 +619,11 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                 "(--force renders them again)" if unchanged else ""))
         warm: dict = {}
         done: list[RunResult] = []
+        stale: list[str] = []
 
         def summary(state: str) -> dict:
-            return _last_batch(state, done, unchanged, warm, province_code=province_code,
+            return _last_batch(state, done, unchanged, stale, warm,
+                               province_code=province_code,
                                period=str(period), lang=lang, jobs=jobs, data_dir=data_dir,
                                seconds=time.perf_counter() - started, stop=stop)
 
@@ -639,7 +643,7 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                 # a PDF printed from the previous HTML no longer matches it
                 (Path(spec.out_dir) / spec.pdf_name).unlink(missing_ok=True)
             done.append(result)
-            record.record(_manifest_record(result, out))
+            stale.extend(record.record(_manifest_record(result, out)))
             record.save(summary("running"), warm.get("inputs"))
 
         results = []
@@ -660,13 +664,15 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                 if result.status == "ok":
                     record.record(_manifest_record(result, out))
         batch = Batch(results=results, out=out, unchanged=unchanged, recovered=recovered,
+                      stale=sorted(set(stale)),
                       seconds=round(time.perf_counter() - started, 2), stopped_by=stop.name,
                       warm_seconds=warm.get("intake_seconds", 0) + warm.get("bundle_seconds", 0))
         record.save(summary("stopped" if stop.signum else "finished"), warm.get("inputs"))
         record.refresh(finalize(out))
         batch.seconds = round(time.perf_counter() - started, 2)
         record.save(summary("stopped" if stop.signum else "finished"), warm.get("inputs"))
-        batch.privacy_findings = audit_outputs(out / str(period), data_dir)
+        if (out / str(period)).exists():  # nothing published when every run failed
+            batch.privacy_findings = audit_outputs(out / str(period), data_dir)
     return batch
 
 
@@ -690,7 +696,8 @@ def _manifest_record(result: RunResult, out: Path) -> dict:
     return record
 
 
-def _last_batch(state: str, done: list[RunResult], unchanged: list[str], warm: dict, *,
+def _last_batch(state: str, done: list[RunResult], unchanged: list[str], stale: list[str],
+                warm: dict, *,
                 province_code: str, period: str, lang: str, jobs: int, data_dir: str,
                 seconds: float, stop: StopRequest) -> dict:
     return {
@@ -706,6 +713,7 @@ def _last_batch(state: str, done: list[RunResult], unchanged: list[str], warm: d
         "failed": [r.key for r in done if r.status in ("failed", "timeout")],
         "timed_out": [r.key for r in done if r.status == "timeout"],
         "interrupted": [r.key for r in done if r.status == "interrupted"],
+        "made_stale": sorted(set(stale)),
         "retried": [r.key for r in done if r.retried],
     }
 
@@ -849,7 +857,8 @@ def _language_cells(folder: Path, prefix: str, failed: set[str]) -> str:
         key = prefix + name
         if (folder / name).exists():
             any_file = True
-            mark = " ⚠" if key in failed else ""
+            mark = (' <span title="perlu dibuat ulang, lihat manifest.json · needs to be '
+                    'rendered again, see manifest.json">⚠</span>') if key in failed else ""
             cells.append(f'<td><a href="{html.escape(key)}">{name}</a>{mark}</td>')
         elif key in failed:
             any_file = True
@@ -987,7 +996,10 @@ def _finish(batch: Batch) -> int:
         parts.append(f"{len(interrupted)} interrupted (not finished; the previous version, "
                      "if any, is still in place)")
     _say("cakupan: " + "; ".join(parts))
-    if failed or interrupted:
+    for key in batch.stale:
+        _say(f"cakupan: warning {key} is now stale: this batch rewrote the tables it shares "
+             "with its other-language twin using other parameters; render it again")
+    if failed or interrupted or batch.stale:
         _say(f"cakupan: details in {batch.out / 'manifest.json'}")
     for finding in batch.privacy_findings:
         _say(f"cakupan: PRIVACY {finding}")
