@@ -9,6 +9,7 @@ PERIOD ?= 2024
 PROVINCE ?= 52
 LANG_REPORT ?= id
 JOBS ?= 2
+REPORT_OPTIONS ?=            # e.g. --force (render unchanged reports too), --timeout 3600, --pdf
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data test test-fast reports lab bench docs clean system
@@ -42,7 +43,7 @@ test-fast: $(STAMP) system ## unit tests only (skips tests on the full sample)
 	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadfile
 
 reports: $(STAMP) data ## render every NTB report for the default period; prints reports/index.html
-	$(BIN)/cakupan reports --province $(PROVINCE) --period $(PERIOD) --lang $(LANG_REPORT) --jobs $(JOBS)
+	$(BIN)/cakupan reports --province $(PROVINCE) --period $(PERIOD) --lang $(LANG_REPORT) --jobs $(JOBS) $(REPORT_OPTIONS)
 
 lab: $(STAMP) data ## JupyterLab on the project kernel
 	$(BIN)/jupyter lab notebooks/ --MappingKernelManager.default_kernel_name=cakupan $(if $(filter 0,$(shell id -u)),--allow-root)
