@@ -339,6 +339,44 @@ def test_sigterm_mid_batch_keeps_finished_reports_and_a_consistent_manifest(
         assert run["status"] == ("stale" if key.endswith(".en.html") else "ok"), key
 
 
+def test_a_batch_killed_outright_is_cleaned_up_by_the_next_one(batch, small_sample,
+                                                               tmp_path):
+    """SIGKILL (no clean stop possible): workers leave, the next batch recovers."""
+    out = tmp_path / "reports"
+    shutil.copytree(batch[0], out)
+    command = [CAKUPAN, "reports", "--province", "52", "--period", "2024", "--jobs", "2",
+               "--data-dir", str(small_sample[0]), "--out", str(out), "--no-progress",
+               "-p", "grace_months=3"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            last = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["last_batch"]
+        except (OSError, ValueError):
+            last = {}
+        if last.get("state") == "running" and last.get("rendered"):
+            break
+        time.sleep(0.2)
+    workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
+                             text=True, check=False).stdout.split()
+    assert workers
+    process.kill()
+    process.wait(timeout=30)
+    time.sleep(5)  # each worker notices within a second that its parent is gone
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                           check=False)
+    assert again.returncode == 0, again.stderr[-2000:]
+    manifest = assert_manifest_matches_disk(out)
+    last = manifest["last_batch"]
+    assert last["state"] == "finished" and last["unchanged"]
+    assert len(last["rendered"]) + len(last["unchanged"]) == 11
+    assert all(manifest["runs"][key]["parameters"].get("grace_months") == 3
+               for key in last["rendered"] + last["unchanged"])
+
+
 def test_unchanged_reports_are_skipped_unless_forced(batch, small_sample, tmp_path):
     out = tmp_path / "reports"
     shutil.copytree(batch[0], out)

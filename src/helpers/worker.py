@@ -14,7 +14,8 @@ with :func:`execute_run`:
 * **one retry** when the kernel died (crash, out of memory): the run starts again in a
   new kernel; the first failure is kept in ``retried``;
 * on SIGTERM (the parent stopping the batch) the worker kills its kernels and exits at
-  once; Ctrl-C is left to the parent, which stops the workers itself.
+  once; Ctrl-C is left to the parent, which stops the workers itself; a worker whose
+  parent died (SIGKILL) does the same within a second.
 
 Kernels are started in a session of their own (jupyter_client), so a Ctrl-C in the
 terminal does not reach them; they also exit when their worker dies (ipykernel watches
@@ -463,6 +464,15 @@ def _on_stop(signum, frame) -> None:
     os._exit(128 + signum)
 
 
+def _watch_parent(parent: int) -> None:
+    """Leave when the batch process is gone (killed with SIGKILL, say): no orphan keeps
+    rendering reports nobody will publish."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    _kill_kernels()
+    os._exit(1)
+
+
 def worker_init(log_path: str, kernel_mode: str = "reuse") -> None:
     """Set up a worker: its (and its kernels') output goes to a log, not over the progress
     bar; its first kernel starts and warms up at once; kernels stop when the worker exits.
@@ -473,6 +483,8 @@ def worker_init(log_path: str, kernel_mode: str = "reuse") -> None:
     global _KERNEL_MODE, _KERNEL
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, _on_stop)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True,
+                     name="watch-parent").start()
     handle = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(handle, 1)
     os.dup2(handle, 2)
