@@ -638,10 +638,14 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
             result.fingerprint = fingerprints[result.key]
             if result.status == "ok":
                 spec = by_key[result.key]
-                result.outputs = publish.commit(Path(result.staging), Path(spec.out_dir))
+                try:
+                    result.outputs = publish.commit(Path(result.staging), Path(spec.out_dir))
+                    # a PDF printed from the previous HTML no longer matches it
+                    (Path(spec.out_dir) / spec.pdf_name).unlink(missing_ok=True)
+                except OSError as error:  # disk full, permissions: this report fails
+                    result.status = "failed"
+                    result.error = f"could not publish into {spec.out_dir}: {error}"
                 result.staging = None
-                # a PDF printed from the previous HTML no longer matches it
-                (Path(spec.out_dir) / spec.pdf_name).unlink(missing_ok=True)
             done.append(result)
             stale.extend(record.record(_manifest_record(result, out)))
             record.save(summary("running"), warm.get("inputs"))
