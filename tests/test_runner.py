@@ -288,6 +288,20 @@ def test_a_report_over_its_time_limit_is_stopped(small_sample, tmp_path):
     assert runner._finish(result) == 1
 
 
+def wait_for_a_published_report(process: subprocess.Popen, out: Path) -> None:
+    """Wait until a running batch has published its first report (the manifest says so)."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            last = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["last_batch"]
+        except (OSError, ValueError):
+            last = {}
+        if last.get("state") == "running" and last.get("rendered"):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"no report published (batch exit code {process.poll()})")
+
+
 def test_sigterm_mid_batch_keeps_finished_reports_and_a_consistent_manifest(
         batch, small_sample, tmp_path):
     """Stop a batch with SIGTERM once a report is published, then resume it."""
@@ -299,15 +313,7 @@ def test_sigterm_mid_batch_keeps_finished_reports_and_a_consistent_manifest(
                "-p", "grace_months=2"]  # a new parameter: every report is out of date
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            last = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["last_batch"]
-        except (OSError, ValueError):
-            last = {}
-        if last.get("state") == "running" and last.get("rendered"):
-            break
-        time.sleep(0.2)
+    wait_for_a_published_report(process, out)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 128 + signal.SIGTERM, err[-2000:]
@@ -349,15 +355,7 @@ def test_a_batch_killed_outright_is_cleaned_up_by_the_next_one(batch, small_samp
                "-p", "grace_months=3"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            last = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["last_batch"]
-        except (OSError, ValueError):
-            last = {}
-        if last.get("state") == "running" and last.get("rendered"):
-            break
-        time.sleep(0.2)
+    wait_for_a_published_report(process, out)
     workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
                              text=True, check=False).stdout.split()
     assert workers
