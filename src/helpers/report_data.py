@@ -1301,7 +1301,7 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
     prefix = ("jkn_segment" if registry == "jkn" and breakdown_by == "segment"
               else _code_prefix(breakdown_by))
     tables = {"breakdown": _table(
-        f"{registry}_by_{breakdown_by.removesuffix('_code')}", f"table.explore_breakdown",
+        f"{registry}_by_{breakdown_by.removesuffix('_code')}", "table.explore_breakdown",
         result, {"members": "people", "active": "people", "active_share": "fraction"},
         {} if breakdown_by == "district_code" else {breakdown_by: prefix},
         count_columns=("members", "active"), category=breakdown_by,
