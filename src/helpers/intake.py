@@ -40,7 +40,7 @@ import pyarrow as pa
 
 from helpers.locking import file_lock
 from helpers import nik as nik_rules
-from helpers import pseudonym, readers, schema
+from helpers import paths, pseudonym, readers, schema
 from helpers.errors import (
     InputFileError,
     ParameterError,
@@ -403,7 +403,7 @@ def load_registry(
     alias_table = load_aliases(aliases)
     file_format = readers.detect_format(path)
     codes = _known_codes(known_region_codes)
-    file_sha256 = _sha256_file(path)
+    file_sha256 = paths.file_sha256(path)
     settings = {  # a cached result is reused only when all of these are the same
         "intake_version": INTAKE_VERSION,
         "intake_code": _code_fingerprint(),
@@ -553,14 +553,6 @@ def _code_fingerprint() -> str:
     for name in ("intake.py", "readers.py", "nik.py", "pseudonym.py", "schema.py"):
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_source(path: Path, file_format: str, registry: str, alias_table: AliasTable,

@@ -27,8 +27,8 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from helpers import __version__
-from helpers.paths import project_root, reference_dir
-from helpers.publish import atomic_write_text, file_sha256, intact
+from helpers.paths import file_sha256, project_root, reference_dir
+from helpers.publish import atomic_write_text, intact
 
 FILE_NAME = "manifest.json"
 #: Packages whose versions the manifest records (and the fingerprint includes).
@@ -96,10 +96,9 @@ class Manifest:
         self.runs: dict[str, dict] = dict(self.data.get("runs", {}))
         self.inputs = {Path(p).name: {"sha256": file_sha256(p), "bytes": Path(p).stat().st_size}
                        for p in registry_files}
-        self.context = {
+        self.context = {  # what every report depends on (its notebook comes per run)
             "inputs": {name: info["sha256"] for name, info in self.inputs.items()},
             "reference_tables_sha256": folder_checksums(reference_dir(), "*.csv"),
-            "notebooks_sha256": folder_checksums(project_root() / "notebooks", "*.ipynb"),
             "code_sha256": code_sha256(),
             "packages": package_versions(),
         }
@@ -205,7 +204,7 @@ class Manifest:
             "last_batch": last_batch,
             "inputs": inputs,
             "reference_tables_sha256": self.context["reference_tables_sha256"],
-            "notebooks_sha256": self.context["notebooks_sha256"],
+            "notebooks_sha256": folder_checksums(project_root() / "notebooks", "*.ipynb"),
             "code_sha256": self.context["code_sha256"],
             "packages": self.context["packages"],
             "kernel": "cakupan",

@@ -23,12 +23,13 @@ reports of the period are never touched: a commit only replaces the files its ru
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import uuid
 from pathlib import Path
+
+from helpers.paths import file_sha256
 
 #: Folder under the reports root where runs render before they are committed.
 STAGING = ".staging"
@@ -125,15 +126,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, path)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def intact(folder: Path, checksums: dict[str, str]) -> bool:

@@ -718,15 +718,7 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
                                  units={"value": "row"}, codes={"item": "gap"})
 
     # --- data quality --------------------------------------------------------------------
-    quality, rejections = _quality_frames(bundle)
-    tables["data_quality"] = _table(
-        "data_quality", "table.data_quality", quality,
-        {c: "count" for c in quality.columns if c != "registry"}, {"registry": "registry"},
-        note_key="note.data_quality")
-    tables["rejections"] = _table("rejections", "table.rejections", rejections,
-                                  {"rows": "count"}, {"registry": "registry",
-                                                      "reason": "reason"},
-                                  count_columns=("rows",))
+    tables.update(_quality_tables(bundle))
     flags = ind_region[ind_region["flag"].fillna("") != ""][["indicator_id", "flag"]]
 
     meta = dict(bundle["meta"])
@@ -940,6 +932,20 @@ def _ratio_or_nan(numerator, denominator) -> float:
     return float(numerator) / float(denominator)
 
 
+def _quality_tables(bundle: dict) -> dict[str, ReportTable]:
+    """The intake's counts and rejection reasons, as published in every report."""
+    quality, rejections = _quality_frames(bundle)
+    return {
+        "data_quality": _table(
+            "data_quality", "table.data_quality", quality,
+            {c: "count" for c in quality.columns if c != "registry"}, {"registry": "registry"},
+            note_key="note.data_quality"),
+        "rejections": _table("rejections", "table.rejections", rejections, {"rows": "count"},
+                             {"registry": "registry", "reason": "reason"},
+                             count_columns=("rows",)),
+    }
+
+
 def _quality_frames(bundle: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, reasons = [], []
     for name, summary in bundle["intake"].items():
@@ -1147,14 +1153,7 @@ def build_province(bundle: dict, province_code: str, period: str, params) -> dic
     budget.insert(1, "region_name", [reference.region_name(c) for c in codes])
     tables["budget"] = _table("budget_by_region", "table.budget_by_region", budget,
                               {c: BY_ID[c].unit for c in budget_columns})
-    quality, rejections = _quality_frames(bundle)
-    tables["data_quality"] = _table(
-        "data_quality", "table.data_quality", quality,
-        {c: "count" for c in quality.columns if c != "registry"}, {"registry": "registry"},
-        note_key="note.data_quality")
-    tables["rejections"] = _table("rejections", "table.rejections", rejections,
-                                  {"rows": "count"}, {"registry": "registry", "reason": "reason"},
-                                  count_columns=("rows",))
+    tables.update(_quality_tables(bundle))
     trend = _province_trend(bundle, codes)
     return {
         "kind": "province",

@@ -596,7 +596,7 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
         from helpers import pdf as pdf_twin
 
         pdf_twin.check_ready()  # a missing Chromium is one line before anything renders
-    from helpers import report_data
+    from helpers import audit, report_data
 
     registry_files = [report_data.resolve_data_dir(data_dir) / name
                       for name in report_data.REGISTRY_FILES.values()]
@@ -676,7 +676,8 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
         batch.seconds = round(time.perf_counter() - started, 2)
         record.save(summary("stopped" if stop.signum else "finished"), warm.get("inputs"))
         if (out / str(period)).exists():  # nothing published when every run failed
-            batch.privacy_findings = audit_outputs(out / str(period), data_dir)
+            batch.privacy_findings = audit.audit_path(out / str(period),
+                                                      registries=registry_files)
     return batch
 
 
@@ -720,15 +721,6 @@ def _last_batch(state: str, done: list[RunResult], unchanged: list[str], stale: 
         "made_stale": sorted(set(stale)),
         "retried": [r.key for r in done if r.retried],
     }
-
-
-def audit_outputs(folder: Path, data_dir: str = "") -> list:
-    """The privacy audit (``cakupan audit``) of what a batch wrote, against its registries."""
-    from helpers import audit, report_data
-
-    registries = [report_data.resolve_data_dir(data_dir) / name
-                  for name in report_data.REGISTRY_FILES.values()]
-    return audit.audit_path(folder, registries=registries)
 
 
 def print_pdfs(results: list[RunResult]) -> None:
