@@ -59,3 +59,38 @@ def file_sha256(path: str | Path) -> str:
                 digest.update(block)
         _CHECKSUMS[version] = digest.hexdigest()
     return _CHECKSUMS[version]
+
+
+#: Person-level caches and ledgers: readable by their owner only (like ~/.ssh).
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_folder(path: str | Path) -> Path:
+    """Create ``path`` (and missing parents) and make it ``0700``; return it.
+
+    For folders holding person-level data (``data/cache``) or ledgers: other users of a
+    shared machine can neither list nor read them.
+    """
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_FOLDER_MODE)
+    return path
+
+
+def private_file(path: str | Path) -> Path:
+    """Make an existing file ``0600`` (owner read/write only); return it."""
+    path = Path(path)
+    os.chmod(path, PRIVATE_FILE_MODE)
+    return path
+
+
+def open_private(path: str | Path, mode: str = "w", **kwargs):
+    """``open`` a new file for writing created ``0600`` from the start (no readable window).
+
+    An existing file is truncated and set to ``0600`` too. ``mode`` is ``'w'`` or ``'wb'``.
+    """
+    path = Path(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    os.fchmod(descriptor, PRIVATE_FILE_MODE)
+    return os.fdopen(descriptor, mode, **kwargs)
