@@ -144,12 +144,36 @@ def test_what_the_markers_alone_reveal_is_reported_but_not_chased():
     assert disclosure.disclosed_cells(counts, mask, column_total="Total").to_numpy().all()
 
 
-def test_non_additive_totals_get_the_classic_rule_only():
-    # Distinct people: one person is in PU and BPU, so the total (5) is not 1 + 5. The
-    # interval attack assumes totals add up, so only the classic rule applies.
+def test_overlapping_segments_no_segment_above_the_total_is_used_by_the_attacker():
+    # Distinct people: one person is in PU and BPU, so the total (5) is less than 1 + 5.
+    # A segment cannot hold more people than the total: with the total shown, "x" (≥ 5)
+    # under a total of 5 would be exactly 5, so the total is hidden too.
     frame = pd.DataFrame({"segment": ["PU", "BPU", "Total"], "members": [1, 5, 5]})
     result = disclosure.apply(frame, count_columns=["members"], total_label="Total")
-    pd.testing.assert_series_equal(result["members"], shown("<5", "x", 5), check_names=False)
+    pd.testing.assert_series_equal(result["members"], shown("<5", "x", "x"), check_names=False)
+
+
+@pytest.mark.parametrize(("counts", "row_total", "expected_hidden"), [
+    # rows add up to more than the total row (overlap), no small cell: nothing hidden
+    ([[10, 15], [20, 25], [25, 35]], "total", np.zeros((3, 2), dtype=bool)),
+    # rows add up to less than the total row (people in no listed row), no small cell
+    ([[10, 15], [20, 25], [35, 45]], "total", np.zeros((3, 2), dtype=bool)),
+])
+def test_non_additive_tables_without_small_counts_publish_everything(counts, row_total,
+                                                                      expected_hidden):
+    # Regression: this raised "bad operand type for unary ~: 'NoneType'" for every
+    # period but 2024 (issue 12).
+    table = pd.DataFrame(counts, index=["x", "y", "total"], columns=["a", "b"])
+    mask = disclosure.suppression_mask(table, row_total=row_total)
+    np.testing.assert_array_equal(mask.to_numpy(), expected_hidden)
+
+
+def test_overlapping_total_with_one_small_cell_hides_a_second_cell():
+    # 3 + 40 = 43 > 41 distinct people: the classic rule still hides a second cell, and
+    # the bound "40 + x ≥ 41" cannot pin the <5 cell once 40 is hidden too.
+    frame = pd.DataFrame({"segment": ["PU", "BPU", "Total"], "members": [3, 40, 41]})
+    result = disclosure.apply(frame, count_columns=["members"], total_label="Total")
+    assert result["members"].tolist() == ["<5", "x", 41]
 
 
 # --------------------------------------------------------------------------- long tables
@@ -302,3 +326,53 @@ def test_random_long_tables_through_apply(table):
     assert recover_by_subtraction(published) == []
     numbers = [v for v in result["members"] if not isinstance(v, str)]
     assert not any(1 <= v <= 4 for v in numbers)
+
+
+@st.composite
+def overlapping_tables(draw):
+    """A random table of distinct-people counts where a person may sit in several cells.
+
+    Each person belongs to one row and to one or more columns; cells count people, the
+    total column counts distinct people of the row and the total row sums the rows (rows
+    do not overlap). So the cells of a row add up to its total or more.
+    """
+    n_rows = draw(st.integers(1, 4))
+    n_columns = draw(st.integers(2, 4))
+    people = draw(st.lists(st.tuples(st.integers(0, n_rows - 1),
+                                     st.sets(st.integers(0, n_columns - 1), min_size=1)),
+                           min_size=0, max_size=60))
+    cells = np.zeros((n_rows, n_columns), dtype=np.int64)
+    distinct = np.zeros(n_rows, dtype=np.int64)
+    for row, columns in people:
+        distinct[row] += 1
+        for column in columns:
+            cells[row, column] += 1
+    table = pd.DataFrame(cells, index=[f"r{i}" for i in range(n_rows)],
+                         columns=[f"c{j}" for j in range(n_columns)])
+    table["Total"] = distinct
+    table.loc["Total"] = table.sum(axis=0)
+    return table
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=overlapping_tables(), threshold=st.integers(2, 6))
+def test_non_additive_tables_hide_small_counts_and_resist_the_attacker(table, threshold):
+    rule = DisclosureRule(threshold=threshold)
+    mask = disclosure.suppression_mask(table, rule, row_total="Total", column_total="Total")
+    hidden = mask.to_numpy()
+    values = table.to_numpy()
+
+    assert not (~hidden & (values >= 1) & (values <= threshold)).any()
+    assert not (hidden & (values == 0)).any(), "zeros are never hidden"
+    # No line (row with its total, column with its total) has exactly one hidden cell.
+    for i in range(hidden.shape[0]):
+        assert hidden[i].sum() != 1
+    for j in range(hidden.shape[1]):
+        assert hidden[:, j].sum() != 1
+    # The interval attacker, knowing that cells overlap (each cell ≤ its total, cells add
+    # up to at least it), pins nothing the markers alone would not give away.
+    disclosed = disclosure.disclosed_cells(table, mask, rule, row_total="Total",
+                                           column_total="Total")
+    by_markers_alone = disclosure.disclosed_cells(table, table > 0, rule, row_total="Total",
+                                                  column_total="Total")
+    assert not (disclosed & ~by_markers_alone).to_numpy().any()

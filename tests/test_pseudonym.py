@@ -44,8 +44,52 @@ def test_fingerprint_is_short_and_hides_the_key():
 
 
 def test_key_from_environment(monkeypatch):
-    monkeypatch.setenv("CAKUPAN_KEY", "from-env")
-    assert pseudonym.get_key() == "from-env"
+    monkeypatch.setenv("CAKUPAN_KEY", "from-env-" + "k" * 32)
+    assert pseudonym.get_key() == "from-env-" + "k" * 32
+
+
+@pytest.mark.parametrize("key", ["abc", "x" * 31])
+def test_short_environment_key_is_refused(monkeypatch, key):
+    monkeypatch.setenv("CAKUPAN_KEY", key)
+    with pytest.raises(ParameterError, match=f"CAKUPAN_KEY has {len(key)} characters; .* "
+                                             "at least 32") as raised:
+        pseudonym.get_key()
+    assert key not in str(raised.value)  # the key itself is never printed
+
+
+def _key_file(monkeypatch, tmp_path) -> os.PathLike:
+    monkeypatch.delenv("CAKUPAN_KEY", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    path = pseudonym.key_file_path()
+    path.parent.mkdir(parents=True)
+    return path
+
+
+def test_key_file_readable_by_others_is_refused_with_the_chmod_fix(monkeypatch, tmp_path):
+    path = _key_file(monkeypatch, tmp_path)
+    path.write_text("k" * 64 + "\n")
+    os.chmod(path, 0o644)
+    with pytest.raises(ParameterError, match=r"accessible by other users \(permissions 0644\)"
+                                             r".*chmod 600"):
+        pseudonym.get_key()
+    os.chmod(path, 0o600)
+    assert pseudonym.get_key() == "k" * 64
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda path: path.mkdir(), "is a folder"),
+    (lambda path: (path.write_bytes(b"\xff\xfe" + b"k" * 40), os.chmod(path, 0o600)),
+     "not UTF-8"),
+    (lambda path: (path.write_text("short"), os.chmod(path, 0o600)), "has 5 characters"),
+    (lambda path: (path.write_text(""), os.chmod(path, 0o600)), "is empty"),
+    (lambda path: path.symlink_to(path.parent / "missing"), "cannot read"),
+])
+def test_bad_key_files_give_one_line(monkeypatch, tmp_path, make, message):
+    path = _key_file(monkeypatch, tmp_path)
+    make(path)
+    with pytest.raises(ParameterError, match=message) as raised:
+        pseudonym.get_key()
+    assert "\n" not in str(raised.value)
 
 
 def test_empty_environment_key_is_refused(monkeypatch):

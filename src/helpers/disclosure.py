@@ -30,9 +30,11 @@ no number): with ``DisclosureRule(threshold=4)``
    table is too fine to publish: merge categories or publish at a higher level.
    :func:`disclosed_cells` reports these cells too.
 
-When totals do not add up (a person counted in two categories), step 4 is skipped —
-subtraction only approximates a hidden cell then — and step 3 still leaves at least two
-hidden cells in every line that has one.
+When totals do not add up, step 4 still runs, with what the attacker knows about such
+a line: a person counted in two categories makes the cells add up to *more* than the
+total (and no cell can exceed it); people in no listed category make them add up to
+*less*. The attacker turns these inequalities into bounds the same way. Such tables are
+legitimate (a person may hold a PU and a BPU spell) and their note says so.
 
 Share and percentage columns are hidden (``x``) wherever a count they are computed
 from is hidden: ``active_share = active / members`` with ``members`` shown and
@@ -180,10 +182,7 @@ def disclosed_cells(
     values = _count_matrix(counts)
     lines = _lines(counts, row_total, column_total)
     hidden = mask.reindex(index=counts.index, columns=counts.columns).to_numpy(dtype=bool)
-    disclosed = _single_hidden_cells(hidden, lines)
-    pinned = _pinned_cells(values, hidden, lines, rule)
-    if pinned is not None:
-        disclosed |= pinned
+    disclosed = _single_hidden_cells(hidden, lines) | _pinned_cells(values, hidden, lines, rule)
     return pd.DataFrame(disclosed, index=counts.index, columns=counts.columns)
 
 
@@ -241,13 +240,10 @@ def _suppress(values: np.ndarray, lines: list[Line], rule: DisclosureRule) -> np
     hidden = (flat >= 1) & (flat <= rule.threshold)
     # What the markers alone give away, with every non-zero cell hidden: no suppression
     # pattern can prevent it (see the module docstring), so it is not chased.
-    inherent = _pinned_cells(flat, flat > 0, lines, rule)
+    inherent = _pinned_cells(flat, flat > 0, lines, rule).ravel()
     while True:
         _apply_classic_rule(flat, hidden, lines)
-        pinned = _pinned_cells(flat, hidden, lines, rule)
-        if pinned is None:  # totals do not add up: the classic rule is all that applies
-            break
-        pinned &= ~inherent
+        pinned = _pinned_cells(flat, hidden, lines, rule).ravel() & ~inherent
         if not pinned.any():
             break
         _protect(int(np.flatnonzero(pinned)[0]), flat, hidden, lines)
@@ -309,33 +305,46 @@ def _single_hidden_cells(hidden: np.ndarray, lines: list[Line]) -> np.ndarray:
 
 
 def _pinned_cells(values: np.ndarray, hidden: np.ndarray, lines: list[Line],
-                  rule: DisclosureRule) -> np.ndarray | None:
-    """Hidden cells the interval attacker pins to one value; None if totals don't add up.
+                  rule: DisclosureRule) -> np.ndarray:
+    """Hidden cells the interval attacker pins to one value.
 
     Bounds: a shown cell is its value; a hidden cell from 1 to the threshold is
     ``[1, threshold]`` (its marker says so); any other hidden cell is
-    ``[threshold + 1, ∞)``. Each line ``Σ cells − total = 0`` tightens the bounds of each
-    of its members from the bounds of the others, until no bound changes.
+    ``[threshold + 1, ∞)``. Each line then tightens the bounds of its members from the
+    bounds of the others, until no bound changes. The attacker is assumed to know how
+    each line relates to its total (:func:`_line_kind`):
+
+    - ``'equal'``: the cells add up to the total (``Σ cells = total``);
+    - ``'overlap'``: people counted in several cells (``Σ cells ≥ total``, and no cell
+      exceeds the total, as every cell is a subset of the total's people);
+    - ``'partial'``: people in no listed cell (``Σ cells ≤ total``).
     """
     flat = values.ravel()
     flat_hidden = hidden.ravel()
     if not lines or not flat_hidden.any():
         return np.zeros_like(hidden)
-    if any(flat[cells].sum() != flat[total] for cells, total in lines):
-        return None
     lo = flat.astype("float64")
     hi = lo.copy()
     small = flat_hidden & (flat <= rule.threshold)
     lo[small], hi[small] = 1, rule.threshold
     large = flat_hidden & ~small
     lo[large], hi[large] = rule.threshold + 1, np.inf
-    equations = [(np.append(cells, total), np.append(np.ones(len(cells)), -1.0))
+    equations = [(np.append(cells, total), np.append(np.ones(len(cells)), -1.0),
+                  _line_kind(flat, cells, total))
                  for cells, total in lines
                  if flat_hidden[cells].any() or flat_hidden[total]]
     for _ in range(MAX_ATTACK_ROUNDS):
         changed = False
-        for members, signs in equations:
+        for members, signs, kind in equations:
             new_lo, new_hi = _line_bounds(lo[members], hi[members], signs)
+            cells = signs > 0
+            if kind == "overlap":  # Σ cells ≥ total and every cell ≤ total
+                total_lo, total_hi = lo[members[-1]], hi[members[-1]]
+                new_lo = np.where(cells, new_lo, max(total_lo, lo[members[cells]].max()))
+                new_hi = np.where(cells, total_hi, new_hi)
+            elif kind == "partial":  # Σ cells ≤ total
+                new_lo = np.where(cells, -np.inf, new_lo)
+                new_hi = np.where(cells, new_hi, np.inf)
             tighter_lo = np.maximum(lo[members], new_lo)
             tighter_hi = np.minimum(hi[members], new_hi)
             if (tighter_lo != lo[members]).any() or (tighter_hi != hi[members]).any():
@@ -344,6 +353,12 @@ def _pinned_cells(values: np.ndarray, hidden: np.ndarray, lines: list[Line],
         if not changed:
             break
     return (flat_hidden & (lo == hi)).reshape(hidden.shape)
+
+
+def _line_kind(flat: np.ndarray, cells: np.ndarray, total: int) -> str:
+    """'equal', 'overlap' (cells add up to more than the total) or 'partial' (less)."""
+    difference = flat[cells].sum() - flat[total]
+    return "equal" if difference == 0 else ("overlap" if difference > 0 else "partial")
 
 
 def _line_bounds(lo: np.ndarray, hi: np.ndarray,

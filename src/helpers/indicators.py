@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -73,18 +74,28 @@ class Parameters:
                                  fix=f"use one of {', '.join(vintages)}")
 
 
+#: A period: a year (``2024``) or a year and month 01-12 (``2024-06``), ASCII digits only.
+PERIOD_PATTERN = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>0[1-9]|1[0-2]))?", re.ASCII)
+
+
 def reference_date_of(period: str) -> date:
-    """Reference date of a period: '2024' → 2024-12-31, '2024-06' → 2024-06-30."""
-    text = str(period).strip()
-    try:
-        if len(text) == 4:
-            return date(int(text), 12, 31)
-        year, month = (int(part) for part in text.split("-"))
-        first_next = date(year + month // 12, month % 12 + 1, 1)
-        return date.fromordinal(first_next.toordinal() - 1)
-    except (ValueError, TypeError):
-        raise ParameterError(f"period '{period}' is not a year or a year-month",
-                             fix="write it as 2024 or 2024-06") from None
+    """Reference date of a period: '2024' → 2024-12-31, '2024-06' → 2024-06-30.
+
+    Raises:
+        ParameterError: not ``YYYY`` or ``YYYY-MM`` with ASCII digits and a month 01-12
+            (``2024-13``, ``2024-00``, ``2024-6``, full-width digits, spaces are refused).
+    """
+    match = PERIOD_PATTERN.fullmatch(str(period))
+    if match is None:
+        raise ParameterError(
+            f"period {str(period)!r} is not a year or a year-month with a month 01-12",
+            fix="write it as 2024 (year) or 2024-06 (June 2024), with plain digits")
+    year = int(match["year"])
+    if match["month"] is None:
+        return date(year, 12, 31)
+    month = int(match["month"])
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return date.fromordinal(first_next.toordinal() - 1)
 
 
 # ----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 import sys
 from pathlib import Path
 
@@ -36,14 +37,26 @@ def key_file_path() -> Path:
     return Path(platformdirs.user_config_dir("cakupan")) / "key"
 
 
+#: Shortest key accepted, in characters. A key is what keeps a person_id from being
+#: turned back into a NIK by hashing every possible NIK (about 10^12 plausible values):
+#: a short, guessable key would undo the pseudonymisation. The generated key has 64.
+MIN_KEY_LENGTH = 32
+
+
 def get_key() -> str:
     """Return the pseudonymisation key, creating the per-user key file on first use.
+
+    Every command that reads a registry calls this before any work, so a bad key is one
+    line and exit code 2 before anything is read or rendered.
 
     Returns:
         ``$CAKUPAN_KEY`` when set, else the content of :func:`key_file_path`.
 
     Raises:
-        ParameterError: ``CAKUPAN_KEY`` is set but empty, or the key file is empty.
+        ParameterError: the key is empty or shorter than ``MIN_KEY_LENGTH`` characters;
+            the key file is readable or writable by other users (like ssh, Cakupan
+            refuses it: fix with ``chmod 600``), is a folder, cannot be read, or is not
+            UTF-8 text.
         PrivacyError: the key file would lie inside the project checkout.
     """
     env = os.environ.get(KEY_ENV)
@@ -53,19 +66,61 @@ def get_key() -> str:
                 f"{KEY_ENV} is set but empty",
                 fix=f"unset {KEY_ENV} to use the per-user key file, or set it to a long secret",
             )
-        return env.strip()
+        return _checked_key(env.strip(), f"{KEY_ENV} has")
     path = key_file_path()
     _refuse_key_inside_repository(path)
-    if path.exists():
-        key = path.read_text(encoding="ascii").strip()
-        if not key:
-            raise ParameterError(
-                "the pseudonymisation key file is empty",
-                path=path,
-                fix="delete it to create a new key (person_ids will change) or restore it",
-            )
-        return key
+    if path.exists() or path.is_symlink():
+        return _checked_key(_read_key_file(path), f"the key file {path} has")
     return _create_key_file(path)
+
+
+def _checked_key(key: str, origin: str) -> str:
+    if len(key) < MIN_KEY_LENGTH:
+        raise ParameterError(
+            f"{origin} {len(key)} characters; a pseudonymisation key needs at least "
+            f"{MIN_KEY_LENGTH}, or the person ids could be turned back into NIKs",
+            fix="use a long random secret, e.g. the output of "
+                "`python -c \"import secrets; print(secrets.token_hex(32))\"`")
+    return key
+
+
+def _read_key_file(path: Path) -> str:
+    """The key file's text, refused when it is not a private, readable UTF-8 file."""
+    if path.is_dir():
+        raise ParameterError("the pseudonymisation key path is a folder, not a file",
+                             path=path, fix="remove the folder, or set CAKUPAN_KEY")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise ParameterError(f"cannot read the pseudonymisation key file ({error.strerror})",
+                             path=path, fix="check the file, or set CAKUPAN_KEY") from None
+    if not stat.S_ISREG(mode):
+        raise ParameterError("the pseudonymisation key path is not a regular file",
+                             path=path, fix="point it at a key file, or set CAKUPAN_KEY")
+    if os.name == "posix" and stat.S_IMODE(mode) & 0o077:
+        raise ParameterError(
+            f"the pseudonymisation key file is accessible by other users "
+            f"(permissions {stat.S_IMODE(mode):04o})", path=path,
+            fix=f"run `chmod 600 {path}` so that only you can read it")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ParameterError(f"cannot read the pseudonymisation key file ({error.strerror})",
+                             path=path, fix="check its owner and permissions, or set "
+                                            "CAKUPAN_KEY") from None
+    try:
+        key = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ParameterError("the pseudonymisation key file is not UTF-8 text", path=path,
+                             fix="restore the key file from your backup (person ids depend "
+                                 "on it), or delete it to create a new key") from None
+    if not key:
+        raise ParameterError(
+            "the pseudonymisation key file is empty",
+            path=path,
+            fix="delete it to create a new key (person_ids will change) or restore it",
+        )
+    return key
 
 
 def _create_key_file(path: Path) -> str:

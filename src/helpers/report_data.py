@@ -29,8 +29,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
-import pickle
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,7 +37,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.locking import file_lock
 from helpers import reference
 from helpers.definitions import BY_ID, INDICATOR_IDS
 from helpers.errors import CakupanError, InputFileError, ParameterError, ReportError
@@ -411,7 +408,7 @@ def _code_fingerprint() -> str:
     """Hash of the modules and reference tables a bundle is computed from."""
     digest = hashlib.sha256(BUNDLE_VERSION.encode())
     for name in ("indicators.py", "scorecard.py", "report_data.py", "definitions.py",
-                 "reference.py", "schema.py"):
+                 "reference.py", "schema.py", "bundle_cache.py"):
         path = PACKAGE_DIR / name
         if path.exists():
             digest.update(path.read_bytes())
@@ -446,7 +443,8 @@ def province_bundle(registries: Registries, province_code: str, params, *,
         registries: from :func:`load_registries`.
         province_code: e.g. '52'.
         params: :class:`helpers.indicators.Parameters`.
-        cache: read/write ``data/cache/reports/<province>-<key>.pkl``.
+        cache: read/write ``data/cache/reports/<province>-<key>.json``
+            (:mod:`helpers.bundle_cache`: checksummed JSON, never pickle).
 
     Returns:
         dict of aggregate frames (``indicators``, ``tk_breakdowns``, ``jkn_breakdowns``,
@@ -456,22 +454,12 @@ def province_bundle(registries: Registries, province_code: str, params, *,
     province_code = check_region(province_code, kind="provinsi")
     if not cache:
         return _compute_bundle(registries, province_code, params)
+    from helpers import bundle_cache
+
     key = bundle_key(registries, province_code, params)
-    folder = cache_dir() / "reports"
-    path = folder / f"{province_code}-{key}.pkl"
-    with file_lock(folder / f"{province_code}-{key}.lock"):
-        if path.exists():
-            try:
-                with path.open("rb") as handle:
-                    return pickle.load(handle)
-            except (OSError, EOFError, pickle.UnpicklingError):
-                pass  # a damaged cache file is recomputed
-        bundle = _compute_bundle(registries, province_code, params)
-        partial = path.with_suffix(".pkl.partial")
-        with partial.open("wb") as handle:
-            pickle.dump(bundle, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
-    return bundle
+    return bundle_cache.load_or_compute(
+        cache_dir() / "reports", f"{province_code}-{key}", _code_fingerprint(),
+        lambda: _compute_bundle(registries, province_code, params))
 
 
 def _compute_bundle(registries: Registries, province_code: str, params) -> dict:
@@ -635,7 +623,7 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
         tables[f"tk_by_{by}"] = _table(
             f"tk_by_{by.removesuffix('_code')}", f"table.tk_by_{by}", frame, units, codes,
             count_columns=("members", "active"), category=by,
-            share_columns={"active_share": ("active",)})
+            share_columns={"active_share": ("active",)}, note_key=_overlap_note(frame, by))
 
     # --- trend -------------------------------------------------------------------------
     trend = _trend_frame(bundle, region_code, params)
@@ -671,7 +659,8 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
         {"members": "people", "active": "people", "active_share": "fraction",
          "active_rate": "fraction"}, {"segment": "jkn_segment"},
         count_columns=("members", "active"), category="segment",
-        share_columns={"active_share": ("active",), "active_rate": ("active", "members")})
+        share_columns={"active_share": ("active",), "active_rate": ("active", "members")},
+        note_key=_overlap_note(jkn_segment, "segment"))
     population = int(denominators["jkn_coverage"])
     jkn_counts = pd.Series({"jkn_members": values["jkn_members"],
                             "jkn_active": values["jkn_active"],
@@ -764,7 +753,8 @@ def _with_total(frame: pd.DataFrame, by: str, totals: Mapping[str, int]) -> pd.D
     """A breakdown with its total row (the indicators' distinct counts), shares recomputed.
 
     The total is the region's distinct people, so rows can add up to more than it when a
-    person is in two groups (the disclosure step then skips its exact-sum attack check).
+    person is in two groups (the table then gets :func:`_overlap_note`; the disclosure
+    step's attacker check works with that inequality).
     """
     frame = frame.copy()
     frame[by] = frame[by].astype(object)
@@ -774,6 +764,20 @@ def _with_total(frame: pd.DataFrame, by: str, totals: Mapping[str, int]) -> pd.D
     for column in ("members", "active"):
         frame[column] = frame[column].astype("int64")
     return frame.reset_index(drop=True)
+
+
+def _overlap_note(frame: pd.DataFrame, by: str) -> str | None:
+    """``'note.overlap_rows'`` when a breakdown's rows do not add up to its total row.
+
+    That is legitimate (a person with a PU and a BPU spell is in both rows; the total
+    counts each person once), and the reader is told so under the table.
+    """
+    rows = frame[frame[by] != TOTAL]
+    total = frame[frame[by] == TOTAL]
+    for column in ("members", "active"):
+        if int(rows[column].sum()) != int(total[column].sum()):
+            return "note.overlap_rows"
+    return None
 
 
 def _safe_divide(numerator, denominator):
@@ -1304,7 +1308,8 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
         result, {"members": "people", "active": "people", "active_share": "fraction"},
         {} if breakdown_by == "district_code" else {breakdown_by: prefix},
         count_columns=("members", "active"), category=breakdown_by,
-        share_columns={"active_share": ("active",)})}
+        share_columns={"active_share": ("active",)},
+        note_key=_overlap_note(result, breakdown_by))}
     rows = []
     for denominator in reference.LABOUR_DENOMINATORS:
         labour = indicators.labour_denominators(replace(params, labour_denominator=denominator),
@@ -1350,9 +1355,11 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
 
 
 def _explorer_date(text: str) -> dt.date:
-    value = str(text).strip()
+    value = str(text)
     if len(value) == 10:
         try:
+            if not value.isascii():
+                raise ValueError(value)
             day = dt.date.fromisoformat(value)
         except ValueError:
             raise ParameterError(f"reference_date '{text}' is not a date",
