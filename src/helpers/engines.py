@@ -226,11 +226,14 @@ def _parquet_of(result, table, staging_dir) -> Path:
                                 f"{summary.key_fingerprint}.parquet")
         if cached.exists() and _reads_file(table, cached):
             return cached
-    folder = Path(staging_dir or os.environ.get(SPARK_STAGING_ENV)
-                  or Path(tempfile.gettempdir()) / "cakupan-staging")
-    folder.mkdir(parents=True, exist_ok=True)
+    from helpers.paths import private_file, private_folder
+
+    # Pseudonymised person-level rows: a private folder (0700) and file (0600).
+    folder = private_folder(staging_dir or os.environ.get(SPARK_STAGING_ENV)
+                            or Path(tempfile.gettempdir()) / "cakupan-staging")
     target = folder / f"intake-{uuid.uuid4().hex[:12]}.parquet"
     table.to_parquet(target)
+    private_file(target)
     return target
 
 
