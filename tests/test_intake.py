@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from helpers import cli, intake, pseudonym, schema
 from helpers.errors import InputFileError, ParameterError, SchemaError, ValidationError
 
-KEY = "test-key-intake"
+KEY = "test-key-intake-0123456789abcdef-0123"
 NTB = {"52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.71", "52.72"}
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -259,7 +259,8 @@ def test_parquet_typed_file_and_cache(tmp_path, monkeypatch):
     with pytest.raises(AssertionError, match="cache was not used"):  # other settings
         intake.load_registry(path, "jamsostek", known_region_codes=NTB - {"52.71"})
     with pytest.raises(AssertionError, match="cache was not used"):  # other key
-        intake.load_registry(path, "jamsostek", known_region_codes=NTB, key="other")
+        intake.load_registry(path, "jamsostek", known_region_codes=NTB,
+                              key="other-test-key-0123456789abcdef-0123")
 
 
 def test_missing_file():

@@ -20,6 +20,7 @@ Rules, reasons and the alias table are described in ``docs/intake.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -27,9 +28,11 @@ import json
 import math
 import os
 import re
+import stat
 import sys
+import tempfile
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -38,7 +41,6 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from helpers.locking import file_lock
 from helpers import nik as nik_rules
 from helpers import paths, pseudonym, readers, schema
 from helpers.errors import (
@@ -48,9 +50,10 @@ from helpers.errors import (
     SchemaError,
     ValidationError,
 )
+from helpers.locking import file_lock
 
 #: Bump when a rule changes: cached intake results of older versions are recomputed.
-INTAKE_VERSION = "1"
+INTAKE_VERSION = "2"
 
 #: Ledger reason codes, in order of precedence: a rejected row gets the first that applies.
 REASONS = (
@@ -94,6 +97,27 @@ SEGMENT_SPELLINGS = {
     "PEKERJA_MIGRAN_INDONESIA": "PMI",
 }
 
+#: Excel keeps 15 significant digits, so a 16-digit NIK typed or pasted as a number gets 0
+#: as its 16th digit. By chance about 1 NIK in 10 ends in 0 (fewer in practice: serial
+#: numbers are mostly small). When at least ``EXCEL_TRUNCATION_MIN_ROWS`` accepted rows are
+#: checked and more than ``EXCEL_TRUNCATION_ZERO_SHARE`` of them end in 0, the summary warns
+#: with the count (``niks_possibly_truncated``); the rows are kept.
+EXCEL_TRUNCATION_MIN_ROWS = 20
+EXCEL_TRUNCATION_ZERO_SHARE = 0.3
+#: A NIK written as a number: scientific notation (``5.20201E+15``, ``5,2E+15``) or a
+#: decimal with only zeros after the point (``5202010101900001.0``). Either means the NIK
+#: went through a number format, which keeps 15 (Excel) or about 16 (float) significant
+#: digits, so the file is refused.
+NIK_SCIENTIFIC_RE = r"[0-9]([.,][0-9]+)?[eE]\+?[0-9]+"
+NIK_DECIMAL_RE = r"[0-9]{6,}[.,]0+"
+NIK_AS_TEXT_FIX = ("store NIK as text; Excel keeps only 15 digits (format the NIK column as "
+                   "Text, enter or import the NIKs again, and export again)")
+#: Characters DuckDB's ``read_parquet`` reads as a file pattern; a path holding one is read
+#: through a link with a plain name.
+GLOB_CHARACTERS = "*?[]{}"
+#: A ledger detail quotes a value only when it is a short code (see :func:`_shown`).
+LEDGER_QUOTE_MAX_CHARS = 12
+
 ALIASES_ENV = "CAKUPAN_ALIASES"
 _WHITESPACE = " \t\r\n\u00a0"
 _DATE_HELP = "expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number"
@@ -124,6 +148,7 @@ class IntakeSummary:
     column_map: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     key_fingerprint: str = ""
+    niks_possibly_truncated: int = 0
 
     @property
     def rows_with_faults(self) -> int:
@@ -165,6 +190,9 @@ class IntakeSummary:
             (f"  {words['normalised']:<24}{number(self.niks_normalised):>{width}}"
             f"  {words['normalised_note']}"),
         ]
+        if self.niks_possibly_truncated:
+            lines.append(f"  {words['truncated']:<24}{number(self.niks_possibly_truncated):>{width}}"
+                         f"  {words['truncated_note']}")
         return "\n".join(lines)
 
 
@@ -174,12 +202,18 @@ _RENDER_WORDS = {
         "rejected": "rows rejected", "duplicates": "duplicates collapsed",
         "prefix": "NIK prefix mismatches", "prefix_note": "(NIK region ≠ domicile; counted, kept)",
         "normalised": "NIKs normalised", "normalised_note": "(spaces, dots or dashes removed)",
+        "truncated": "warning: NIKs ending 0",
+        "truncated_note": ("(far more than 1 in 10: NIKs cut to 15 digits by Excel? store NIK "
+                           "as text)"),
     },
     "id": {
         "registry": "Registri", "read": "baris dibaca", "accepted": "baris diterima",
         "rejected": "baris ditolak", "duplicates": "duplikat digabung",
         "prefix": "prefiks NIK berbeda", "prefix_note": "(wilayah NIK ≠ domisili; dihitung, tetap)",
         "normalised": "NIK dinormalkan", "normalised_note": "(spasi, titik atau tanda hubung dihapus)",
+        "truncated": "peringatan: NIK ujung 0",
+        "truncated_note": ("(jauh di atas 1 dari 10: NIK terpotong 15 digit oleh Excel? simpan "
+                           "NIK sebagai teks)"),
     },
 }
 
@@ -384,14 +418,18 @@ def load_registry(
             fault (collapsed duplicates are not faults). None = no limit.
         cache: reuse or write ``data/cache/<registry>-<sha>-<key fingerprint>.parquet``.
         delimiter, encoding: for text files; None = detect.
-        sheet: Excel sheet name; None = the first sheet with a recognisable header.
+        sheet: Excel sheet name; None = the sheet whose header names the most registry
+            columns (two sheets that tie are refused).
 
     Returns:
         IntakeResult with the accepted rows as an Ibis table, the summary and the ledger.
 
     Raises:
-        InputFileError: missing, empty, unreadable or not a table; no data rows.
-        SchemaError: a required column is missing or a column appears twice.
+        InputFileError: missing, empty, unreadable or not a table (pipe, device, damaged
+            workbook or Parquet, zip bomb, NUL bytes, mixed encodings, a stray quote); no
+            data rows; NIKs written as numbers (``5.2E+15``, ``….0``).
+        SchemaError: a required column is missing or a column appears twice; the NIK
+            column is stored as numbers.
         ValidationError: every row rejected, or the rejected share above the limit (the
             error's ``result`` attribute holds the IntakeResult, ledger included).
     """
@@ -418,19 +456,21 @@ def load_registry(
         source = _read_source(path, file_format, registry, alias_table, delimiter, encoding, sheet)
         result = _run_intake(con, source, registry, alias_table, codes, key, file_sha256)
         return _checked(result, max_rejected_share)
-    from helpers.paths import cache_dir
-
+    folder = paths.private_folder(paths.cache_dir())
     stem = f"{registry}-{file_sha256[:16]}-{pseudonym.key_fingerprint(key)}"
-    table_path = cache_dir() / f"{stem}.parquet"
-    meta_path = cache_dir() / f"{stem}.json"
-    with file_lock(cache_dir() / f"{stem}.lock"):
+    table_path = folder / f"{stem}.parquet"
+    meta_path = folder / f"{stem}.json"
+    lock_path = folder / f"{stem}.lock"
+    _create_private(lock_path)
+    with file_lock(lock_path):
         cached = _read_cache(con, table_path, meta_path, settings, str(path))
         if cached is None:
             source = _read_source(path, file_format, registry, alias_table, delimiter, encoding,
                                   sheet)
             cached = _run_intake(con, source, registry, alias_table, codes, key, file_sha256,
                                  write_to=table_path)
-            _write_cache_meta(meta_path, settings, cached)
+            _write_cache_meta(meta_path, settings, cached, table_path, path)
+            _prune_cache(folder, stem, registry, path)
     return _checked(cached, max_rejected_share)
 
 
@@ -619,32 +659,25 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
     tag = uuid.uuid4().hex[:12]
     source_name = f"_cakupan_source_{tag}"
     validated = f"_cakupan_validated_{tag}"
-    if source.parquet_path is not None:
-        from_sql = f"read_parquet({_quote(str(source.parquet_path))}, file_row_number = true)"
-        try:
-            described = raw.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()
-        except duckdb.Error as error:
-            raise InputFileError(f"cannot be read as Parquet ({str(error).splitlines()[0]})",
-                                 path=source.path, fix="write the file again") from None
-        names = [row[0] for row in described if row[0] != "file_row_number"]
-        source.headers = names
-        column_sql = {index: _ident(name) for index, name in enumerate(names)}
-        types = {index: row[1] for index, row in enumerate(r for r in described
-                                                            if r[0] != "file_row_number")}
-        row_number_sql = "file_row_number + 1"
-        rows_read = raw.execute(f"SELECT count(*) FROM read_parquet({_quote(str(source.path))})"
-                                ).fetchone()[0]
-    else:
-        raw.register(source_name, source.arrow)
-        from_sql = source_name
-        column_sql = {index: _ident(f"c{index}") for index in range(len(source.headers))}
-        arrow_types = {index: source.arrow.schema.field(f"c{index}").type
-                       for index in range(len(source.headers))}
-        types = {index: _duckdb_type(arrow_type) for index, arrow_type in arrow_types.items()}
-        row_number_sql = _ident(readers.ROW_NUMBER)
-        rows_read = source.arrow.num_rows
-    try:
+    with contextlib.ExitStack() as stack:
+        if source.parquet_path is not None:
+            scan_path = stack.enter_context(_plain_parquet_path(source.parquet_path))
+            from_sql = f"read_parquet({_quote(str(scan_path))}, file_row_number = true)"
+            duckdb_names, types, rows_read = _describe_parquet(raw, source, scan_path, from_sql)
+            column_sql = {index: _ident(name) for index, name in enumerate(duckdb_names)}
+            row_number_sql = "file_row_number + 1"
+        else:
+            raw.register(source_name, source.arrow)
+            stack.callback(raw.unregister, source_name)
+            from_sql = source_name
+            column_sql = {index: _ident(f"c{index}") for index in range(len(source.headers))}
+            arrow_types = {index: source.arrow.schema.field(f"c{index}").type
+                           for index in range(len(source.headers))}
+            types = {index: _duckdb_type(arrow_type) for index, arrow_type in arrow_types.items()}
+            row_number_sql = _ident(readers.ROW_NUMBER)
+            rows_read = source.arrow.num_rows
         mapping, ignored = map_headers(source.headers, registry, alias_table, source.path)
+        _check_nik_storage(source, mapping["nik"], types[mapping["nik"]])
         if rows_read == 0:
             raise InputFileError("has a header but no data rows", path=source.path,
                                  fix="export the registry again with its rows")
@@ -657,11 +690,18 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
             known_region_codes=codes,
             key=key,
         )
-        raw.execute(f"CREATE TEMP TABLE {validated} AS {query}")
+        try:
+            raw.execute(f"CREATE TEMP TABLE {validated} AS {query}")
+        except duckdb.Error as error:
+            if source.parquet_path is None:
+                raise  # text and frames arrive as Arrow strings: an error here is a bug
+            raise _parquet_error(raw, error, source, from_sql, mapping, column_sql) from None
+    try:
+        _refuse_nik_written_as_number(raw, validated, source, mapping)
         _collapse_duplicates(raw, validated)
-    finally:
-        if source.arrow is not None:
-            raw.unregister(source_name)
+    except BaseException:
+        raw.execute(f"DROP TABLE IF EXISTS {validated}")
+        raise
 
     counts = dict(raw.execute(
         f"SELECT coalesce(reason, ''), count(*) FROM {validated} GROUP BY ALL").fetchall())
@@ -672,9 +712,11 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
         raise AssertionError(
             f"intake lost rows: {rows_read} read but {rows_accepted} accepted + "
             f"{rows_rejected} rejected")
-    prefix_mismatches, niks_normalised = raw.execute(
+    prefix_mismatches, niks_normalised, niks_checked, niks_ending_zero = raw.execute(
         f"SELECT count(*) FILTER (reason IS NULL AND nik_region_code <> region_code), "
-        f"count(*) FILTER (nik_was_normalised) FROM {validated}").fetchone()
+        f"count(*) FILTER (nik_was_normalised), "
+        f"count(nik_ends_in_zero) FILTER (reason IS NULL), "
+        f"count(*) FILTER (reason IS NULL AND nik_ends_in_zero) FROM {validated}").fetchone()
     ledger = raw.execute(
         f'SELECT row_number, reason, "column", detail FROM {validated} '
         f"WHERE reason IS NOT NULL ORDER BY row_number").df()
@@ -682,11 +724,12 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
     output = ", ".join(_ident(name) for name in output_columns(registry))
     accepted_sql = f"SELECT {output} FROM {validated} WHERE reason IS NULL"
     if write_to is not None:
-        write_to.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_folder(write_to.parent)
         partial = write_to.with_suffix(".parquet.partial")
         raw.execute(f"COPY ({accepted_sql}) TO {_quote(str(partial))} "
                     "(FORMAT parquet, COMPRESSION zstd)")
         raw.execute(f"DROP TABLE {validated}")
+        paths.private_file(partial)
         os.replace(partial, write_to)
         table = con.read_parquet(write_to)
     else:
@@ -710,8 +753,162 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
         column_map={column: source.headers[index] for column, index in mapping.items()},
         ignored_columns=ignored,
         key_fingerprint=pseudonym.key_fingerprint(key),
+        niks_possibly_truncated=_truncation_warning(int(niks_checked), int(niks_ending_zero)),
     )
     return IntakeResult(table=table, summary=summary, ledger=ledger)
+
+
+def _truncation_warning(niks_checked: int, niks_ending_zero: int) -> int:
+    """The count of accepted NIKs ending in 0 when they show Excel's 15-digit cut, else 0."""
+    if niks_checked < EXCEL_TRUNCATION_MIN_ROWS:
+        return 0
+    return niks_ending_zero if niks_ending_zero > EXCEL_TRUNCATION_ZERO_SHARE * niks_checked else 0
+
+
+@contextlib.contextmanager
+def _plain_parquet_path(path: Path) -> Iterator[Path]:
+    """``path``, or a link to it with a plain name when it holds glob characters.
+
+    DuckDB's ``read_parquet`` reads ``*``, ``?``, ``[`` and ``{`` as a file pattern, so
+    ``jkn[1]*.parquet`` could match other files or none. Such a file is read through a
+    symbolic link in a private temporary folder, removed afterwards.
+    """
+    if not any(character in str(path) for character in GLOB_CHARACTERS):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="cakupan-intake-") as folder:
+        link = Path(folder) / "registry.parquet"
+        try:
+            link.symlink_to(Path(path).resolve())
+        except OSError as error:
+            raise InputFileError(
+                f"the file name holds one of {' '.join(GLOB_CHARACTERS)}, which DuckDB reads "
+                f"as a pattern, and no link to it could be made ({error.strerror})",
+                path=path, fix="rename the file without those characters") from None
+        yield link
+
+
+def _describe_parquet(raw, source: readers.SourceTable, scan_path: Path,
+                      from_sql: str) -> tuple[list[str], dict[int, str], int]:
+    """Set ``source.headers`` to the file's column names; return DuckDB's names for the
+    columns, their DuckDB types by column index, and the row count.
+
+    The names come from the Parquet schema itself: DuckDB renames a repeated column
+    (``nik``, ``nik_1``), which would hide the repetition from :func:`map_headers`.
+
+    Raises:
+        InputFileError: the file cannot be read as Parquet.
+    """
+    import pyarrow.parquet as pq
+
+    fix = "write the file again (e.g. df.to_parquet) or export the registry as CSV"
+    try:
+        names = pq.read_schema(scan_path).names
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise InputFileError(f"cannot be read as Parquet ({type(error).__name__}: the file may "
+                             "be cut short or damaged)", path=source.path, fix=fix) from None
+    if "file_row_number" in names:
+        raise InputFileError(
+            "has a column named file_row_number, a name DuckDB's Parquet reader keeps for "
+            "the row numbers the ledger needs", path=source.path, column="file_row_number",
+            fix="rename or drop that column and write the file again")
+    try:
+        described = [row for row in raw.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()
+                     if row[0] != "file_row_number"]
+        rows_read = raw.execute(
+            f"SELECT count(*) FROM read_parquet({_quote(str(scan_path))})").fetchone()[0]
+    except duckdb.Error as error:
+        raise InputFileError(f"cannot be read as Parquet ({_duckdb_problem(error)})",
+                             path=source.path, fix=fix) from None
+    if len(described) != len(names):
+        raise InputFileError(
+            f"cannot be read as Parquet (DuckDB sees {len(described)} columns, the Parquet "
+            f"schema {len(names)})", path=source.path, fix=fix)
+    source.headers = [readers.one_line(name) for name in names]
+    return ([row[0] for row in described], {index: row[1] for index, row in enumerate(described)},
+            rows_read)
+
+
+def _duckdb_problem(error: Exception) -> str:
+    """First line of a DuckDB error, every quoted part replaced by ``…``: DuckDB quotes the
+    offending value (which may be a name or a NIK) and the file path (already named)."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', "…", text)
+
+
+def _parquet_error(raw, error: Exception, source: readers.SourceTable, from_sql: str,
+                   mapping: dict[str, int], column_sql: dict[int, str]) -> InputFileError:
+    """One-line error for a Parquet file DuckDB could describe but not read through.
+
+    Invalid UTF-8 in a text column is the usual case; each mapped column is read alone to
+    name the one that fails. DuckDB quotes the offending value, which is never shown.
+    """
+    fix = "write the file again (e.g. df.to_parquet) or export the registry as CSV"
+    text = str(error)
+    if "UTF8" in text or "UTF-8" in text or "encoding" in text.lower():
+        for index in mapping.values():
+            try:
+                raw.execute(f"SELECT max(length(CAST({column_sql[index]} AS VARCHAR))) "
+                            f"FROM {from_sql}").fetchone()
+            except duckdb.Error:
+                return InputFileError(
+                    "holds text that is not valid UTF-8 (bytes of another encoding, or "
+                    "damage)", path=source.path, column=source.headers[index],
+                    fix="write the column again as UTF-8 text (decode it from its encoding, "
+                        "e.g. cp1252, first)")
+        return InputFileError("holds text that is not valid UTF-8", path=source.path, fix=fix)
+    return InputFileError(f"cannot be read as Parquet ({_duckdb_problem(error)})",
+                          path=source.path, fix=fix)
+
+
+#: DuckDB types of numbers (the start of the type name).
+_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                 "UINTEGER", "UBIGINT", "UHUGEINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL")
+
+
+def _check_nik_storage(source: readers.SourceTable, index: int, duckdb_type: str) -> None:
+    """Refuse a NIK column stored as numbers: in Parquet (any integer, float or decimal
+    type), in a frame, or in Excel cells formatted as numbers.
+
+    A number has no leading zeros, a float keeps about 16 significant digits and Excel
+    15, so NIKs stored as numbers may already be wrong, and two people merged into one.
+
+    Raises:
+        SchemaError: with the column, the first Excel row, and the fix.
+    """
+    header = source.headers[index] or None
+    if duckdb_type.upper().startswith(_NUMBER_TYPES):
+        raise SchemaError(
+            f"the NIK column is stored as numbers ({duckdb_type}), not text: a number loses "
+            "leading zeros and digits beyond 15-16, so NIKs may be changed or merged",
+            path=source.path, column=header, fix=NIK_AS_TEXT_FIX)
+    if index in source.numeric_cells:
+        raise SchemaError(
+            "NIK stored in a cell formatted as a number: Excel keeps only 15 significant "
+            "digits, so the 16th may already be lost", path=source.path,
+            row=source.numeric_cells[index], column=header, fix=NIK_AS_TEXT_FIX)
+
+
+def _refuse_nik_written_as_number(raw, validated: str, source: readers.SourceTable,
+                                  mapping: dict[str, int]) -> None:
+    """Refuse a file whose NIKs are written as numbers (``5.20201E+15``, ``…0001.0``).
+
+    Raises:
+        InputFileError: naming the first such row, how many there are, and the fix.
+    """
+    kind, row, total = raw.execute(
+        f"SELECT arg_min(nik_written_as_number, row_number), min(row_number), count(*) "
+        f"FROM {validated} WHERE nik_written_as_number IS NOT NULL").fetchone()
+    if not total:
+        return
+    shape = ("in scientific notation (like 5.2E+15): all but the first digits are lost"
+             if kind == "scientific" else
+             "as a decimal number (ending in .0): it went through a number format that "
+             "keeps 15-16 significant digits")
+    raise InputFileError(
+        f"NIK written {shape} ({total:,} row{'s' if total != 1 else ''})",
+        path=source.path, row=int(row), column=source.headers[mapping["nik"]] or None,
+        fix=NIK_AS_TEXT_FIX)
 
 
 def _tidy_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -818,9 +1015,25 @@ def _allowed_sql(value: str, allowed: Iterable) -> str:
     return f"CASE WHEN {value} IN {_in_list(allowed)} THEN {value} END"
 
 
-def _echo(text: str) -> str:
-    """A value quoted for the ledger detail, cut to 40 characters."""
-    return f"'''' || substr({text}, 1, 40) || ''''"
+def _shown(text: str) -> str:
+    """A value as a ledger detail shows it: quoted only when it is a short code.
+
+    A value is quoted when it has at most ``LEDGER_QUOTE_MAX_CHARS`` characters, all
+    letters, digits, space or ``. _ ; -``; is one character or holds a digit, ``_`` or
+    ``;`` (a value of letters alone could be a name that landed in the wrong column); holds
+    no run of 5 or more digits (part of a NIK, an Excel date serial or a wage); and does
+    not look like a date (three groups of digits). Otherwise the detail says only what
+    kind of value it is: ``a 16-digit number`` or ``text of 11 characters``.
+    """
+    quotable = (f"regexp_full_match({text}, '[A-Za-z0-9 ._;-]{{1,{LEDGER_QUOTE_MAX_CHARS}}}') "
+                f"AND (length({text}) = 1 OR regexp_matches({text}, '[0-9_;]')) "
+                f"AND NOT regexp_matches({text}, '[0-9]{{5}}') "
+                f"AND NOT regexp_matches({text}, '[0-9]+[./-][0-9]+[./-][0-9]+')")
+    return (f"CASE WHEN {quotable} THEN chr(39) || {text} || chr(39) "
+            f"WHEN regexp_full_match({text}, '[0-9]+') "
+            f"THEN 'a ' || CAST(length({text}) AS VARCHAR) || '-digit number' "
+            f"ELSE 'text of ' || CAST(length({text}) AS VARCHAR) || "
+            f"CASE WHEN length({text}) = 1 THEN ' character' ELSE ' characters' END END")
 
 
 def build_validation_sql(*, from_sql: str, row_number_sql: str,
@@ -921,21 +1134,19 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
         invalid.append(("care_class", "not a care class 1-3"))
     for name, text in invalid:
         checks.append((f"t_{name} IS NOT NULL AND {name} IS NULL", "invalid_value", name,
-                       f"{_echo(f't_{name}')} || {_quote(' is ' + text)}"))
+                       f"({_shown(f't_{name}')}) || {_quote(' is ' + text)}"))
     checks.append((("t_district_code IS NOT NULL AND NOT regexp_full_match(district_code, "
                    "'[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}')"), "invalid_value", "district_code",
-                   f"{_echo('t_district_code')} || ' is not a kecamatan code like 52.02.01'"))
-    for name in schema.DATE_COLUMNS:
-        shown = f"'not a date ({_DATE_HELP})'" if name == "birth_date" else (
-            f"{_echo(f't_{name}')} || {_quote(' is not a date (' + _DATE_HELP + ')')}")
+                   f"({_shown('t_district_code')}) || ' is not a kecamatan code like 52.02.01'"))
+    for name in schema.DATE_COLUMNS:  # dates are never shown: one may be a birth date
         checks.append((f"t_{name} IS NOT NULL AND {name} IS NULL", "unparseable_date", name,
-                       shown))
+                       _quote(f"not a date, or outside {DATE_MIN_YEAR}-{DATE_MAX_YEAR} "
+                              f"({_DATE_HELP})")))
     checks.append(("end_date < start_date", "end_before_start", "end_date",
-                   ("'end_date ' || strftime(end_date, '%Y-%m-%d') || ' is before start_date ' "
-                   "|| strftime(start_date, '%Y-%m-%d')")))
+                   "'end_date is before start_date'"))
     checks.append((f"region_code NOT IN {_in_list(sorted(known_region_codes))}",
                    "unknown_region", "region_code",
-                   f"{_echo('t_region_code')} || ' is not a known kab/kota code'"))
+                   f"({_shown('t_region_code')}) || ' is not a known kab/kota code'"))
     checks.append(("district_code IS NOT NULL AND substr(district_code, 1, 5) <> region_code",
                    "unknown_region", "district_code",
                    "'district ' || district_code || ' does not lie in region ' || region_code"))
@@ -943,7 +1154,7 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
         ceiling = f"{WAGE_CEILING_RP:,}".replace(",", ".")
         checks += [
             ("t_wage_rp IS NOT NULL AND wage_rp IS NULL", "invalid_wage", "wage_rp",
-             f"{_echo('t_wage_rp')} || ' is not an amount in Rupiah'"),
+             f"({_shown('t_wage_rp')}) || ' is not an amount in Rupiah'"),
             ("wage_rp < 0", "invalid_wage", "wage_rp", "'negative wage'"),
             (f"wage_rp > {WAGE_CEILING_RP}", "invalid_wage", "wage_rp",
              _quote(f"above the ceiling of Rp{ceiling} a month")),
@@ -1002,6 +1213,10 @@ WITH t AS (
 )
 SELECT
     row_number, reason, "column", detail, nik_was_normalised, duplicate_key,
+    CASE WHEN regexp_full_match(t_nik, {_quote(NIK_SCIENTIFIC_RE)}) THEN 'scientific'
+         WHEN regexp_full_match(t_nik, {_quote(NIK_DECIMAL_RE)}) THEN 'decimal'
+    END AS nik_written_as_number,
+    CASE WHEN nik_problem IS NULL THEN nik LIKE '%0' END AS nik_ends_in_zero,
     {selected}
 FROM j
 """
@@ -1024,24 +1239,61 @@ def _collapse_duplicates(raw, validated: str) -> None:
 
 # --------------------------------------------------------------------------- cache
 
+#: Cache entries are ``<registry>-<file sha256[:16]>-<key fingerprint>`` + .parquet/.json.
+_CACHE_STEM_RE = re.compile(r"(jamsostek|jkn)-[0-9a-f]{16}-[0-9a-f]+")
 
+
+def _create_private(path: Path) -> None:
+    """Create an empty file ``0600`` if it does not exist (leave an existing one alone)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, paths.PRIVATE_FILE_MODE)
+    os.close(descriptor)
 
 
 def _read_cache(con, table_path: Path, meta_path: Path, settings: dict,
                 path: str) -> IntakeResult | None:
-    if not (table_path.exists() and meta_path.exists()):
+    """The cached result, or None when there is none or it was made with other settings.
+
+    A damaged entry (summary file missing or not JSON, table missing, checksum mismatch,
+    table unreadable) is removed with a one-line notice on stderr; the caller rebuilds it.
+    """
+    if not (table_path.exists() or meta_path.exists()):
         return None
+    meta, problem = None, None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    if meta.get("settings") != settings:
-        return None
-    summary = IntakeSummary(**meta["summary"])
-    summary.path = path
-    ledger = pd.DataFrame(meta["ledger"], columns=list(LEDGER_COLUMNS))
-    ledger = _tidy_ledger(ledger) if len(ledger) else _empty_ledger()
-    return IntakeResult(table=con.read_parquet(table_path), summary=summary, ledger=ledger)
+    except FileNotFoundError:
+        problem = "its summary file is missing"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        problem = "its summary file is not readable JSON"
+    if meta is not None:
+        if not isinstance(meta, dict) or not isinstance(meta.get("settings"), dict):
+            problem = "its summary file lacks the settings"
+        elif meta["settings"] != settings:
+            return None  # made by other settings or code: rebuilt and overwritten
+        elif not table_path.exists():
+            problem = "its table file is missing"
+        elif paths.file_sha256(table_path) != meta.get("table_sha256"):
+            problem = "its table file does not match its SHA-256 checksum"
+    if problem is None:
+        try:
+            summary = IntakeSummary(**meta["summary"])
+            ledger = pd.DataFrame(meta["ledger"], columns=list(LEDGER_COLUMNS))
+            ledger = _tidy_ledger(ledger) if len(ledger) else _empty_ledger()
+            table = con.read_parquet(table_path)
+        except (KeyError, TypeError, ValueError, duckdb.Error) as error:
+            problem = f"it cannot be read ({type(error).__name__})"
+        else:
+            summary.path = path
+            return IntakeResult(table=table, summary=summary, ledger=ledger)
+    print(f"cakupan: discarded a damaged intake cache entry {table_path.with_suffix('')} "
+          f"({problem}); rebuilding", file=sys.stderr)
+    _remove_cache_entry(table_path.parent, table_path.stem)
+    return None
+
+
+def _remove_cache_entry(folder: Path, stem: str) -> None:
+    for suffix in (".parquet", ".json", ".parquet.partial", ".json.partial"):
+        (folder / f"{stem}{suffix}").unlink(missing_ok=True)
 
 
 def _empty_ledger() -> pd.DataFrame:
@@ -1049,16 +1301,51 @@ def _empty_ledger() -> pd.DataFrame:
                                       for name in LEDGER_COLUMNS}).astype({"row_number": "int64"}))
 
 
-def _write_cache_meta(meta_path: Path, settings: dict, result: IntakeResult) -> None:
+def _write_cache_meta(meta_path: Path, settings: dict, result: IntakeResult,
+                      table_path: Path, source: Path) -> None:
+    """Write the summary, the ledger, the table's SHA-256 and the source file (``0600``)."""
     ledger = result.ledger.astype(object).where(result.ledger.notna(), None)
     meta = {
         "settings": settings,
+        "source": str(Path(source).resolve()),
+        "table_sha256": paths.file_sha256(table_path),
         "summary": result.summary.as_dict(),
         "ledger": ledger.to_dict(orient="list"),
     }
     partial = meta_path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    with paths.open_private(partial, "w", encoding="utf-8") as handle:
+        json.dump(meta, handle, ensure_ascii=False)
     os.replace(partial, meta_path)
+
+
+def _prune_cache(folder: Path, keep: str, registry: str, source: Path) -> None:
+    """Remove cache entries the new entry ``keep`` replaces.
+
+    An entry goes when it was made by another intake version or other intake code, or
+    when it holds an older version of the same registry file (same registry, same source
+    path, other content or key). An entry another process holds the lock of is left.
+    """
+    current = (INTAKE_VERSION, _code_fingerprint())
+    source_name = str(Path(source).resolve())
+    for meta_path in folder.glob("*.json"):
+        stem = meta_path.stem
+        if stem == keep or not _CACHE_STEM_RE.fullmatch(stem):
+            continue
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            settings = meta["settings"]
+            made_by = (settings["intake_version"], settings["intake_code"])
+            same_file = settings["registry"] == registry and meta.get("source") == source_name
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+            continue  # damaged: found and rebuilt when that entry is next read
+        if made_by == current and not same_file:
+            continue
+        try:
+            with file_lock(folder / f"{stem}.lock", wait=False):
+                _remove_cache_entry(folder, stem)
+        except BlockingIOError:
+            continue
+        (folder / f"{stem}.lock").unlink(missing_ok=True)
 
 
 # =========================================================================== CLI
@@ -1086,7 +1373,9 @@ def register_cli(subparsers) -> None:
     parser.add_argument("--delimiter", default=None, help="CSV delimiter (default: detect)")
     parser.add_argument("--encoding", default=None,
                         help="text encoding, e.g. utf-8 or cp1252 (default: detect)")
-    parser.add_argument("--sheet", default=None, help="Excel sheet (default: first with a header)")
+    parser.add_argument("--sheet", default=None,
+                        help="Excel sheet (default: the one whose header names the most "
+                             "registry columns)")
     parser.add_argument("--lang", choices=("en", "id"), default="en", help="language of the summary")
     parser.add_argument("--cache", action="store_true",
                         help="also store the pseudonymised result in data/cache for reports")
@@ -1099,6 +1388,7 @@ def run_validate(args: argparse.Namespace) -> int:
         raise ParameterError(f"--max-rejected must lie in 0-1, got {args.max_rejected}",
                              fix="give a share, e.g. --max-rejected 0.05 for 5%")
     ledger_path = args.ledger or Path.cwd() / f"{args.path.stem}.ledger.csv"
+    _check_ledger_path(ledger_path, [args.path, args.aliases])
     try:
         result = load_registry(
             args.path, args.registry, aliases=args.aliases, cache=args.cache,
@@ -1113,13 +1403,46 @@ def run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(result: IntakeResult, ledger_path: Path, lang: str) -> None:
+def _check_ledger_path(ledger_path: Path, inputs: list[Path | None]) -> None:
+    """Refuse a ledger destination that is an input file or not a regular file.
+
+    Raises:
+        ParameterError: ``--ledger`` names the registry or alias file (writing it would
+            destroy the input), a folder, or a pipe or device.
+    """
+    for given in inputs:
+        if given is not None and _same_file(ledger_path, Path(given)):
+            raise ParameterError(
+                f"--ledger {ledger_path} is an input file; writing the ledger would overwrite it",
+                fix="give another path, e.g. --ledger rejected.ledger.csv")
     try:
-        ledger_path.parent.mkdir(parents=True, exist_ok=True)
-        result.ledger.to_csv(ledger_path, index=False)
+        mode = os.stat(ledger_path).st_mode
+    except (OSError, ValueError):
+        return  # does not exist yet (or cannot be used: writing it will say why)
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise ParameterError(f"--ledger {ledger_path} is {kind}",
+                             fix="give the path of a CSV file to write, e.g. --ledger out.csv")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """True when both paths name one file (hard and symbolic links included)."""
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # one does not exist (yet), or cannot be looked up
+        return os.path.realpath(first) == os.path.realpath(second)
+
+
+def _report(result: IntakeResult, ledger_path: Path, lang: str) -> None:
+    """Write the ledger (``0600``; a missing folder is created ``0700``); print the summary."""
+    try:
+        if not ledger_path.parent.exists():
+            paths.private_folder(ledger_path.parent)
+        with paths.open_private(ledger_path, "w", encoding="utf-8", newline="") as handle:
+            result.ledger.to_csv(handle, index=False)
     except OSError as error:
-        raise InputFileError(f"cannot write the ledger ({error.strerror})", path=ledger_path,
-                             fix="give a writable path with --ledger") from None
+        raise InputFileError(f"cannot write the ledger ({error.strerror or type(error).__name__})",
+                             path=ledger_path, fix="give a writable path with --ledger") from None
     print(result.summary.render(lang))
     print(f"Ledger: {ledger_path} ({len(result.ledger):,} rows)")
     sys.stdout.flush()

@@ -2,18 +2,26 @@
 
 The format is recognised from the file's first bytes, not its name: ``PAR1`` is Parquet,
 a ZIP archive is .xlsx, the old binary .xls is refused with a fix, and anything else must
-be text (CSV). Parquet stays on disk and is read by DuckDB; CSV and Excel files, which
-users export by hand and which are modest in size, are parsed here into an Arrow table of
-strings (one column per source column, plus the spreadsheet row number) and then take the
-same engine-side validation path as Parquet.
+be text (CSV). Only regular files are read: a named pipe or a device (``/dev/zero``) is
+refused before it is opened, so a read never hangs. Parquet stays on disk and is read by
+DuckDB; CSV and Excel files, which users export by hand and which are modest in size, are
+parsed here into an Arrow table of strings (one column per source column, plus the
+spreadsheet row number) and then take the same engine-side validation path as Parquet.
 
-Text files: the encoding is UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode
-text"), or cp1252 when the bytes are not valid UTF-8; ``encoding=`` overrides. The
-delimiter is the one of ``, ; TAB |`` that splits the first lines into the most consistent
-number of fields; ``delimiter=`` overrides. The header is the row, among the first
-``HEADER_SEARCH_ROWS``, whose cells name the most known columns (title rows above it are
-skipped). Row numbers are those a spreadsheet shows: the first line of the file is row 1.
-Entirely blank rows are skipped (they keep their number but are not counted as rows read).
+Text files: the encoding is UTF-8 (with or without BOM), UTF-16 (with BOM, or without one
+when every other byte is zero), or cp1252 when the bytes are not valid UTF-8; ``encoding=``
+overrides. A file that starts with a UTF-8 BOM but is not UTF-8 is refused (it mixes
+encodings). The delimiter is the one of ``, ; TAB |`` whose split of the first lines names
+the most registry columns in a header row, then splits the lines most consistently;
+``delimiter=`` overrides. The header is the row, among the first ``HEADER_SEARCH_ROWS``,
+whose cells name the most known columns (title rows above it are skipped). Row numbers are
+those a spreadsheet shows: the first record of the file is row 1. Entirely blank rows are
+skipped (they keep their number but are not counted as rows read).
+
+Nothing is lost silently: the records of a text file are counted by a quote-aware scan of
+its lines (:func:`scan_records`) that is independent of the CSV parser, and the file is
+refused when the two counts differ or when a quote swallows line breaks or separators the
+way a stray quote does (:func:`check_quotes`).
 """
 
 from __future__ import annotations
@@ -22,12 +30,17 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
+import os
 import re
+import stat
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import pyarrow as pa
 
@@ -40,6 +53,30 @@ HEADER_MIN_MATCHES = 2
 DELIMITER_CANDIDATES = (",", ";", "\t", "|")
 ROW_NUMBER = "__row_number"
 _SNIFF_BYTES = 64 * 1024
+#: How many lines the delimiter detection looks at.
+SNIFF_LINES = 50
+
+#: A quoted CSV value may hold line breaks (an address over two lines); one that runs over
+#: more lines than this has swallowed whole records behind a stray quote.
+QUOTED_VALUE_MAX_LINES = 10
+#: A line inside a quoted value "looks like a record" when it holds at least this many
+#: separators, or half the separators of a full row when that is more.
+RECORD_MIN_SEPARATORS = 2
+
+#: Excel workbooks are ZIP archives. Before a byte of one is decompressed, the sizes its
+#: directory declares are checked: a real registry sheet of a million rows is a few hundred
+#: MiB of XML, so more than this in total is refused as a "zip bomb" (memory stays bounded).
+XLSX_MAX_UNCOMPRESSED_BYTES = 1 << 30
+#: A worksheet's XML compresses about 5-20 : 1; a member of more than
+#: ``XLSX_RATIO_CHECK_BYTES`` that compresses better than this is refused as a zip bomb.
+XLSX_MAX_COMPRESSION_RATIO = 200
+XLSX_RATIO_CHECK_BYTES = 16 << 20
+#: Exceptions openpyxl raises on a damaged workbook (truncated member, bad CRC, broken or
+#: hostile XML, impossible cell values, a compression method zipfile lacks, an encrypted
+#: member). They are turned into one line naming the file.
+_XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError,
+                IndexError, OverflowError, OSError, ParseError, NotImplementedError,
+                RuntimeError)
 
 HeaderScore = Callable[[Sequence[str]], int]
 
@@ -51,6 +88,11 @@ class SourceTable:
     Exactly one of ``parquet_path`` and ``arrow`` is set. In ``arrow`` the source columns
     are named ``c0, c1, …`` in file order (headers may repeat or be blank) and
     ``__row_number`` holds the spreadsheet row number.
+
+    ``numeric_cells`` maps a source column index to the first data row whose cell was
+    stored as a number (Excel), so the intake can refuse a NIK that Excel may have rounded.
+    ``records_in_file`` is the number of records (rows) the file holds by the independent
+    count of :func:`scan_records`, title, header and blank rows included.
     """
 
     path: Path
@@ -63,24 +105,28 @@ class SourceTable:
     delimiter: str | None = None
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    numeric_cells: dict[int, int] = field(default_factory=dict)
+    records_in_file: int | None = None
+    blank_rows: int = 0
 
 
 # --------------------------------------------------------------------------- format
 
 
 def detect_format(path: Path) -> str:
-    """Return 'parquet', 'xlsx' or 'text' for an existing, non-empty file.
+    """Return 'parquet', 'xlsx' or 'text' for an existing, non-empty regular file.
 
     Raises:
-        InputFileError: missing, a directory, empty, old .xls, or binary that is no table.
+        InputFileError: missing, a directory, a pipe or device, unreadable, empty, old
+            .xls, or binary that is no table.
     """
-    if not path.exists():
-        raise InputFileError("file not found", path=path, fix="check the path and file name")
-    if path.is_dir():
-        raise InputFileError("is a directory, not a file", path=path,
-                             fix="give the registry file itself (.parquet, .csv or .xlsx)")
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
+    check_regular_file(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as error:
+        raise InputFileError(f"cannot be read ({error.strerror or type(error).__name__})",
+                             path=path, fix="check the file's permissions") from None
     if not head.strip():
         raise InputFileError("file is empty", path=path,
                              fix="export the registry again; the file has no content")
@@ -94,16 +140,77 @@ def detect_format(path: Path) -> str:
             fix="open it in Excel or LibreOffice and save as .xlsx or CSV UTF-8")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "text"
-    if b"\x00" in head or _control_share(head) > 0.01:
+    if b"\x00" in head and utf16_without_bom(head) is not None:
+        return "text"
+    if _control_share(head) > 0.01:
         raise InputFileError(
             "binary file, not a table", path=path,
             fix="give a CSV, Excel .xlsx or Parquet export of the registry")
+    if b"\x00" in head:
+        _refuse_nul(head, path)
     return "text"
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse a path that is missing, a folder, or not a regular file (pipe, device, socket).
+
+    Checked with ``stat`` before the file is opened: opening a named pipe blocks until
+    someone writes to it, and ``/dev/zero`` never ends.
+
+    Raises:
+        InputFileError: with the reason and a fix.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputFileError("file not found", path=path,
+                             fix="check the path and file name") from None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputFileError(f"cannot be read ({reason})", path=path,
+                             fix="check the path and the file's permissions") from None
+    if stat.S_ISDIR(mode):
+        raise InputFileError("is a directory, not a file", path=path,
+                             fix="give the registry file itself (.parquet, .csv or .xlsx)")
+    if not stat.S_ISREG(mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+                "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise InputFileError(f"is {kind}, not a regular file", path=path,
+                             fix="save the registry to a file and give that file's path")
 
 
 def _control_share(data: bytes) -> float:
     controls = sum(1 for byte in data if byte < 32 and byte not in (9, 10, 12, 13))
     return controls / max(len(data), 1)
+
+
+def _refuse_nul(data: bytes, path: Path) -> None:
+    offset = data.index(b"\x00")
+    line = data.count(b"\n", 0, offset) + 1
+    raise InputFileError(
+        f"contains a NUL (zero) byte at byte {offset:,} (line {line:,}); a text export has "
+        "none", path=path,
+        fix="export the registry again as CSV UTF-8 (or UTF-16 with its byte-order mark)")
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when ``data`` looks like UTF-16 text without a BOM.
+
+    Mostly-ASCII UTF-16 text has a zero byte in every other position (odd positions for
+    little endian). Returns None when the bytes do not show that pattern.
+    """
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    zero_even = sum(1 for index in range(0, 2 * pairs, 2) if sample[index] == 0) / pairs
+    zero_odd = sum(1 for index in range(1, 2 * pairs, 2) if sample[index] == 0) / pairs
+    if zero_odd > 0.9 and zero_even < 0.1:
+        return "utf-16-le"
+    if zero_even > 0.9 and zero_odd < 0.1:
+        return "utf-16-be"
+    return None
 
 
 # --------------------------------------------------------------------------- text / CSV
@@ -113,9 +220,13 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     """Decode file bytes; return (text, encoding used).
 
     Raises:
-        InputFileError: the bytes are not valid in the given encoding.
+        InputFileError: the bytes are not valid in the given encoding, or start with a
+            byte-order mark that the rest of the file does not follow.
     """
     if encoding:
+        if data.startswith(codecs.BOM_UTF8) and not encoding.lower().replace("_", "-") \
+                .startswith(("utf-8", "utf8")):
+            data = data[len(codecs.BOM_UTF8):]  # a BOM left over from a UTF-8 export
         try:
             text = data.decode(encoding)
         except LookupError:
@@ -123,13 +234,26 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
                                  fix="use e.g. --encoding utf-8 or --encoding cp1252") from None
         except UnicodeDecodeError as error:
             raise InputFileError(
-                f"not valid {encoding} at byte {error.start}", path=path,
+                f"not valid {encoding} at byte {error.start:,} (line {_line_of(data, error.start):,})",
+                path=path,
                 fix="leave out --encoding to detect it, or try --encoding cp1252") from None
         return text.lstrip("\ufeff"), encoding
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as error:
+            offset = error.start + len(codecs.BOM_UTF8)
+            raise InputFileError(
+                f"starts with a UTF-8 byte-order mark but byte {offset:,} (line "
+                f"{_line_of(data, offset):,}) is not UTF-8: the file mixes encodings",
+                path=path,
+                fix="save it again as 'CSV UTF-8', or read it as cp1252 with --encoding "
+                    "cp1252") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        return _decode_utf16(data, "utf-16", path), "utf-16"
+    utf16 = utf16_without_bom(data) if b"\x00" in data[:4096] else None
+    if utf16:
+        return _decode_utf16(data, utf16, path), utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -139,6 +263,20 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def _decode_utf16(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return data.decode(encoding).lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        raise InputFileError(
+            f"is UTF-16 text but byte {error.start:,} is not ({error.reason}; the file may be "
+            "cut short)", path=path,
+            fix="export the registry again, e.g. as 'CSV UTF-8'") from None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
 
 
 _HTML_RE = re.compile(r"<\s*(!doctype\s+html|html|head|body|table)\b", re.IGNORECASE)
@@ -153,98 +291,516 @@ def _refuse_html(text: str, path: Path) -> None:
             fix="download or export the table again as CSV or .xlsx")
 
 
-def sniff_delimiter(text: str) -> str:
-    """Pick the delimiter of ``, ; TAB |`` that splits the first lines most consistently."""
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+def allow_long_fields(length: int) -> None:
+    """Let Python's csv module read fields of up to ``length`` characters.
+
+    Its default limit (131,072 characters) turns one long value into a ``_csv.Error``; a
+    field can never be longer than the text it comes from, so the text's length is a safe
+    bound. The limit is only ever raised.
+    """
+    if length >= csv.field_size_limit():
+        csv.field_size_limit(length + 1)
+
+
+def sniff_delimiter(text: str, score: HeaderScore | None = None) -> str:
+    """Pick the delimiter of ``, ; TAB |`` for a text file.
+
+    With ``score`` (how many registry columns a row of cells names), the delimiter that
+    yields the best header row wins, so a ``;`` inside quoted values (``"JKK;JKM"``) of a
+    comma file cannot mislead it. Ties, and files without a header, go to the delimiter
+    that splits the first lines into the most consistent number of fields.
+    """
+    lines = [line for line in itertools.islice(io.StringIO(text), SNIFF_LINES) if line.strip()]
     if not lines:
         return ","
-    best, best_score = ",", (0, 0.0, 0)
-    sample = "\n".join(lines)
+    sample = "".join(lines)
+    allow_long_fields(len(sample))
+    best, best_score = ",", (0, 0, 0.0, 0)
     for candidate in DELIMITER_CANDIDATES:
-        counts = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=candidate)]
-        counts = [n for n in counts if n > 1]
+        rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=candidate))
+        counts = [len(row) for row in rows if len(row) > 1]
         if not counts:
             continue
         mode, frequency = Counter(counts).most_common(1)[0]
-        score = (1, frequency / len(lines), mode)
-        if score > best_score:
-            best, best_score = candidate, score
+        header = 0
+        if score is not None:
+            header = max((score([cell.strip() for cell in row if cell.strip()])
+                          for row in rows[:HEADER_SEARCH_ROWS]), default=0)
+            header = header if header >= HEADER_MIN_MATCHES else 0
+        candidate_score = (header, 1, frequency / len(lines), mode)
+        if candidate_score > best_score:
+            best, best_score = candidate, candidate_score
     return best
+
+
+@dataclass(frozen=True)
+class QuotedValue:
+    """A quoted CSV value that spans lines, closes mid-value or never closes.
+
+    Attributes:
+        record: 0-based index of the record (row) the value belongs to.
+        line: physical line (1-based) where the opening quote stands.
+        field: 0-based index of the field the quote opens.
+        end_line: line of the closing quote; None when the quote never closes.
+        closes_mid_value: text follows the closing quote before the next separator, the
+            mark of a stray quote that paired with the opening quote of a later value.
+        separators: separators (the delimiter) inside the quotes.
+        line_breaks: line breaks inside the quotes.
+        record_like_lines: largest number of separators on one line inside the quotes
+            after the first (a swallowed record shows its separators here).
+    """
+
+    record: int
+    line: int
+    field: int
+    end_line: int | None
+    closes_mid_value: bool
+    separators: int
+    line_breaks: int
+    record_like_lines: int
+
+
+@dataclass
+class RecordScan:
+    """Records of a text file as counted by :func:`scan_records`."""
+
+    records: int
+    quoted: list[QuotedValue]
+
+
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+
+
+def scan_records(text: str, delimiter: str) -> RecordScan:
+    """Count the records of delimited text with a small quote-aware scan of its lines.
+
+    It follows the rules of Python's csv reader (a quote opens a quoted value only at the
+    start of a field; ``""`` inside quotes is one quote; a line break inside quotes
+    belongs to the value) but is written separately, so its count checks the parser's.
+    Lines whose quotes are simple pass a regular expression; the rest are walked
+    character by character and every quoted value that spans lines, closes in the middle
+    of a value or never closes is reported.
+
+    Args:
+        text: the decoded file.
+        delimiter: the one-character field separator.
+
+    Returns:
+        The number of records (blank ones included) and the unusual quoted values.
+    """
+    d = re.escape(delimiter)
+    field_re = rf'(?:"(?:[^"]|"")*+"(?={d}|\Z)|[^{d}"][^{d}]*+|)'
+    simple = re.compile(rf"{field_re}(?:{d}{field_re})*+")
+    if not text:
+        return RecordScan(records=0, quoted=[])
+    lines = _LINE_BREAK_RE.split(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # text ending in a line break has no empty record after it
+    records = 0
+    quoted: list[QuotedValue] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if '"' not in line or simple.fullmatch(line):
+            records += 1
+            index += 1
+            continue
+        index = _walk_record(lines, index, delimiter, records, quoted)
+        records += 1
+    return RecordScan(records=records, quoted=quoted)
+
+
+_START_FIELD, _IN_FIELD, _IN_QUOTES, _QUOTE_IN_QUOTES = range(4)
+
+
+def _walk_record(lines: list[str], index: int, delimiter: str, record: int,
+                 quoted: list[QuotedValue]) -> int:
+    """Walk one record from ``lines[index]``; report unusual quoted values; return the
+    index of the line after the record."""
+    state, field_index = _START_FIELD, 0
+    opened = (0, 0)  # (line index, field) of the quote being read
+    separators = breaks = record_like = 0
+    while True:
+        line = lines[index]
+        position, length = 0, len(line)
+        while position < length:
+            if state == _START_FIELD:
+                char = line[position]
+                position += 1
+                if char == '"':
+                    state, opened = _IN_QUOTES, (index, field_index)
+                    separators = breaks = record_like = 0
+                elif char == delimiter:
+                    field_index += 1
+                else:
+                    state = _IN_FIELD
+            elif state == _IN_FIELD:
+                found = line.find(delimiter, position)
+                if found < 0:
+                    position = length
+                else:
+                    field_index, state, position = field_index + 1, _START_FIELD, found + 1
+            elif state == _IN_QUOTES:
+                found = line.find('"', position)
+                end = length if found < 0 else found
+                inside = line.count(delimiter, position, end)
+                separators += inside
+                if index > opened[0]:
+                    record_like = max(record_like, inside)
+                position = end if found < 0 else found + 1
+                if found >= 0:
+                    state = _QUOTE_IN_QUOTES
+            else:  # _QUOTE_IN_QUOTES: the quote closed, unless another quote follows
+                char = line[position]
+                position += 1
+                if char == '"':
+                    state = _IN_QUOTES
+                    continue
+                closes_mid = char != delimiter
+                if closes_mid and (separators or breaks) or breaks:
+                    quoted.append(QuotedValue(record, opened[0] + 1, opened[1], index + 1,
+                                              closes_mid, separators, breaks, record_like))
+                if closes_mid:
+                    state = _IN_FIELD
+                else:
+                    field_index, state = field_index + 1, _START_FIELD
+        if state == _IN_QUOTES:
+            breaks += 1
+            index += 1
+            if index == len(lines):  # the last line's end is the end of the file
+                quoted.append(QuotedValue(record, opened[0] + 1, opened[1], None, False,
+                                          separators, breaks - 1, record_like))
+                return index
+            continue
+        if state == _QUOTE_IN_QUOTES and breaks:
+            quoted.append(QuotedValue(record, opened[0] + 1, opened[1], index + 1, False,
+                                      separators, breaks, record_like))
+        return index + 1
+
+
+def check_quotes(scan: RecordScan, rows: list[list[str]], path: Path,
+                 header: Sequence[str] | None, delimiter: str) -> None:
+    """Refuse a text file in which a quote swallowed separators or whole records.
+
+    A quoted value may hold the delimiter (``"JKK,JKM"``) and a line break or two (an
+    address); it may not:
+
+    - open and never close (the rest of the file would become one value);
+    - close in the middle of a later value after swallowing separators or line breaks
+      (a stray quote that paired with the opening quote of another value);
+    - run over more than ``QUOTED_VALUE_MAX_LINES`` lines, or hold a line with as many
+      separators as a record;
+    - in a row with fewer fields than the header, hold as many separators as a record.
+
+    Args:
+        scan: from :func:`scan_records`.
+        rows: the parsed records (same count as ``scan.records``).
+        path: for the message.
+        header: the header cells when found (names the column), else None.
+        delimiter: the field separator.
+
+    Raises:
+        InputFileError: naming the row, the line of the opening quote and the fix.
+    """
+    width = len(header) if header else _typical_width(rows)
+    record_like = max(RECORD_MIN_SEPARATORS, (width - 1) // 2)
+    fix = "close the quote or remove it; export again"
+    for value in scan.quoted:
+        problem = None
+        if value.end_line is None:
+            problem = (f"a quote opens this value on line {value.line:,} and never closes, so "
+                       f"the remaining {_plural(value.line_breaks, 'line')} would be read as "
+                       "one value")
+        elif value.closes_mid_value:
+            where = ("the same line" if value.end_line == value.line else
+                     f"line {value.end_line:,}")
+            swallowed = _plural(value.separators, "separator") + (
+                f" and {_plural(value.line_breaks, 'line break')}" if value.line_breaks else "")
+            problem = (f"a quote opens this value on line {value.line:,} and closes inside a "
+                       f"later value on {where}, swallowing {swallowed}")
+        elif value.line_breaks + 1 > QUOTED_VALUE_MAX_LINES:
+            problem = (f"the quoted value opened on line {value.line:,} runs over "
+                       f"{value.line_breaks + 1:,} lines (to line {value.end_line:,}), more "
+                       f"than the {QUOTED_VALUE_MAX_LINES} a value may have")
+        elif value.record_like_lines >= record_like:
+            problem = (f"the quoted value opened on line {value.line:,} runs to line "
+                       f"{value.end_line:,} and holds a line with {value.record_like_lines} "
+                       "separators, like a whole record")
+        if problem:
+            raise InputFileError(problem, path=path, row=value.record + 1,
+                                 column=_column_name(header, value.field), fix=fix)
+    for index, row in enumerate(rows):
+        if 1 < len(row) < width:
+            for position, cell in enumerate(row):
+                inside = cell.count(delimiter)
+                if inside >= record_like:
+                    raise InputFileError(
+                        f"this row has {len(row)} fields, not {width}, and one quoted value "
+                        f"holds {inside} separators: a stray pair of quotes joined several "
+                        "values into one", path=path, row=index + 1,
+                        column=_column_name(header, position), fix=fix)
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (line breaks included) as one space, trimmed.
+
+    Headers and sheet names appear in one-line error messages; a quoted header such as
+    ``"Nama\nLengkap"`` would otherwise split the message.
+    """
+    return " ".join(text.split())
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'s' if count != 1 else ''}"
+
+
+def _typical_width(rows: list[list[str]]) -> int:
+    counts = Counter(len(row) for row in rows[:1000] if len(row) > 1)
+    return counts.most_common(1)[0][0] if counts else 1
+
+
+def _column_name(header: Sequence[str] | None, index: int) -> str | None:
+    if header and index < len(header) and header[index] and header[index].strip():
+        return one_line(header[index])
+    return None
 
 
 def read_text(path: Path, score: HeaderScore, *, encoding: str | None = None,
               delimiter: str | None = None) -> SourceTable:
-    """Read a CSV (or other delimited text) file into a :class:`SourceTable`."""
-    data = path.read_bytes()
+    """Read a CSV (or other delimited text) file into a :class:`SourceTable`.
+
+    Raises:
+        InputFileError: not text, NUL bytes, HTML, a bad delimiter, a stray quote, or a
+            record count that the parser and the line scan do not agree on.
+        SchemaError: no header row.
+    """
+    check_regular_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputFileError(f"cannot be read ({error.strerror or type(error).__name__})",
+                             path=path, fix="check the file's permissions") from None
     text, used_encoding = decode_text(data, path, encoding)
+    if "\x00" in text:
+        offset = text.index("\x00")
+        raise InputFileError(
+            f"contains a NUL (zero) character on line {text.count(chr(10), 0, offset) + 1:,}; "
+            "a text export has none", path=path,
+            fix="export the registry again as CSV UTF-8 (or give the right --encoding)")
     if not text.strip():
         raise InputFileError("file is empty", path=path,
                              fix="export the registry again; the file has no content")
     _refuse_html(text, path)
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
-        if len(delimiter) != 1:
+        if len(delimiter) != 1 or delimiter in "\r\n\"":
             raise InputFileError(f"delimiter must be one character, got {delimiter!r}",
                                  path=path, fix="use e.g. --delimiter ';' or --delimiter tab")
-    used_delimiter = delimiter or sniff_delimiter(text)
+    used_delimiter = delimiter or sniff_delimiter(text, score)
+    allow_long_fields(len(text))
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=used_delimiter))
     except csv.Error as error:
         raise InputFileError(f"cannot be read as CSV: {error}", path=path,
                              fix="check quoting, or export the file again") from None
+    scan = scan_records(text, used_delimiter)
+    if scan.records != len(rows):
+        raise InputFileError(
+            f"the CSV reader found {len(rows):,} records but a line-by-line count finds "
+            f"{scan.records:,}; rows would be lost", path=path,
+            fix="check the quoting of values, or export the file again")
+    header_index = _find_header(rows, score)
+    header = rows[header_index] if header_index is not None else None
+    check_quotes(scan, rows, path, header, used_delimiter)
     source = _table_from_rows(rows, path, score, first_row_number=1)
     source.source_format = "csv"
     source.encoding = used_encoding
     source.delimiter = used_delimiter
+    source.records_in_file = scan.records
+    _check_accounted(source)
     return source
+
+
+def _check_accounted(source: SourceTable) -> None:
+    """Every record of the file is a title/header row, a blank row or a row read."""
+    data_rows = source.arrow.num_rows if source.arrow is not None else 0
+    accounted = (source.header_row or 0) + source.blank_rows + data_rows
+    if source.records_in_file is not None and accounted != source.records_in_file:
+        raise InputFileError(
+            f"{source.records_in_file:,} records in the file but {accounted:,} accounted for "
+            f"({source.header_row} title/header, {source.blank_rows:,} blank, {data_rows:,} "
+            "read)", path=source.path, fix="export the file again; report this as a bug if "
+                                            "it persists")
 
 
 # --------------------------------------------------------------------------- Excel
 
 
+def check_zip_sizes(path: Path) -> None:
+    """Refuse an .xlsx whose ZIP directory declares too much data (a "zip bomb").
+
+    Only the directory is read; nothing is decompressed. Python's zipfile stops reading a
+    member at its declared size (and checks its CRC), so these limits bound the work.
+
+    Raises:
+        InputFileError: not a ZIP archive, no Excel workbook inside, more than
+            ``XLSX_MAX_UNCOMPRESSED_BYTES`` in total, or a large member compressed more
+            than ``XLSX_MAX_COMPRESSION_RATIO`` : 1.
+    """
+    fix = "open it in Excel and save it again as .xlsx, or export the registry as CSV"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputFileError("not a readable Excel .xlsx file (its ZIP directory cannot be "
+                             "read: the file may be cut short)", path=path, fix=fix) from None
+    names = {member.filename for member in members}
+    if "xl/workbook.xml" not in names:
+        shown = ", ".join(sorted(names)[:3]) + (", …" if len(names) > 3 else "")
+        raise InputFileError(f"is a ZIP archive, not an Excel .xlsx workbook (it holds {shown})",
+                             path=path, fix="unzip it and give the registry file inside")
+    total = sum(member.file_size for member in members)
+    if total > XLSX_MAX_UNCOMPRESSED_BYTES:
+        raise InputFileError(
+            f"unpacks to {total / 2**20:,.0f} MiB, above the limit of "
+            f"{XLSX_MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB for a workbook (a 'zip bomb' or "
+            "a far too large sheet)", path=path, fix="export the registry as CSV or Parquet")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > XLSX_RATIO_CHECK_BYTES and ratio > XLSX_MAX_COMPRESSION_RATIO:
+            raise InputFileError(
+                f"member {member.filename} is compressed {ratio:,.0f} : 1 (more than "
+                f"{XLSX_MAX_COMPRESSION_RATIO} : 1 is a 'zip bomb', not a worksheet)",
+                path=path, fix="export the registry as CSV or Parquet")
+
+
 def read_xlsx(path: Path, score: HeaderScore, *, sheet: str | None = None) -> SourceTable:
     """Read one sheet of an Excel .xlsx workbook into a :class:`SourceTable`.
 
-    Without ``sheet``, the first sheet with a recognisable header row is used.
+    Without ``sheet``, the sheet whose header row names the most registry columns is used;
+    when two or more sheets tie, or none has a header, the file is refused with the sheet
+    names (choose with ``sheet=`` / ``--sheet``).
+
+    Raises:
+        InputFileError: not a readable workbook (damaged, truncated, zip bomb), or no sheet
+            of the given name, or several sheets match equally well.
+        SchemaError: no sheet has a header row.
     """
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_regular_file(path)
+    check_zip_sizes(path)
+    fix = ("open it in Excel and save it again as .xlsx (the registry sheet alone), or "
+           "save that sheet as CSV UTF-8")
+    # openpyxl gets an open file, not the path: given a path it insists on an .xlsx name,
+    # and the format was recognised from the content already. In read-only mode the
+    # workbook reads the archive lazily, so the file stays open until the end.
+    handle = path.open("rb")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise InputFileError(f"not a readable Excel .xlsx file ({type(error).__name__})",
-                             path=path, fix="open it in Excel and save it again as .xlsx") from None
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except (InvalidFileException, AttributeError, *_XLSX_ERRORS) as error:
+        # AttributeError: openpyxl 3.1 fails so on some chart sheets.
+        handle.close()
+        raise InputFileError(f"not a readable Excel .xlsx file ({_xlsx_damage(error)})",
+                             path=path, fix=fix) from None
     try:
-        names = workbook.sheetnames
-        if sheet is not None:
-            if sheet not in names:
-                raise InputFileError(
-                    f"no sheet named '{sheet}'", path=path,
-                    fix="use one of: " + ", ".join(f"'{name}'" for name in names))
-            candidates = [sheet]
-        else:
-            candidates = names
-        for name in candidates:
-            worksheet = workbook[name]
-            head = [[_excel_text(value) for value in row] for row in worksheet.iter_rows(
-                min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True)]
-            if _find_header(head, score) is None:
-                continue
-            rows = [[_excel_text(value) for value in row]
-                    for row in worksheet.iter_rows(min_row=1, values_only=True)]
-            source = _table_from_rows(rows, path, score, first_row_number=1, sheet=name)
-            source.source_format = "xlsx"
-            return source
+        worksheets = {one_line(worksheet.title): worksheet for worksheet in workbook.worksheets}
+        names = list(worksheets)
+        if sheet is not None and sheet not in worksheets:
+            raise InputFileError(
+                f"no sheet named '{sheet}'", path=path,
+                fix="use one of: " + ", ".join(f"'{name}'" for name in names))
+        candidates = [sheet] if sheet is not None else names
+        try:
+            heads = {name: _sheet_rows(worksheets[name], max_row=HEADER_SEARCH_ROWS)[0]
+                     for name in candidates}
+        except _XLSX_ERRORS as error:
+            raise InputFileError(f"not a readable Excel .xlsx file ({_xlsx_damage(error)})",
+                                 path=path, fix=fix) from None
+        scores = {}
+        for name, head in heads.items():
+            index = _find_header(head, score)
+            if index is not None:
+                scores[name] = score([cell.strip() for cell in head[index] if cell and cell.strip()])
+        chosen = _choose_sheet(scores, candidates, path)
+        try:
+            rows, numeric = _sheet_rows(worksheets[chosen])
+        except _XLSX_ERRORS as error:
+            raise InputFileError(f"not a readable Excel .xlsx file ({_xlsx_damage(error)})",
+                                 path=path, fix=fix) from None
     finally:
         workbook.close()
-    raise SchemaError(
-        "no sheet has a header row naming the registry columns "
-        f"(looked in the first {HEADER_SEARCH_ROWS} rows of sheets "
-        + ", ".join(f"'{name}'" for name in candidates) + ")",
-        path=path,
-        fix="name the columns e.g. NIK, Jenis Kelamin, Kode Wilayah, Segmen, TMT, or add "
-            "aliases with --aliases FILE (see docs/intake.md)")
+        handle.close()
+    source = _table_from_rows(rows, path, score, first_row_number=1, sheet=chosen)
+    source.source_format = "xlsx"
+    source.numeric_cells = {column: next(row for row in found if row > source.header_row)
+                            for column, found in numeric.items()
+                            if any(row > source.header_row for row in found)}
+    return source
+
+
+def _xlsx_damage(error: Exception) -> str:
+    """What an openpyxl or zipfile error says about the workbook, in plain words."""
+    if isinstance(error, zipfile.BadZipFile):
+        return "a part of it is cut short or fails its checksum"
+    if isinstance(error, (zlib.error, EOFError)):
+        return "a part of it is cut short or damaged"
+    if isinstance(error, ParseError):
+        return "the XML of a part is cut off or not well formed"
+    if isinstance(error, NotImplementedError):
+        return "a part is compressed with a method that cannot be read"
+    if isinstance(error, RuntimeError) and "encrypted" in str(error):
+        return "a part is encrypted"
+    if isinstance(error, KeyError):
+        return "a part it needs is missing"
+    return f"{type(error).__name__} while reading it"
+
+
+def _choose_sheet(scores: dict[str, int], candidates: list[str], path: Path) -> str:
+    """The sheet whose header names the most registry columns; refuse ties and none."""
+    listed = ", ".join(f"'{name}'" for name in candidates)
+    if not candidates:
+        raise InputFileError("has no worksheet (only chart sheets, or none)", path=path,
+                             fix="save the registry table as a sheet of an .xlsx, or as CSV")
+    if not scores:
+        raise SchemaError(
+            f"no sheet has a header row naming the registry columns (looked in the first "
+            f"{HEADER_SEARCH_ROWS} rows of sheet{'s' if len(candidates) != 1 else ''} {listed})",
+            path=path,
+            fix="name the columns e.g. NIK, Jenis Kelamin, Kode Wilayah, Segmen, TMT, or add "
+                "aliases with --aliases FILE (see docs/intake.md)")
+    best = max(scores.values())
+    tied = [name for name, value in scores.items() if value == best]
+    if len(tied) > 1:
+        raise InputFileError(
+            "sheets " + ", ".join(f"'{name}'" for name in tied) + f" all have a header naming "
+            f"{best} registry columns; the intake reads one sheet", path=path,
+            fix="choose one with --sheet NAME (or sheet= in Python), or put the rows in one sheet")
+    return tied[0]
+
+
+#: Row numbers of numeric cells remembered per column: enough to pass the title and
+#: header rows and still name the first data row.
+_NUMERIC_ROWS_KEPT = HEADER_SEARCH_ROWS + 2
+
+
+def _sheet_rows(worksheet, max_row: int | None = None
+                ) -> tuple[list[list[str | None]], dict[int, list[int]]]:
+    """Cells of a worksheet as text, and the rows where a column held a number."""
+    rows: list[list[str | None]] = []
+    numeric: dict[int, list[int]] = {}
+    for row_number, row in enumerate(worksheet.iter_rows(min_row=1, max_row=max_row,
+                                                         values_only=True), start=1):
+        cells = []
+        for column, value in enumerate(row):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                found = numeric.setdefault(column, [])
+                if len(found) < _NUMERIC_ROWS_KEPT:
+                    found.append(row_number)
+            cells.append(_excel_text(value))
+        rows.append(cells)
+    return rows, numeric
 
 
 def _excel_text(value: object) -> str | None:
@@ -283,16 +839,18 @@ def _table_from_rows(rows: list[list[str | None]], path: Path, score: HeaderScor
     header_index = _find_header(rows, score)
     if header_index is None:
         raise SchemaError(_no_header_problem(rows), path=path, fix=_no_header_fix(rows))
-    header = [(cell or "").strip() for cell in rows[header_index]]
+    header = [one_line(cell or "") for cell in rows[header_index]]
     while header and not header[-1]:
         header.pop()
     width = len(header)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     row_numbers: list[int] = []
+    blank_rows = 0
     for offset, row in enumerate(rows[header_index + 1:], start=header_index + 1):
         row_number = first_row_number + offset
         cells = [None if cell is None or not str(cell).strip() else cell for cell in row]
         if not any(cells):
+            blank_rows += 1
             continue
         if len(cells) > width:
             extra = cells[width:]
@@ -311,7 +869,8 @@ def _table_from_rows(rows: list[list[str | None]], path: Path, score: HeaderScor
               for index, values in enumerate(columns)}
     arrays[ROW_NUMBER] = pa.array(row_numbers, type=pa.int64())
     return SourceTable(path=path, source_format="", headers=header, arrow=pa.table(arrays),
-                       header_row=first_row_number + header_index, sheet=sheet)
+                       header_row=first_row_number + header_index, sheet=sheet,
+                       blank_rows=blank_rows)
 
 
 def _no_header_problem(rows: list[list[str | None]]) -> str:

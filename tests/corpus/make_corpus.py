@@ -11,9 +11,11 @@ written by hand, not by this script.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -134,6 +136,11 @@ def main() -> None:
     _write_xlsx()
     _write_parquet()
     _write_jkn()
+    _write_quotes_and_text()
+    _write_nik_as_number()
+    _write_parquet_faults()
+    _write_workbook_faults()
+    _write_privacy()
 
 
 def _iso(text: str) -> str:
@@ -219,6 +226,273 @@ def _write_jkn() -> None:
          "2022-07-01", "", "2024-12-31"],
     ]
     write_csv("jkn_export_style.csv", rows, header=header, delimiter=",")
+
+
+# --------------------------------------------------------------------------- issue 12
+# "Nothing lost, nothing leaked": stray quotes, numbers as NIKs, damaged workbooks and
+# Parquet files, and values that must not reach the ledger.
+
+#: Names written anywhere in the corpus; tests check that no ledger detail repeats one.
+NAMES = sorted({row[1] for row in ROWS} | {"José Muñoz", "Désirée Anggraeni"})
+
+
+def many_rows(count: int, *, serial=lambda index: index + 1) -> list[list[str]]:
+    """``count`` valid spells cycling through ROWS, each with its own NIK serial number."""
+    rows = []
+    for index in range(count):
+        row = list(ROWS[index % len(ROWS)])
+        row[0] = row[0][:12] + f"{serial(index):04d}"
+        rows.append(row)
+    return rows
+
+
+def csv_text(rows: list[list[str]], *, header: list[str] = HEADER, delimiter: str = ";",
+             quoting: int = csv.QUOTE_MINIMAL, lineterminator: str = "\r\n") -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator,
+                        quoting=quoting)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def replace_line(text: str, number: int, old: str, new: str) -> str:
+    """``text`` with ``old`` replaced by ``new`` once on line ``number`` (1-based)."""
+    lines = text.split("\r\n")
+    assert old in lines[number - 1], (number, old)
+    lines[number - 1] = lines[number - 1].replace(old, new, 1)
+    return "\r\n".join(lines)
+
+
+def _write_quotes_and_text() -> None:
+    # A stray quote opens the name on row 12 of a ';' file without other quotes: the rest
+    # of the file would become one value (csv.reader loses rows 13-31 silently).
+    text = csv_text(many_rows(30))
+    write_bytes("quote_stray_never_closes.csv",
+                replace_line(text, 12, ";Ahmad", ';"Ahmad').encode())
+    # In a comma file the stray quote pairs with the opening quote of "JKK,JKM" on the same
+    # line: nine values become one.
+    text = csv_text(many_rows(30), delimiter=",")
+    write_bytes("quote_stray_closes_mid_value.csv",
+                replace_line(text, 7, ",01/01/1990,", ',"01/01/1990,').encode())
+    # Two stray quotes four lines apart: rows 4-8 would be one value holding whole records.
+    text = csv_text(many_rows(12))
+    text = replace_line(text, 4, ";Lalu", ';"Lalu')
+    text = replace_line(text, 8, ";Rp16.800;", ';Rp16.800";')
+    write_bytes("quote_stray_swallows_records.csv", text.encode())
+    # A pair of stray quotes on one line joins eight values into one (the row is short).
+    text = csv_text(many_rows(10))
+    text = replace_line(text, 5, ";Baiq", ';"Baiq')
+    text = replace_line(text, 5, ";employer;", ';employer";')
+    write_bytes("quote_stray_pair_on_one_line.csv", text.encode())
+    # Allowed: a quoted address over two lines, and a quoted nickname inside a name.
+    header = HEADER + ["Alamat"]
+    write_csv("ok_quoted_line_break.csv",
+              [row + [f"Jl. Pejanggik No. {index + 1},\nPraya"] for index, row in enumerate(ROWS)],
+              header=header, delimiter=",")
+    write_bytes("ok_quoted_nickname.csv",
+                replace_line(csv_text(ROWS), 2, ";Ahmad Fauzi;", ';"Ucok" Ahmad;').encode())
+    # One value of 140,000 characters (over csv's default field limit of 131,072).
+    write_csv("ok_long_value.csv", [row + (["x" * 140_000] if index == 2 else [""])
+                                     for index, row in enumerate(ROWS)],
+              header=HEADER + ["Catatan"], delimiter=",")
+    # A comma file whose programmes are written "JKK;JKM" and whose rows leave out empty
+    # trailing values: split by ';' its data rows look more consistent than by ','.
+    # (The old sniffer counted 5 of 6 lines with 2 ';'-fields, 3 of 6 with 15 ','-fields.)
+    widths = {1: 13, 2: 14, 3: 13}  # rows 3-5 leave out their last one or two values
+    lines = [",".join(HEADER)]
+    for index, row in enumerate(ROWS):
+        cells = list(row)
+        cells[COLUMN["Program"]] = '"JKK;JKM"'
+        lines.append(",".join(cells[:widths.get(index, len(cells))]))
+    write_bytes("semicolon_inside_quotes_ragged_rows.csv", ("\r\n".join(lines) + "\r\n").encode())
+    # Old Mac line ends (CR only).
+    write_bytes("ok_cr_line_ends.csv", csv_text(ROWS, lineterminator="\r").encode())
+    # Encodings: a UTF-8 BOM followed by cp1252 bytes; UTF-16 without BOM; cut UTF-16.
+    rows = [changed(0, Nama_Lengkap="José Muñoz"), *ROWS[1:]]
+    write_bytes("bom_then_cp1252.csv", codecs.BOM_UTF8 + csv_text(rows).encode("cp1252"))
+    write_bytes("ok_utf16_without_bom.csv",
+                csv_text(ROWS, delimiter="\t").encode("utf-16-le"))
+    write_bytes("utf16_cut_short.txt",
+                csv_text(ROWS, delimiter="\t").encode("utf-16") + b"\x35")
+    # A header cell holding a line break that repeats another column: the message names it
+    # on one line.
+    write_csv("header_with_line_break.csv", [row + [row[1]] for row in ROWS],
+              header=HEADER + ["Nama\nLengkap"])
+    # A NUL byte in a name (a damaged export).
+    write_bytes("nul_byte.csv", csv_text(ROWS).replace("Siti", "Si\x00ti").encode())
+
+
+def _write_nik_as_number() -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # NIKs written as numbers in text: scientific notation (Excel's CSV of a number column)
+    # and a float's ".0".
+    write_csv("nik_scientific_notation.csv",
+              [changed(index, NIK=f"{int(row[0]) / 1e15:.5f}E+15".replace("0E", "E"))
+               for index, row in enumerate(ROWS)])
+    write_csv("nik_decimal_point_zero.csv", [ROWS[0], changed(1, NIK=ROWS[1][0] + ".0"),
+                                             *ROWS[2:]], delimiter=",")
+    # Excel's 15-digit cut in text NIKs: every NIK ends in 0 (serials 0010, 0020, …).
+    write_csv("nik_excel_cut_to_15_digits.csv", many_rows(25, serial=lambda i: (i + 1) * 10))
+    # NIK columns stored as numbers in Parquet: BIGINT, DOUBLE, DECIMAL(16,0).
+    base = _parquet_table(ROWS)
+    niks = [int(row[0]) for row in ROWS]
+    for name, array in (("nik_parquet_bigint.parquet", pa.array(niks, pa.int64())),
+                        ("nik_parquet_double.parquet", pa.array([float(n) for n in niks])),
+                        ("nik_parquet_decimal.parquet",
+                         pa.array([__import__("decimal").Decimal(n) for n in niks],
+                                  pa.decimal128(16, 0)))):
+        pq.write_table(base.set_column(0, "nik", array), HERE / name)
+    # A NIK cell formatted as a number in Excel (openpyxl writes the int as a number).
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Peserta"
+    sheet.append(HEADER)
+    for row in ROWS:
+        sheet.append([int(row[0]), *row[1:]])
+    workbook.save(HERE / "nik_xlsx_number_cell.xlsx")
+
+
+def _parquet_table(rows: list[list[str]]):
+    """Text Parquet table of ``rows`` with canonical column names."""
+    import pyarrow as pa
+
+    names = ["nik", "full_name", "birth_date", "sex", "region_code", "district_code", "segment",
+             "occupation", "funding_source", "wage_rp", "risk_class", "programmes",
+             "start_date", "end_date", "paid_through"]
+    return pa.table({name: pa.array([row[index] or None for row in rows], pa.string())
+                     for index, name in enumerate(names)})
+
+
+def _write_parquet_faults() -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # Invalid UTF-8 in a text column (bytes of cp1252 labelled as UTF-8).
+    table = _parquet_table(ROWS)
+    names = [row[1].encode() for row in ROWS]
+    names[2] = "Lalu Muñoz".encode("cp1252")
+    binary = pa.array(names, pa.binary())
+    broken = pa.Array.from_buffers(pa.string(), len(names), binary.buffers())
+    pq.write_table(table.set_column(1, "full_name", broken), HERE / "parquet_invalid_utf8.parquet")
+    # The NIK column twice (DuckDB would silently rename the second to nik_1).
+    pq.write_table(pa.Table.from_arrays([*table.columns, table.column("nik")],
+                                        names=[*table.column_names, "nik"]),
+                   HERE / "parquet_duplicate_columns.parquet")
+    # A Parquet file cut in half.
+    pq.write_table(table, HERE / "parquet_cut_short.parquet")
+    data = (HERE / "parquet_cut_short.parquet").read_bytes()
+    write_bytes("parquet_cut_short.parquet", data[: len(data) // 2])
+    # Glob characters in the name: DuckDB would read 'registry[1].parquet' as the pattern
+    # registry1.parquet and read the decoy (3 rows) instead of the file (5 rows).
+    pq.write_table(table, HERE / "glob_registry[1].parquet")
+    pq.write_table(_parquet_table(ROWS[:3]), HERE / "glob_registry1.parquet")
+
+
+def _write_workbook_faults() -> None:
+    import openpyxl
+
+    good = (HERE / "ok_excel_title_rows.xlsx").read_bytes()
+    write_bytes("xlsx_cut_short.xlsx", good[: len(good) // 2])
+
+    def rewrite(name: str, change) -> None:
+        with zipfile.ZipFile(io.BytesIO(good)) as source, \
+                zipfile.ZipFile(HERE / name, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                target.writestr(info.filename, change(info.filename, source.read(info.filename)))
+
+    sheet = "xl/worksheets/sheet2.xml"
+    rewrite("xlsx_sheet_xml_cut.xlsx", lambda name, data: data[: len(data) // 2]
+            if name == sheet else data)
+    # A wrong CRC: the archive opens, the sheet does not read.
+    rewrite("xlsx_bad_checksum.xlsx", lambda name, data: data)
+    _patch_member(HERE / "xlsx_bad_checksum.xlsx", sheet, crc=0x12345678)
+    # A member compressed with Deflate64 (method 9, which zipfile cannot read), and one
+    # marked encrypted.
+    rewrite("xlsx_unsupported_compression.xlsx", lambda name, data: data)
+    _patch_member(HERE / "xlsx_unsupported_compression.xlsx", sheet, method=9)
+    rewrite("xlsx_encrypted_member.xlsx", lambda name, data: data)
+    _patch_member(HERE / "xlsx_encrypted_member.xlsx", sheet, encrypted=True)
+    # Zip bombs: a directory that declares 3.75 GiB, and a member compressed 1,000 : 1.
+    rewrite("xlsx_zip_bomb_declared_size.xlsx", lambda name, data: data)
+    _patch_member(HERE / "xlsx_zip_bomb_declared_size.xlsx", sheet, size=0xF0000000)
+    rewrite("xlsx_zip_bomb_ratio.xlsx", lambda name, data: data + b" " * (17 << 20)
+            if name == sheet else data)
+    # A ZIP archive that holds a CSV, not a workbook.
+    with zipfile.ZipFile(HERE / "zip_holding_csv.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("registry.csv", csv_text(ROWS))
+
+    def workbook_of(sheets: dict[str, list[list[object]]], name: str) -> None:
+        workbook = openpyxl.Workbook()
+        workbook.remove(workbook.active)
+        for title, rows in sheets.items():
+            worksheet = workbook.create_sheet(title)
+            for row in rows:
+                worksheet.append(row)
+        workbook.save(HERE / name)
+
+    summary = [["Kode Wilayah", "Segmen", "Jumlah Peserta"], ["52.02", "PU", 2],
+               ["52.02", "BPU", 2], ["52.71", "PU", 1]]
+    workbook_of({"Ringkasan": summary, "Peserta": [HEADER, *ROWS]},
+                "multi_sheet_registry_second.xlsx")
+    workbook_of({"2023": [HEADER, *ROWS[:3]], "2024": [HEADER, *ROWS[3:]]},
+                "multi_sheet_two_registries.xlsx")
+    workbook_of({"Ringkasan": [["Laporan kepesertaan"], ["tanpa tabel"]],
+                 "Grafik": [["Jumlah", 5]], "Catatan": [["Sumber", "BPJS"]]},
+                "multi_sheet_no_registry.xlsx")
+
+
+def _patch_member(path: Path, member: str, *, crc: int | None = None, size: int | None = None,
+                  method: int | None = None, encrypted: bool = False) -> None:
+    """Overwrite the CRC, uncompressed size or compression method of ``member``, or mark
+    it encrypted, in both of its ZIP headers (local and central directory)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    # (signature, offset of flags, of method, of CRC, of uncompressed size, of name
+    # length, of name)
+    headers = ((b"PK\x03\x04", 6, 8, 14, 22, 26, 30), (b"PK\x01\x02", 8, 10, 16, 24, 28, 46))
+    for signature, flags_at, method_at, crc_at, size_at, length_at, name_at in headers:
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            length = struct.unpack_from("<H", data, start + length_at)[0]
+            if data[start + name_at:start + name_at + length] == name:
+                if crc is not None:
+                    struct.pack_into("<I", data, start + crc_at, crc)
+                if size is not None:
+                    struct.pack_into("<I", data, start + size_at, size)
+                if method is not None:
+                    struct.pack_into("<H", data, start + method_at, method)
+                if encrypted:
+                    flags = struct.unpack_from("<H", data, start + flags_at)[0]
+                    struct.pack_into("<H", data, start + flags_at, flags | 1)
+            start += 4
+    path.write_bytes(bytes(data))
+
+
+def _write_privacy() -> None:
+    # The header names sex before the name, the rows do not: every name lands in 'sex'.
+    header = list(HEADER)
+    header[1], header[3] = header[3], header[1]
+    write_csv("shifted_name_in_sex_column.csv", ROWS, header=header)
+    # Names (and a NIK and a birth date) in code columns of otherwise valid rows.
+    rows = many_rows(12)
+    rows[0][COLUMN["Segmen"]] = rows[0][1]
+    rows[1][COLUMN["Kode Wilayah"]] = rows[1][1]
+    rows[2][COLUMN["Kode Kecamatan"]] = rows[2][1]
+    rows[3][COLUMN["Program"]] = rows[3][1]
+    rows[4][COLUMN["Upah"]] = rows[4][1]
+    rows[5][COLUMN["Kelas Risiko"]] = "AHMAD"
+    rows[6][COLUMN["Pekerjaan"]] = rows[6][1]
+    rows[7][COLUMN["Jenis Kelamin"]] = rows[7][0]
+    rows[8][COLUMN["Kode Kecamatan"]] = "1990-01-01"
+    rows[9][COLUMN["Sumber Dana"]] = "Siti"
+    write_csv("shifted_names_in_code_columns.csv", rows)
 
 
 if __name__ == "__main__":
