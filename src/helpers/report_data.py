@@ -525,7 +525,7 @@ def _programme_people(tk, params, codes: list[str]) -> pd.DataFrame:
 
 
 def _intake_summary(result) -> dict:
-    """Counts of one intake (no row-level detail: the ledger's details can echo values)."""
+    """Counts of one intake by reason and column (the ledger's rows are not published)."""
     summary = result.summary
     ledger = result.ledger
     by_reason = (ledger.groupby(["reason", "column"], dropna=False).size()
