@@ -396,3 +396,29 @@ def test_values_quoted_by_a_csv_writer_never_look_like_a_stray_quote(rows, delim
     parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     assert scan.records == len(parsed) and scan.quoted == []
     readers.check_quotes(scan, parsed, Path("registry.csv"), None, delimiter)
+
+
+def test_audit_finds_nothing_in_ledger_and_cache_after_shifted_columns(tmp_path, monkeypatch,
+                                                                       capsys):
+    """Names and NIKs that land in code columns never reach the ledger or the cache."""
+    from helpers import audit, cli, paths
+
+    registry = Path(__file__).parent / "corpus" / "shifted_names_in_code_columns.csv"
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(paths, "cache_dir", lambda: cache)
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    code = cli.main(["validate", str(registry), "--registry", "jamsostek", "--cache",
+                     "--max-rejected", "1", "--ledger", str(outputs / "shifted.ledger.csv")])
+    assert code == 0, capsys.readouterr().err
+    ledger = (outputs / "shifted.ledger.csv").read_text(encoding="utf-8")
+    assert "invalid_value" in ledger  # the shifted values were rejected ...
+    assert sorted(p.suffix for p in cache.iterdir() if p.suffix != ".lock") == [
+        ".json", ".parquet"]
+    for path in cache.glob("*.json"):  # ... and the cache's ledger copy is scanned too
+        (outputs / path.name).write_bytes(path.read_bytes())
+    findings = audit.audit_path(outputs, registries=[registry])
+    assert findings == []
+    # the audit does see the names when they are there (it is not blind)
+    (outputs / "planted.csv").write_text("group,detail\nx,Ahmad Fauzi\n", encoding="utf-8")
+    assert [f.kind for f in audit.audit_path(outputs, registries=[registry])] == ["name"]
