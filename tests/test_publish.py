@@ -6,7 +6,9 @@ region, a dying kernel, a time limit, resume) is tested in tests/test_runner.py.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -41,7 +43,7 @@ def test_commit_replaces_only_the_runs_files(published):
     staging = publish.new_staging(root, "2024-52.02-id")
     write(staging, {"index.html": "new id", "tables.xlsx": "new", "indicators.csv": "new",
                     "tables/budget.csv": "new"})
-    checksums = publish.commit(staging, target)
+    checksums = publish.commit(staging, target, may_replace=lambda path: True)
     assert read(target) == {"index.en.html": "old en", "index.html": "new id",
                             "indicators.csv": "new", "tables.en.xlsx": "old en",
                             "tables.xlsx": "new", "tables/budget.csv": "new"}
@@ -49,6 +51,154 @@ def test_commit_replaces_only_the_runs_files(published):
                               "tables/budget.csv"}
     assert publish.intact(target, checksums)
     assert not staging.exists()
+
+
+def test_commit_never_replaces_a_file_cakupan_did_not_write(published):
+    root, target = published
+    before = read(target)
+    staging = publish.new_staging(root, "2024-52.02-id")
+    write(staging, {"index.html": "new id", "tables/budget.csv": "new"})
+    claimed = []
+    ours = {target / "index.html"}  # tables/budget.csv: not Cakupan's
+    with pytest.raises(publish.InTheWayError, match="did not write") as caught:
+        publish.commit(staging, target, may_replace=lambda path: path in ours,
+                       claim=lambda folder, names: claimed.append(names))
+    assert str(target / "tables" / "budget.csv") in str(caught.value)
+    assert read(target) == before and claimed == []  # nothing moved, nothing claimed
+    assert not (staging / publish.COMMIT_RECORD).exists()
+
+
+@pytest.mark.parametrize("obstacle", ["file", "symlink"])
+def test_commit_does_not_write_through_a_file_or_link_on_the_way(published, tmp_path,
+                                                                 obstacle):
+    root, target = published
+    (target / "tables" / "budget.csv").unlink()
+    (target / "tables").rmdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if obstacle == "file":
+        (target / "tables").write_text("someone's notes", encoding="utf-8")
+    else:
+        (target / "tables").symlink_to(elsewhere, target_is_directory=True)
+    staging = publish.new_staging(root, "2024-52.02-id")
+    write(staging, {"index.html": "new id", "tables/budget.csv": "new"})
+    with pytest.raises(publish.InTheWayError):
+        publish.commit(staging, target, may_replace=lambda path: True)
+    assert list(elsewhere.iterdir()) == []
+    assert (target / "index.html").read_text(encoding="utf-8") == "old id"
+
+
+def test_commit_claims_new_names_before_anything_moves(published):
+    root, target = published
+    staging = publish.new_staging(root, "2024-52.02-id")
+    write(staging, {"index.html": "new id", "index.pdf": "new pdf"})
+
+    def claim(folder, names):
+        assert folder == target and sorted(names) == ["index.html", "index.pdf"]
+        assert not (target / "index.pdf").exists()
+        raise OSError(errno.ENOSPC, "No space left on device", "manifest.json")
+
+    with pytest.raises(OSError):
+        publish.commit(staging, target, may_replace=lambda path: True, claim=claim)
+    assert (target / "index.html").read_text(encoding="utf-8") == "old id"
+    assert not (target / "index.pdf").exists()
+
+
+def full_disk_after(count: int):
+    """A stand-in for publish._write_new_file: the first ``count`` writes work, then the
+    disk is full half-way through a write (the file exists, partly written)."""
+    calls = []
+    real = publish._write_new_file
+
+    def write_new_file(path, text):
+        calls.append(path)
+        if len(calls) <= count:
+            return real(path, text)
+        Path(path).write_text(text[: len(text) // 2], encoding="utf-8")
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    return write_new_file
+
+
+def test_commit_on_a_full_disk_moves_nothing_and_leaves_no_partial(published, monkeypatch):
+    root, target = published
+    before = read(target)
+    staging = publish.new_staging(root, "2024-52.02-id")
+    write(staging, {"index.html": "new id"})
+    monkeypatch.setattr(publish, "_write_new_file", full_disk_after(0))
+    with pytest.raises(OSError) as caught:
+        publish.commit(staging, target, may_replace=lambda path: True)
+    assert caught.value.errno == errno.ENOSPC
+    assert read(target) == before
+    assert not list(root.rglob("*.partial"))
+    assert not (staging / publish.COMMIT_RECORD).exists()
+
+
+def test_atomic_write_on_a_full_disk_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "index.html"
+    publish.atomic_write_text(path, "old")
+    monkeypatch.setattr(publish, "_write_new_file", full_disk_after(0))
+    with pytest.raises(OSError) as caught:
+        publish.atomic_write_text(path, "new " * 100)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]  # no .partial
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    (errno.ENOSPC, "no space left on /r/2024 (disk full)"),
+    (errno.EDQUOT, "no space left on /r/2024 (disk quota exceeded)"),
+    (errno.EROFS, "cannot write to /r/2024 (read-only file system)"),
+    (errno.EACCES, "cannot write to /r/2024 (permission denied)"),
+    (errno.EIO, "cannot write to /r/2024 (input/output error)"),
+])
+def test_write_errors_in_words(code, expected):
+    error = OSError(code, os.strerror(code), "/r/2024/.staging/x/.commit.json.partial")
+    assert publish.describe_os_error(error, "/r/2024") == expected
+
+
+def test_recover_only_touches_what_cakupan_made(published, tmp_path):
+    root, _ = published
+    foreign = root / publish.STAGING / "my-notes"
+    write(foreign, {"todo.txt": "keep me"})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    staging = publish.new_staging(root, "2024-52.02-id")
+    write(staging, {"index.html": "new id"})
+    (staging / publish.COMMIT_RECORD).write_text(
+        json.dumps({"target": str(outside), "files": ["index.html"]}), encoding="utf-8")
+    messages = publish.recover(root)
+    assert read(foreign) == {"todo.txt": "keep me"}
+    assert list(outside.iterdir()) == []  # a record pointing elsewhere is not followed
+    assert any("left" in line and "my-notes" in line for line in messages)
+    assert any("points outside" in line for line in messages)
+    assert not staging.exists()
+    publish.discard(foreign)  # discard too only removes folders Cakupan made
+    assert foreign.exists()
+
+
+def test_recover_keeps_a_commit_it_cannot_finish_for_the_next_batch(published, monkeypatch):
+    root, target = published
+    staging = publish.new_staging(root, "2024-52.02-id")
+    write(staging, {"index.html": "new id"})
+    (staging / publish.COMMIT_RECORD).write_text(
+        json.dumps({"target": str(target.resolve()), "files": ["index.html"]}),
+        encoding="utf-8")
+    assert publish.recover(root, finish=False) == [] and staging.exists()
+
+    def no_space(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(publish, "_move_files", no_space)
+    messages = publish.recover(root)
+    assert "no space left on" in messages[0] and "kept for the next batch" in messages[0]
+    assert staging.exists()
+    monkeypatch.undo()
+    claimed = []
+    messages = publish.recover(root, claim=lambda folder, names: claimed.append(names))
+    assert "finished an interrupted commit" in messages[0] and claimed == [["index.html"]]
+    assert (target / "index.html").read_text(encoding="utf-8") == "new id"
+    assert not (root / publish.STAGING).exists()
 
 
 def test_staged_files_put_the_page_last(tmp_path):
@@ -189,3 +339,49 @@ def test_a_twin_with_other_parameters_makes_the_other_language_stale(published, 
     assert english["status"] == "stale" and "indicators.csv" in english["error"]
     assert record.record(run_record("2024/52.03/index.html", "ok", "x",
                                     {"indicators.csv": "0" * 64})) == []  # other folder
+
+
+# =========================================================================== ownership
+
+
+def test_the_manifest_lists_the_files_cakupan_wrote(published, registry):
+    root, target = published
+    record = manifest.Manifest(root, [registry])
+    assert record.files == set()  # no manifest yet: nothing is Cakupan's
+    new = record.claim([target / "index.html", target / "tables" / "budget.csv"])
+    assert new == ["2024/52.02/index.html", "2024/52.02/tables/budget.csv"]
+    assert record.claim([target / "index.html"]) == []
+    assert record.owns(target / "index.html") and not record.owns(target / "index.en.html")
+    with pytest.raises(ValueError, match="outside the reports folder"):
+        record.claim([root.parent / "elsewhere.txt"])
+    record.save({"state": "running"})
+    (target / "tables" / "budget.csv").unlink()  # gone: no longer Cakupan's
+    again = manifest.Manifest(root, [registry])
+    assert again.files == {"2024/52.02/index.html"}
+    again.unclaim(["2024/52.02/index.html"])
+    assert not again.owns(target / "index.html")
+
+
+def test_an_older_manifest_owns_its_outputs_and_the_landing_page(published):
+    root, _ = published
+    (root / "index.html").write_text("landing", encoding="utf-8")
+    document = {"tool": "cakupan", "last_batch": {}, "runs": {
+        "2024/52.02/index.html": {"status": "failed", "outputs": {}, "published": {
+            "status": "ok", "outputs": {"index.html": "x", "tables/budget.csv": "y"}}},
+        "2024/52.02/index.en.html": {"status": "ok", "outputs": {"index.en.html": "z",
+                                                                 "gone.csv": "w"}}}}
+    assert manifest.owned_files(document, root) == {
+        "index.html", "2024/52.02/index.html", "2024/52.02/tables/budget.csv",
+        "2024/52.02/index.en.html"}
+
+
+@pytest.mark.parametrize("text", [
+    '{"registries": {}, "seed": 1}',  # the sample generator's manifest.json
+    '{"tool": "cakupan", "runs": []}',
+    "not json",
+    '["a list"]',
+])
+def test_only_a_cakupan_reports_manifest_counts(tmp_path, text):
+    (tmp_path / "manifest.json").write_text(text, encoding="utf-8")
+    assert manifest.read_manifest(tmp_path) is None
+    assert manifest.owned_files(manifest.read_manifest(tmp_path), tmp_path) == set()

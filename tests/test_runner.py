@@ -466,6 +466,69 @@ def test_parameter_files_are_valid():
         runner.validate_parameters(REGENCY, values)
 
 
+SECRET = "s3cret-value-from-the-file"
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("folder.yaml", None, "the parameter file is a folder"),
+    ("binary.yaml", b"\x00\x01" + SECRET.encode(), "is a binary file, not YAML or JSON text"),
+    ("latin1.yaml", f"grace_months: 2\nnote: caf\xe9 {SECRET}\n".encode("latin-1"),
+     "is not UTF-8 text (line 2, column 10)"),
+    ("mapping.yaml", f"password: {SECRET}: x\n".encode(),
+     ("not valid YAML: a syntax error at line 1, column 37 (mapping values are not allowed "
+      "here)")),
+    ("tag.yaml", f"grace_months: 2\nnote: !{SECRET} x\n".encode(),
+     ("not valid YAML: a value that cannot be read at line 2, column 7 (could not determine "
+      "a constructor for the tag …)")),
+    ("escape.yaml", f'note: "{SECRET}\\q"\n'.encode(),
+     "not valid YAML: a syntax error at line 1, column 35 (found unknown escape character …)"),
+    ("broken.json", f'{{"grace_months": {SECRET}}}'.encode(),
+     "not valid JSON: Expecting value at line 1, column 18"),
+    ("empty.yaml", b"", "is empty or not a mapping of names to values"),
+    ("list.yaml", f"- {SECRET}\n".encode(), "is empty or not a mapping of names to values"),
+    ("missing.yaml", False, "parameter file not found"),
+])
+def test_parameter_file_errors_name_the_place_never_the_content(tmp_path, name, content,
+                                                               message):
+    path = tmp_path / name
+    if content is None:
+        path.mkdir()
+    elif content is not False:
+        path.write_bytes(content)
+    with pytest.raises(ParameterError) as caught:
+        runner.read_parameter_file(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path}: ") and message in text, text
+    assert SECRET not in text and "\n" not in text
+
+
+def test_an_unreadable_parameter_file_is_one_line(tmp_path, monkeypatch):
+    path = tmp_path / "params.yaml"
+    path.write_text("grace_months: 2\n", encoding="utf-8")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(ParameterError, match=r"cannot read the parameter file \(permission "
+                                             r"denied\) — check that the file is readable"):
+        runner.read_parameter_file(path)
+
+
+def test_a_bad_parameter_file_is_one_line_from_the_cli(tmp_path, capsys):
+    from helpers import cli
+
+    path = tmp_path / "params.yaml"
+    path.write_text(f"grace_months: 2\napi: {SECRET}: x\n", encoding="utf-8")
+    assert cli.main(["reports", "--param-file", str(path), "--out",
+                     str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [(f"cakupan reports: error: {path}: the parameter file is not valid "
+                      "YAML: a syntax error at line 2, column 32 (mapping values are not "
+                      "allowed here) — write name: value lines")]
+    assert not (tmp_path / "out").exists()
+
+
 def test_missing_kernel_is_a_clear_error(monkeypatch):
     with pytest.raises(ReportError, match="ipykernel install"):
         runner.check_kernel("no-such-kernel-cakupan-test")

@@ -33,6 +33,7 @@ from pathlib import Path
 from helpers import __version__
 from helpers.errors import ReportError
 from helpers.i18n import check_language, other_language, translate
+from helpers.publish import atomic_write_text
 
 #: Size budget of one report (bytes). Larger reports are written, with a warning.
 MAX_BYTES = 2 * 1024 * 1024
@@ -261,6 +262,7 @@ def export_notebook(notebook, out_path: str | Path, *,
 
     Raises:
         ExportError: an error output, or an external URL in a src/href.
+        OSError: the page could not be written (disk full); no part of it is left.
     """
     import nbformat
 
@@ -274,7 +276,7 @@ def export_notebook(notebook, out_path: str | Path, *,
                           fix="embed the resource (data: URI) or remove it")
     path = Path(out_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    atomic_write_text(path, text)  # a full disk leaves the old file, no half page
     size = path.stat().st_size
     notes = []
     if size > MAX_BYTES:
@@ -293,14 +295,18 @@ def external_references(text: str) -> list[str]:
 
 
 def update_language_link(path: str | Path, lang: str, twin: str, twin_exists: bool) -> bool:
-    """Rewrite a report's language link now that its twin exists (or not). True if changed."""
+    """Rewrite a report's language link now that its twin exists (or not). True if changed.
+
+    The page is rewritten atomically; the caller decides that it is Cakupan's to rewrite.
+
+    Raises:
+        OSError: it could not be read or rewritten (the page is then unchanged).
+    """
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(LANG_LINK_START) + ".*?" + re.escape(LANG_LINK_END), re.S)
     new = pattern.sub(lambda _: language_link(lang, twin, twin_exists), text, count=1)
     if new != text:
-        from helpers.publish import atomic_write_text
-
         atomic_write_text(path, new)
         return True
     return False

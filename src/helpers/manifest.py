@@ -15,6 +15,19 @@ files are intact (``--force`` renders it again).
 
 The file is rewritten atomically (write + rename) after every finished report, so a batch
 stopped at any moment leaves a manifest that matches the disk.
+
+**What is Cakupan's.** ``files`` lists every file Cakupan wrote into the folder (paths
+relative to it). A batch replaces or deletes only those (and its own ``.staging``,
+``.logs`` and ``.lock``); a new name is added to the list, and the list saved, before the
+file is created. A manifest written before the list existed counts the outputs of its
+records and the landing page.
+
+**The batch's state** (``last_batch.state``): ``running`` while it renders (and what a
+batch killed outright leaves), ``finished`` when every report was rendered or was
+current and everything was written, ``failed`` when a report failed or timed out (the
+others are published), ``incomplete`` when a step of the batch could not be written
+(the landing page, the links, the privacy audit, the manifest itself; ``problems``
+says which), ``stopped`` after Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -22,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import platform
 from importlib import metadata, resources
 from pathlib import Path
@@ -35,6 +49,10 @@ FILE_NAME = "manifest.json"
 PACKAGES = ("cakupan", "pandas", "numpy", "pyarrow", "ibis-framework", "duckdb", "papermill",
             "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "matplotlib",
             "seaborn", "babel", "openpyxl", "tqdm")
+#: What ``last_batch.state`` can say (see the module docstring).
+STATES = ("running", "finished", "failed", "incomplete", "stopped")
+#: The landing page at the root of a reports folder.
+LANDING_PAGE = "index.html"
 LAYOUT = ("reports/<period>/<region_code>/index.html (id), index.en.html (en); "
           "reports/<period>/index.html the province overview")
 
@@ -73,6 +91,57 @@ def relative(path: str | Path, root: Path) -> str:
         return str(path)
 
 
+def is_cakupan_manifest(document: object) -> bool:
+    """True when ``document`` (parsed JSON) is a reports manifest Cakupan wrote."""
+    return (isinstance(document, dict) and document.get("tool") == "cakupan"
+            and isinstance(document.get("runs"), dict)
+            and isinstance(document.get("last_batch"), dict))
+
+
+def read_manifest(out: str | Path) -> dict | None:
+    """The manifest of a reports folder, or None when there is none that Cakupan wrote
+    (no ``manifest.json``, an unreadable one, or another tool's)."""
+    path = Path(out) / FILE_NAME
+    if not path.is_file():
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return document if is_cakupan_manifest(document) else None
+
+
+def owned_files(document: dict | None, out: str | Path) -> set[str]:
+    """The files of ``out`` that a manifest says Cakupan wrote and that are still there.
+
+    Args:
+        document: the parsed manifest (None: no manifest, nothing is Cakupan's).
+        out: the reports folder.
+
+    Returns:
+        Paths relative to ``out`` (POSIX). For a manifest older than the ``files`` list:
+        the outputs of its records (the last and the kept good ones) and the landing page.
+    """
+    if not document:
+        return set()
+    listed = document.get("files")
+    if isinstance(listed, list):
+        names = {name for name in listed if isinstance(name, str)}
+    else:
+        names = {LANDING_PAGE}
+        for key, run in (document.get("runs") or {}).items():
+            folder = Path(key).parent
+            for holder in (run, run.get("published") or {}):
+                names.update((folder / name).as_posix() for name in holder.get("outputs") or {})
+    root = Path(out)
+    return {name for name in names if _inside(name) and os.path.lexists(root / name)}
+
+
+def _inside(name: str) -> bool:
+    path = Path(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts
+
+
 def public_parameters(parameters: dict) -> dict:
     """Parameters as recorded: folders relative to the project."""
     root = project_root()
@@ -94,6 +163,8 @@ class Manifest:
         self.path = self.out / FILE_NAME
         self.data = self._read()
         self.runs: dict[str, dict] = dict(self.data.get("runs", {}))
+        #: Files of the folder Cakupan wrote (relative, POSIX): the only ones it replaces.
+        self.files: set[str] = owned_files(self.data, self.out) if self.data else set()
         self.inputs = {Path(p).name: {"sha256": file_sha256(p), "bytes": Path(p).stat().st_size}
                        for p in registry_files}
         self.context = {  # what every report depends on (its notebook comes per run)
@@ -104,12 +175,45 @@ class Manifest:
         }
 
     def _read(self) -> dict:
-        if not self.path.exists():
-            return {}
+        # None: no manifest, or one that is not Cakupan's (the batch refuses such a folder
+        # before it gets here); every report is then rendered again
+        return read_manifest(self.out) or {}
+
+    def _name(self, path: str | Path) -> str | None:
+        """``path`` relative to the reports folder (POSIX), None when outside it."""
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return {}  # a damaged manifest: every report is rendered again
+            name = Path(os.path.abspath(path)).relative_to(os.path.abspath(self.out))
+        except ValueError:
+            return None
+        return name.as_posix()
+
+    def owns(self, path: str | Path) -> bool:
+        """True when Cakupan wrote the file at ``path`` (so it may replace or delete it)."""
+        return self._name(path) in self.files
+
+    def claim(self, paths) -> list[str]:
+        """Record files Cakupan is about to create; return the names that were new.
+
+        Save the manifest before creating them, so a folder never holds a file of
+        Cakupan's that its manifest does not list (undo with :meth:`unclaim` if the save
+        fails).
+
+        Raises:
+            ValueError: a path outside the reports folder.
+        """
+        new = []
+        for path in paths:
+            name = self._name(path)
+            if name is None or not _inside(name):
+                raise ValueError(f"{path} is outside the reports folder {self.out}")
+            if name not in self.files:
+                self.files.add(name)
+                new.append(name)
+        return new
+
+    def unclaim(self, names: list[str]) -> None:
+        """Forget names :meth:`claim` added (their files were not created)."""
+        self.files.difference_update(names)
 
     def fingerprint(self, notebook: str | Path, parameters: dict) -> str:
         """Hash of everything a report depends on (see the module docstring)."""
@@ -194,7 +298,12 @@ class Manifest:
                         outputs[name] = sha
 
     def save(self, last_batch: dict, warm_inputs: dict | None = None) -> Path:
-        """Write the manifest atomically."""
+        """Write the manifest atomically.
+
+        Raises:
+            OSError: it could not be written (disk full, read-only); the previous
+                manifest is unchanged and no ``.partial`` file is left.
+        """
         inputs = warm_inputs or {name: {**self.data.get("inputs", {}).get(name, {}), **info}
                                  for name, info in self.inputs.items()}
         document = {
@@ -209,6 +318,7 @@ class Manifest:
             "packages": self.context["packages"],
             "kernel": "cakupan",
             "runs": dict(sorted(self.runs.items())),
+            "files": sorted(self.files),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.path, json.dumps(document, indent=2, ensure_ascii=False,
@@ -217,4 +327,5 @@ class Manifest:
 
 
 __all__ = ["Manifest", "package_versions", "code_sha256", "folder_checksums", "relative",
-           "public_parameters", "FILE_NAME", "PACKAGES"]
+           "public_parameters", "is_cakupan_manifest", "read_manifest", "owned_files",
+           "FILE_NAME", "LANDING_PAGE", "PACKAGES", "STATES"]

@@ -6,8 +6,10 @@ in parallel worker processes, with a progress bar:
 1. **Validate before any kernel starts**: every parameter name against the notebook's
    ``parameters`` cell (a typo is an error, with a suggestion), every type (text, whole
    number, share...), the region and province codes against ``regions.csv``, the period
-   against the years of the data (2022-2025), the language, the data folder and the
-   ``cakupan`` Jupyter kernel. A problem is one ``ParameterError`` line and exit code 2.
+   against the years of the data (2022-2025), the language, the data folder, the
+   ``cakupan`` Jupyter kernel and the pseudonymisation key; then the output folder: new,
+   empty or Cakupan's (it holds Cakupan's ``manifest.json``), and writable. A problem is
+   one line and exit code 2.
 2. **Warm the caches in the parent**: the intake of both registries (``data/cache``) and
    the province bundle of aggregates (``data/cache/reports``), once, so the notebooks
    only read them.
@@ -23,15 +25,18 @@ in parallel worker processes, with a progress bar:
    (:mod:`helpers.publish`) and updates ``reports/manifest.json`` (:mod:`helpers.manifest`)
    at once, so a report on disk is never half-written and the manifest always matches
    the disk. Then the language and navigation links of every report, the landing page
-   ``reports/index.html``, and the privacy audit of everything written.
+   ``reports/index.html``, and the privacy audit of everything written. Only files the
+   manifest lists as Cakupan's are ever replaced or deleted; a write that fails (disk
+   full) fails its report, or marks the batch 'incomplete', never 'finished'.
 6. **Stop cleanly**: Ctrl-C or SIGTERM stops the workers and their kernels, keeps the
    reports already finished, records the others as 'interrupted' (their previous version
    stays in place) and exits with 130 or 143. A second batch writing into the same
    folder at the same time is refused.
 
 The end summary says what was rendered, skipped, failed, timed out, retried or
-interrupted. Exit codes: 0, 1 (a report failed), 2 (bad parameters), 3 (privacy audit
-finding), 130/143 (stopped).
+interrupted. Exit codes: 0, 1 (a report failed, or a step of the batch could not be
+written), 2 (bad parameters or output folder), 3 (privacy audit finding, or the audit
+could not run), 130/143 (stopped).
 
 Layout (``docs/reports.md``)::
 
@@ -54,20 +59,30 @@ import difflib
 import html
 import json
 import multiprocessing
+import os
 import re
 import signal
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from helpers import publish, worker
-from helpers.errors import ParameterError, ReportError
+from helpers.errors import CakupanError, ParameterError, ReportError
 from helpers.i18n import LANGUAGES, check_language
 from helpers.locking import file_lock
-from helpers.manifest import Manifest, public_parameters, relative
+from helpers.manifest import (
+    FILE_NAME,
+    LANDING_PAGE,
+    Manifest,
+    owned_files,
+    public_parameters,
+    read_manifest,
+    relative,
+)
 from helpers.paths import project_root, reports_dir
 from helpers.worker import KERNEL_NAME, RUN_TIMEOUT, RunResult, RunSpec, notebooks_dir
 
@@ -247,27 +262,113 @@ def parse_assignments(items: list[str] | None) -> dict:
     return result
 
 
-def read_parameter_file(path: str | Path) -> dict:
-    """A parameter set from a YAML or JSON file (``notebooks/parameters/*.yaml``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ParameterError("parameter file not found", path=path,
-                             fix="give a YAML or JSON file of name: value lines")
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            import yaml
+#: A parameter file is a few lines; anything larger is not one.
+MAX_PARAMETER_FILE_BYTES = 1024 * 1024
+_PARAMETER_FILE_FIX = "give a YAML or JSON file of name: value lines"
 
+
+def read_parameter_file(path: str | Path) -> dict:
+    """A parameter set from a YAML or JSON file (``notebooks/parameters/*.yaml``).
+
+    Errors name the file, the line and column and the kind of problem, never a line of
+    the file: a parameter file may sit beside secrets, or hold one by mistake.
+
+    Raises:
+        ParameterError: the file is missing, a folder, unreadable, larger than 1 MB,
+            binary, not UTF-8, not valid YAML/JSON, or not a mapping of names.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ParameterError("the parameter file is a folder", path=path,
+                             fix=_PARAMETER_FILE_FIX)
+    if not path.exists():
+        raise ParameterError("parameter file not found", path=path, fix=_PARAMETER_FILE_FIX)
+    if not path.is_file():
+        raise ParameterError("the parameter file is not a regular file", path=path,
+                             fix=_PARAMETER_FILE_FIX)
+    try:
+        if path.stat().st_size > MAX_PARAMETER_FILE_BYTES:
+            raise ParameterError(
+                f"the parameter file is {path.stat().st_size / 1024 / 1024:.1f} MB, not a "
+                "few lines of parameters", path=path, fix=_PARAMETER_FILE_FIX)
+        raw = path.read_bytes()
+    except OSError as error:
+        reason = "permission denied" if isinstance(error, PermissionError) else \
+            (error.strerror or type(error).__name__).lower()
+        raise ParameterError(f"cannot read the parameter file ({reason})", path=path,
+                             fix="check that the file is readable by you") from None
+    if b"\0" in raw:
+        raise ParameterError("the parameter file is a binary file, not YAML or JSON text",
+                             path=path, fix=_PARAMETER_FILE_FIX)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _line_and_column(raw[:error.start])
+        raise ParameterError(f"the parameter file is not UTF-8 text (line {line}, column "
+                             f"{column})", path=path, fix="save it as UTF-8") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:  # msg is json's own wording, no file text
+            raise ParameterError(f"the parameter file is not valid JSON: {error.msg} at line "
+                                 f"{error.lineno}, column {error.colno}", path=path,
+                                 fix="write one JSON object of \"name\": value pairs") \
+                from None
+        except RecursionError:
+            raise ParameterError("the parameter file is not valid JSON: nested too deeply",
+                                 path=path, fix=_PARAMETER_FILE_FIX) from None
+    else:
+        import yaml
+
+        try:
             data = yaml.safe_load(text)
-    except Exception as error:  # yaml and json raise different types
-        raise ParameterError(f"cannot read parameters ({str(error).splitlines()[0]})",
-                             path=path, fix="write name: value lines") from None
+        except yaml.YAMLError as error:
+            raise ParameterError(f"the parameter file is not valid YAML: "
+                                 f"{_yaml_problem(error, text)}", path=path,
+                                 fix="write name: value lines") from None
+        except RecursionError:
+            raise ParameterError("the parameter file is not valid YAML: nested too deeply",
+                                 path=path, fix=_PARAMETER_FILE_FIX) from None
     if not isinstance(data, dict):
-        raise ParameterError("parameter file is not a mapping", path=path,
-                             fix="write name: value lines")
+        raise ParameterError("the parameter file is empty or not a mapping of names to "
+                             "values", path=path, fix="write name: value lines")
+    if not all(isinstance(name, str) for name in data):
+        raise ParameterError("a parameter name in the parameter file is not text (a number, "
+                             "a date or a list)", path=path,
+                             fix="names are the notebook's parameter names, e.g. grace_months")
     return data
+
+
+def _line_and_column(before: bytes | str) -> tuple[int, int]:
+    """1-based line and column of the position right after ``before``."""
+    newline = b"\n" if isinstance(before, bytes) else "\n"
+    line = before.count(newline) + 1
+    return line, len(before) - (before.rfind(newline) + 1) + 1
+
+
+#: The kind of a YAML error, by PyYAML's class name.
+_YAML_KINDS = {"ScannerError": "a syntax error", "ParserError": "a structure error",
+               "ComposerError": "an anchor or alias error",
+               "ConstructorError": "a value that cannot be read",
+               "ReaderError": "a character YAML does not allow"}
+#: Quoted text in PyYAML's problem phrases: characters or tags copied from the file.
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def _yaml_problem(error, text: str) -> str:
+    """Kind, position and PyYAML's phrase with anything quoted from the file removed."""
+    kind = _YAML_KINDS.get(type(error).__name__, "an error")
+    mark = getattr(error, "problem_mark", None)
+    if mark is not None:
+        where = f" at line {mark.line + 1}, column {mark.column + 1}"
+    elif isinstance(getattr(error, "position", None), int):
+        line, column = _line_and_column(text[:error.position])
+        where = f" at line {line}, column {column}"
+    else:
+        where = ""
+    phrase = getattr(error, "problem", None)
+    detail = " ".join(_QUOTED.sub("…", phrase).split()) if isinstance(phrase, str) else ""
+    return f"{kind}{where}" + (f" ({detail})" if detail else "")
 
 
 def check_kernel(name: str = KERNEL_NAME) -> str:
@@ -408,7 +509,9 @@ def _outcome(future: concurrent.futures.Future, spec: RunSpec) -> RunResult:
     try:
         return future.result()
     except Exception as error:  # noqa: BLE001 - a crashed worker fails one run
-        return RunResult.of(spec, status="failed", error=worker._one_line(error))
+        return RunResult.of(spec, status="failed",
+                            error=worker._write_failure(error, spec.root)
+                            or worker._one_line(error))
 
 
 def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor, grace: float = 10) -> None:
@@ -439,7 +542,11 @@ class Batch:
     ``results``: the runs this batch executed; ``unchanged``: keys of reports skipped
     because nothing they depend on changed; ``stale``: other-language reports whose
     shared tables this batch rewrote with other values; ``stopped_by``: the signal that stopped the
-    batch, if any; ``recovered``: leftovers of an earlier, killed batch that were cleaned.
+    batch, if any; ``recovered``: leftovers of an earlier, killed batch that were cleaned;
+    ``problems``: one line per step of the batch that could not be written (the links,
+    the landing page, the manifest); ``audit_error``: why the privacy audit could not run;
+    ``landing_page``: the landing page written (None when it could not be);
+    ``state``: what ``last_batch.state`` says (see :mod:`helpers.manifest`).
     """
 
     results: list[RunResult]
@@ -451,6 +558,10 @@ class Batch:
     stopped_by: str | None = None
     recovered: list[str] = field(default_factory=list)
     privacy_findings: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    audit_error: str | None = None
+    landing_page: Path | None = None
+    state: str = "running"
 
     @property
     def failed(self) -> list[RunResult]:
@@ -459,11 +570,10 @@ class Batch:
 
     @property
     def index_path(self) -> Path:
-        return self.out / "index.html"
+        return self.out / LANDING_PAGE
 
     def keys(self, *statuses: str) -> list[str]:
         return [r.key for r in self.results if r.status in statuses]
-
 
 
 def build_specs(*, province_code: str, period: str, lang: str, out: Path,
@@ -541,6 +651,111 @@ def warm_caches(*, province_code: str, period: str, data_dir: str = "",
             "bundle_seconds": round(time.perf_counter() - started - intake_seconds, 2)}
 
 
+# --------------------------------------------------------------------------- output folder
+
+#: Fix of every refusal of an --out folder.
+OUT_FOLDER_FIX = "give an empty or new folder, or a folder Cakupan wrote"
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse a reports folder Cakupan must not write into; create it; test a write.
+
+    A folder is Cakupan's when it is new, empty, or holds a ``manifest.json`` that
+    Cakupan wrote. Besides that, an empty ``.lock``, a ``.logs`` folder of worker logs and
+    a ``.staging`` folder of run folders (what a batch leaves before its first manifest)
+    do not make a folder someone else's, nor does ``README.md`` in the project's own
+    ``reports/``. A landing page ``index.html`` that the manifest does not list is a
+    file Cakupan did not write and would replace: refused too. Then a probe file is
+    created and removed, so a read-only folder is one line before any kernel starts.
+
+    Raises:
+        ParameterError: ``out`` is a file; a non-empty folder that is not Cakupan's; a
+            landing page that is not Cakupan's; the folder cannot be read or written
+            (read-only file system, permission denied).
+        ReportError: no space left to write in it.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ParameterError("the --out folder is a file, not a folder", path=out,
+                             fix=OUT_FOLDER_FIX)
+    if out.is_dir():
+        try:
+            _check_folder_is_ours(out)
+        except OSError as error:
+            reason = publish.describe_os_error(error, out).replace("write to", "read")
+            raise ParameterError(reason, fix="give a folder you can read and write with "
+                                             "--out") from None
+    _probe_write(out)
+
+
+def _check_folder_is_ours(out: Path) -> None:
+    document = read_manifest(out)
+    if document is None:
+        project_folder = out.resolve() == reports_dir().resolve()
+        others = sorted(entry.name for entry in out.iterdir()
+                        if not _cakupan_leftover(entry)
+                        and not (project_folder and entry.name == "README.md"))
+        if not others:
+            return
+        if FILE_NAME in others:
+            problem = ("the --out folder holds a manifest.json that Cakupan did not write "
+                       "(or cannot read)")
+        else:
+            shown = ", ".join(f"'{name}'" for name in others[:3])
+            more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+            problem = (f"the --out folder is not empty ({shown}{more}) and holds no Cakupan "
+                       "manifest.json; Cakupan never replaces or deletes files it did not "
+                       "write")
+        raise ParameterError(problem, path=out, fix=OUT_FOLDER_FIX)
+    landing = out / LANDING_PAGE
+    if os.path.lexists(landing) and LANDING_PAGE not in owned_files(document, out):
+        raise ParameterError("index.html is not a landing page Cakupan wrote (its manifest "
+                             "does not list it) and the batch would replace it", path=landing,
+                             fix="move it out of the reports folder, or give another --out")
+
+
+def _cakupan_leftover(entry: Path) -> bool:
+    """True for what a batch leaves in a folder before it writes its first manifest."""
+    if entry.is_symlink():
+        return False
+    if entry.name.startswith(".cakupan-write-test-"):  # a probe of a batch killed at once
+        return entry.is_file()
+    if entry.name == ".lock":
+        return entry.is_file() and entry.stat().st_size == 0
+    if entry.name == ".logs":
+        return entry.is_dir() and all(child.name == "workers.log" and child.is_file()
+                                      for child in entry.iterdir())
+    if entry.name == publish.STAGING:
+        return entry.is_dir() and all(child.is_dir() and publish.is_staging(child)
+                                      for child in entry.iterdir())
+    return False
+
+
+def _probe_write(out: Path) -> None:
+    """Create the folder and a probe file in it, then remove the probe."""
+    probe = out / f".cakupan-write-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(descriptor, b"cakupan write test\n")
+        finally:
+            os.close(descriptor)
+        probe.unlink()
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            probe.unlink(missing_ok=True)
+        problem = publish.describe_os_error(error, out)
+        if error.errno in publish.NO_SPACE:
+            raise ReportError(problem, fix="free some space, or give a folder on another "
+                                           "disk with --out") from None
+        raise ParameterError(problem, fix="give a folder you can write to with --out") \
+            from None
+
+
+# --------------------------------------------------------------------------- run_reports
+
+
 def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = "id",
                 jobs: int = 2, out: str | Path | None = None, data_dir: str = "",
                 regions: list[str] | None = None, extra: dict | None = None,
@@ -555,6 +770,14 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
     whose inputs, parameters and code are unchanged since they were rendered are skipped
     unless ``force``. SIGINT/SIGTERM stop the batch cleanly: finished reports are kept,
     unfinished ones are recorded as 'interrupted' and the previous good report stays.
+
+    Before anything is written: the parameters, the kernel, the pseudonymisation key and
+    the output folder are checked (a folder that is neither new, empty nor Cakupan's is
+    refused, and so is one that cannot be written). The batch replaces or deletes only
+    files its manifest lists as Cakupan's (:class:`helpers.manifest.Manifest`). A write
+    that fails (disk full) fails the report concerned; a step of the batch that cannot
+    be written (links, landing page, audit, manifest) is in ``Batch.problems``, and
+    ``last_batch.state`` is then never 'finished'.
 
     Args:
         province_code, period, lang: what to render.
@@ -577,7 +800,8 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
         The batch; ``batch.failed`` lists runs that did not publish.
 
     Raises:
-        ParameterError, ReportError: before anything runs.
+        ParameterError, PrivacyError, ReportError: before anything runs; ReportError
+            also when the batch cannot go on (its manifest cannot be written at all).
     """
     started = time.perf_counter()
     out = Path(out) if out else reports_dir()
@@ -596,100 +820,241 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
         from helpers import pdf as pdf_twin
 
         pdf_twin.check_ready()  # a missing Chromium is one line before anything renders
-    from helpers import audit, report_data
+    from helpers import pseudonym, report_data
 
+    pseudonym.get_key()  # a bad key is refused (exit 2) before anything is written
     registry_files = [report_data.resolve_data_dir(data_dir) / name
                       for name in report_data.REGISTRY_FILES.values()]
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out)
     with _batch_lock(out), StopRequest() as stop:
-        recovered = publish.recover(out)
+        job = _BatchJob(out=out, specs=specs, registry_files=registry_files, stop=stop,
+                        started=started, province_code=province_code, period=str(period),
+                        lang=lang, jobs=jobs, data_dir=data_dir, extra=extra)
+        return job.run(progress=progress, kernel_mode=kernel_mode, pdf=pdf, force=force,
+                       timeout=timeout)
+
+
+class _BatchJob:
+    """One batch, from the lock to the last manifest save (what :func:`run_reports` does)."""
+
+    def __init__(self, *, out: Path, specs: list[RunSpec], registry_files: list[Path],
+                 stop: StopRequest, started: float, province_code: str, period: str,
+                 lang: str, jobs: int, data_dir: str, extra: dict | None):
+        self.out, self.specs, self.stop, self.started = out, specs, stop, started
+        self.registry_files = registry_files
+        self.context = {"province_code": province_code, "period": period, "lang": lang,
+                        "jobs": jobs, "data_dir": data_dir}
+        self.extra = extra
+        self.record = Manifest(out, registry_files)
+        self.by_key = {spec.key: spec for spec in specs}
+        self.warm: dict = {}
+        self.done: list[RunResult] = []
+        self.unchanged: list[str] = []
+        self.stale: list[str] = []
+        self.problems: list[str] = []
+        self.findings: list | None = None
+
+    # ------------------------------------------------------------------ the manifest
+
+    def summary(self, state: str) -> dict:
+        return _last_batch(state, self.done, self.unchanged, self.stale, self.warm,
+                           **self.context, seconds=time.perf_counter() - self.started,
+                           stop=self.stop, problems=self.problems, findings=self.findings)
+
+    def save(self, state: str) -> str | None:
+        """Save the manifest; the problem line when it cannot be written, else None."""
+        try:
+            self.record.save(self.summary(state), self.warm.get("inputs"))
+        except OSError as error:
+            return ("could not save the manifest: "
+                    + publish.describe_os_error(error, self.record.path))
+        return None
+
+    def claim(self, target: Path, names: list[str]) -> None:
+        """Record files as Cakupan's, and save, before they are created.
+
+        Raises:
+            OSError: the manifest could not be saved (the files are then not created).
+        """
+        new = self.record.claim(Path(target) / name for name in names)
+        if not new:
+            return
+        try:
+            self.record.save(self.summary("running"), self.warm.get("inputs"))
+        except OSError:
+            self.record.unclaim(new)
+            raise
+
+    def commit(self, staging: Path, target: Path) -> dict[str, str]:
+        """:func:`helpers.publish.commit`, replacing only files the manifest lists."""
+        return publish.commit(staging, target, may_replace=self.record.owns,
+                              claim=self.claim)
+
+    # ------------------------------------------------------------------ the steps
+
+    def run(self, *, progress: bool, kernel_mode: str, pdf: bool, force: bool,
+            timeout: float | None) -> Batch:
+        out, record = self.out, self.record
+        recovered = publish.recover(out, claim=self.claim)
         for line in recovered:
             _say(f"cakupan: {line}")
-        record = Manifest(out, registry_files)
-        by_key = {spec.key: spec for spec in specs}
+        if not os.path.lexists(out / LANDING_PAGE):
+            record.claim([out / LANDING_PAGE])  # the batch writes it at the end
+        problem = self.save("running")  # the folder is on record as Cakupan's from now
+        if problem:
+            raise ReportError(problem, fix="free some space or give another --out, then run "
+                                           "the same command again")
+        try:
+            return self._render_and_publish(recovered, progress=progress,
+                                            kernel_mode=kernel_mode, pdf=pdf, force=force,
+                                            timeout=timeout)
+        except (OSError, CakupanError) as error:
+            # a step this batch cannot go on without (its worker log, the caches): the
+            # manifest says 'incomplete' if it can still be written, else 'running'
+            self.problems.append(publish.describe_os_error(error)
+                                 if isinstance(error, OSError) else str(error))
+            self.save("incomplete")
+            if isinstance(error, CakupanError):
+                raise
+            raise ReportError(f"the batch stopped: {self.problems[-1]}",
+                              fix="fix that, then run the same command again (finished "
+                                  "reports are skipped)") from None
+
+    def _render_and_publish(self, recovered: list[str], *, progress: bool, kernel_mode: str,
+                            pdf: bool, force: bool, timeout: float | None) -> Batch:
+        out, record, stop, specs = self.out, self.record, self.stop, self.specs
+        context = self.context
         fingerprints = {spec.key: record.fingerprint(spec.notebook, spec.parameters)
                         for spec in specs}
         todo = [spec for spec in specs if force or not record.unchanged(
             spec.key, fingerprints[spec.key], Path(spec.out_dir),
             required=(spec.pdf_name,) if pdf else ())]
-        unchanged = [spec.key for spec in specs if spec not in todo]
-        _say(f"cakupan: {len(specs)} report(s) for {province_code}, period {period}, "
-             f"language {lang}, {jobs} job(s)"
-             + (f"; {len(unchanged)} unchanged since they were rendered, skipped "
-                "(--force renders them again)" if unchanged else ""))
-        warm: dict = {}
-        done: list[RunResult] = []
-        stale: list[str] = []
-
-        def summary(state: str) -> dict:
-            return _last_batch(state, done, unchanged, stale, warm,
-                               province_code=province_code,
-                               period=str(period), lang=lang, jobs=jobs, data_dir=data_dir,
-                               seconds=time.perf_counter() - started, stop=stop)
+        self.unchanged = [spec.key for spec in specs if spec not in todo]
+        _say(f"cakupan: {len(specs)} report(s) for {context['province_code']}, period "
+             f"{context['period']}, language {context['lang']}, {context['jobs']} job(s)"
+             + (f"; {len(self.unchanged)} unchanged since they were rendered, skipped "
+                "(--force renders them again)" if self.unchanged else ""))
 
         def warm_up() -> None:
-            warm.update(warm_caches(province_code=province_code, period=str(period),
-                                    data_dir=data_dir, extra=extra))
-            _say(f"cakupan: registries ready in {warm['intake_seconds']:.1f} s, indicators "
-                 f"for all regions in {warm['bundle_seconds']:.1f} s")
+            self.warm.update(warm_caches(province_code=context["province_code"],
+                                         period=context["period"],
+                                         data_dir=context["data_dir"], extra=self.extra))
+            _say(f"cakupan: registries ready in {self.warm['intake_seconds']:.1f} s, "
+                 f"indicators for all regions in {self.warm['bundle_seconds']:.1f} s")
 
         def publish_run(result: RunResult) -> None:
-            """Commit a finished run into its folder and record it (in this process)."""
             result.fingerprint = fingerprints[result.key]
             if result.status == "ok":
-                spec = by_key[result.key]
-                try:
-                    result.outputs = publish.commit(Path(result.staging), Path(spec.out_dir))
-                    # a PDF printed from the previous HTML no longer matches it
-                    (Path(spec.out_dir) / spec.pdf_name).unlink(missing_ok=True)
-                except OSError as error:  # disk full, permissions: this report fails
-                    result.status = "failed"
-                    result.error = f"could not publish into {spec.out_dir}: {error}"
-                result.staging = None
-            done.append(result)
-            stale.extend(record.record(_manifest_record(result, out)))
-            record.save(summary("running"), warm.get("inputs"))
+                self._publish(result, self.by_key[result.key])
+            self.done.append(result)
+            self.stale.extend(record.record(_manifest_record(result, out)))
+            self.save("running")  # a failed save is retried by the next one
 
         results = []
         if todo:
-            results = run_specs(todo, min(jobs, len(todo)),
+            results = run_specs(todo, min(context["jobs"], len(todo)),
                                 log_path=out / ".logs" / "workers.log", progress=progress,
                                 kernel_mode=kernel_mode, before=warm_up, timeout=timeout,
                                 on_result=publish_run, stop=stop)
         for result in results:
             if result.status == "interrupted":
                 result.fingerprint = fingerprints[result.key]
-                done.append(result)
+                self.done.append(result)
                 record.record(_manifest_record(result, out))
-        publish.recover(out)  # staging left by workers stopped mid-run
         if pdf and not stop.signum:
-            print_pdfs(results)
+            print_pdfs(results, out=out, commit=self.commit)
             for result in results:
                 if result.status == "ok":
                     record.record(_manifest_record(result, out))
-        batch = Batch(results=results, out=out, unchanged=unchanged, recovered=recovered,
-                      stale=sorted(set(stale)),
-                      seconds=round(time.perf_counter() - started, 2), stopped_by=stop.name,
-                      warm_seconds=warm.get("intake_seconds", 0) + warm.get("bundle_seconds", 0))
-        record.save(summary("stopped" if stop.signum else "finished"), warm.get("inputs"))
-        record.refresh(finalize(out))
-        batch.seconds = round(time.perf_counter() - started, 2)
-        record.save(summary("stopped" if stop.signum else "finished"), warm.get("inputs"))
-        if (out / str(period)).exists():  # nothing published when every run failed
-            batch.privacy_findings = audit.audit_path(out / str(period),
-                                                      registries=registry_files)
-    return batch
+        # staging left by workers stopped mid-run; a commit that failed half-way is kept
+        # for the next batch to finish
+        publish.recover(out, finish=False)
+        batch = Batch(results=results, out=out, unchanged=self.unchanged,
+                      recovered=recovered, stale=sorted(set(self.stale)),
+                      seconds=round(time.perf_counter() - self.started, 2),
+                      stopped_by=stop.name,
+                      warm_seconds=self.warm.get("intake_seconds", 0)
+                      + self.warm.get("bundle_seconds", 0))
+        self.save("running")  # every record on disk before the pages are rewritten
+        finished = finalize(out, owned=record.files, runs=record.runs)
+        record.refresh(finished.rewritten)
+        self.problems.extend(finished.problems)
+        batch.landing_page = finished.landing_page
+        self._audit(batch)
+        batch.seconds = round(time.perf_counter() - self.started, 2)
+        batch.state = self._state()
+        problem = self.save(batch.state)
+        if problem:
+            self.problems.append(problem)
+            batch.state = "incomplete"  # the manifest on disk still says 'running'
+        batch.problems = list(self.problems)
+        return batch
+
+    def _publish(self, result: RunResult, spec: RunSpec) -> None:
+        """Commit a finished run into its folder (in this process); a failure fails it."""
+        target = Path(spec.out_dir)
+        try:
+            result.outputs = self.commit(Path(result.staging), target)
+        except OSError as error:  # disk full, read-only, permissions: this report fails
+            result.status = "failed"
+            result.error = (f"not published: {publish.describe_os_error(error, target)}; "
+                            "free some space or fix the folder, then run the same command "
+                            "again")
+        except publish.InTheWayError as error:
+            result.status, result.error = "failed", f"not published: {error}"
+        else:
+            old_pdf = target / spec.pdf_name  # printed from the previous HTML: out of date
+            if self.record.owns(old_pdf):
+                try:
+                    old_pdf.unlink(missing_ok=True)
+                except OSError as error:
+                    result.warnings.append(f"the previous {spec.pdf_name} no longer matches "
+                                           "the report and could not be removed: "
+                                           + publish.describe_os_error(error, old_pdf))
+        result.staging = None
+
+    def _audit(self, batch: Batch) -> None:
+        """The privacy audit of the period's reports; a failure to run it is a problem."""
+        from helpers import audit
+
+        folder = self.out / self.context["period"]
+        if not folder.exists():  # nothing published when every run failed
+            return
+        try:
+            batch.privacy_findings = audit.audit_path(folder, registries=self.registry_files)
+        except OSError as error:
+            batch.audit_error = f"cannot read {error.filename or folder} ({error.strerror})"
+        except CakupanError as error:
+            batch.audit_error = str(error)
+        if batch.audit_error:
+            self.problems.append(f"the privacy audit could not run: {batch.audit_error}")
+        else:
+            self.findings = batch.privacy_findings
+
+    def _state(self) -> str:
+        if self.stop.signum:
+            return "stopped"
+        if self.problems:
+            return "incomplete"
+        if any(result.status != "ok" for result in self.done):
+            return "failed"
+        return "finished"
 
 
 @contextlib.contextmanager
 def _batch_lock(out: Path) -> Iterator[None]:
     """One batch at a time per reports folder (a second one fails at once, in one line)."""
-    try:
-        with file_lock(out / ".lock", wait=False):
-            yield
-    except BlockingIOError:
-        raise ReportError(f"another cakupan batch is writing to {out}",
-                          fix="wait until it finishes, or write elsewhere with --out") from None
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(file_lock(out / ".lock", wait=False))
+        except BlockingIOError:
+            raise ReportError(f"another cakupan batch is writing to {out}",
+                              fix="wait until it finishes, or write elsewhere with --out") \
+                from None
+        except OSError as error:
+            raise ReportError(publish.describe_os_error(error, out / ".lock"),
+                              fix="give a folder you can write to with --out") from None
+        yield
 
 
 def _manifest_record(result: RunResult, out: Path) -> dict:
@@ -704,7 +1069,8 @@ def _manifest_record(result: RunResult, out: Path) -> dict:
 def _last_batch(state: str, done: list[RunResult], unchanged: list[str], stale: list[str],
                 warm: dict, *,
                 province_code: str, period: str, lang: str, jobs: int, data_dir: str,
-                seconds: float, stop: StopRequest) -> dict:
+                seconds: float, stop: StopRequest, problems: list[str] | None = None,
+                findings: list | None = None) -> dict:
     return {
         "command": " ".join(["cakupan", *sys.argv[1:]]) if sys.argv else "",
         "state": state, "stopped_by": stop.name,
@@ -720,24 +1086,56 @@ def _last_batch(state: str, done: list[RunResult], unchanged: list[str], stale: 
         "interrupted": [r.key for r in done if r.status == "interrupted"],
         "made_stale": sorted(set(stale)),
         "retried": [r.key for r in done if r.retried],
+        "privacy_findings": len(findings) if findings is not None else None,
+        "problems": list(problems or []),
     }
 
 
-def print_pdfs(results: list[RunResult]) -> None:
+def print_pdfs(results: list[RunResult], *, out: Path, commit=None) -> None:
     """Print every rendered report to PDF next to its HTML, with one Chromium for the batch.
 
-    A report that fails to print keeps its HTML; the failure becomes a warning of its run.
+    Each PDF is printed into a staging folder and committed like a report (a PDF that
+    Cakupan did not write is never replaced). A report that fails to print keeps its
+    HTML; the failure becomes a warning of its run.
+
+    Args:
+        results: the batch's runs; those with status 'ok' are printed.
+        out: the reports folder (its ``.staging`` receives the PDFs first).
+        commit: ``commit(staging, target)`` moving a PDF into place; default
+            :func:`helpers.publish.commit` replacing nothing that exists.
     """
     from helpers import pdf
 
+    if commit is None:
+        def commit(staging: Path, target: Path) -> dict[str, str]:
+            return publish.commit(staging, target, may_replace=lambda path: False)
+
     done = [result for result in results if result.status == "ok" and result.html]
     started = time.perf_counter()
-    for result, printed in zip(done, pdf.print_pdfs([r.html for r in done]), strict=True):
-        if printed.error:
-            result.warnings.append(f"PDF not printed: {printed.error}")
-            continue
-        result.outputs[printed.pdf_path.name] = publish.file_sha256(printed.pdf_path)
-        result.timings["pdf"] = printed.seconds
+    staged = []
+    for result in done:
+        html_path = Path(result.html)
+        staging = publish.new_staging(out, f"pdf-{html_path.parent.name}-{result.lang}")
+        staged.append((result, staging, staging / html_path.with_suffix(".pdf").name))
+    printed_all = pdf.print_pdfs([(Path(r.html), pdf_path) for r, _, pdf_path in staged])
+    for (result, staging, pdf_path), printed in zip(staged, printed_all, strict=True):
+        try:
+            if printed.error:
+                result.warnings.append(f"PDF not printed: {printed.error}")
+                continue
+            try:
+                checksums = commit(staging, Path(result.html).parent)
+            except OSError as error:
+                result.warnings.append("PDF not published: " + publish.describe_os_error(
+                    error, Path(result.html).parent / pdf_path.name))
+                continue
+            except publish.InTheWayError as error:
+                result.warnings.append(f"PDF not published: {error}")
+                continue
+            result.outputs.update(checksums)
+            result.timings["pdf"] = printed.seconds
+        finally:
+            publish.discard(staging)
     _say(f"cakupan: {len(done)} PDF(s) printed in {time.perf_counter() - started:.1f} s")
 
 
@@ -748,31 +1146,82 @@ def _say(text: str) -> None:
 # =========================================================================== finalize
 
 
-def finalize(out: Path) -> dict[Path, str]:
+@dataclass
+class Finalized:
+    """What :func:`finalize` did.
+
+    Attributes:
+        rewritten: pages rewritten (resolved path) and their new SHA-256, for the manifest.
+        landing_page: the landing page written, None when it could not be.
+        problems: one line per page that could not be rewritten or written.
+    """
+
+    rewritten: dict[Path, str] = field(default_factory=dict)
+    landing_page: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def finalize(out: Path, *, owned: set[str] | None = None,
+             runs: dict[str, dict] | None = None) -> Finalized:
     """Update every report's navigation and language links, then write the landing page.
 
-    Pages are rewritten atomically, and only when a link changed.
+    Only pages Cakupan wrote are rewritten (``owned``), atomically, and only when a link
+    changed. A page that cannot be rewritten (disk full) is a problem line; the others
+    are still done.
+
+    Args:
+        out: the reports folder.
+        owned: files of ``out`` that Cakupan wrote (relative, POSIX); default: what its
+            manifest lists.
+        runs: the manifest's records (default: read from its manifest).
 
     Returns:
-        The pages rewritten (resolved path) and their new SHA-256, for the manifest.
+        The pages rewritten, the landing page, the problems.
     """
     from helpers import export
 
     out = Path(out)
-    rewritten = {}
-    for path in sorted(out.glob("*/index*.html")) + sorted(out.glob("*/*/index*.html")):
+    if owned is None or runs is None:
+        document = read_manifest(out)
+        owned = owned_files(document, out) if owned is None else owned
+        runs = (document or {}).get("runs", {}) if runs is None else runs
+    result = Finalized()
+
+    def ours(path: Path) -> bool:
+        return path.relative_to(out).as_posix() in owned and path.is_file()
+
+    for name in sorted(owned, key=lambda n: (n.count("/"), n)):
+        parts = name.split("/")
+        if not (len(parts) in (2, 3) and parts[-1].startswith("index.")
+                and parts[-1].endswith(".html") and not parts[0].startswith(".")):
+            continue
+        path = out / name
         lang = "id" if path.name == "index.html" else path.name.split(".")[1]
-        if lang not in LANGUAGES:
+        if lang not in LANGUAGES or not path.is_file():
             continue
         twin = "index.html" if lang != "id" else "index.en.html"
-        changed = export.update_language_link(path, lang, twin, (path.parent / twin).exists())
-        if _update_nav(path, lang, out) or changed:
-            rewritten[path.resolve()] = publish.file_sha256(path)
-    write_landing_page(out)
-    return rewritten
+        try:
+            changed = export.update_language_link(path, lang, twin, ours(path.parent / twin))
+            if _update_nav(path, lang, out, ours) or changed:
+                result.rewritten[path.resolve()] = publish.file_sha256(path)
+        except OSError as error:
+            result.problems.append(f"could not update the links of {path}: "
+                                   + publish.describe_os_error(error, path))
+        except UnicodeDecodeError:
+            result.problems.append(f"could not update the links of {path}: it is not UTF-8 "
+                                   "text any more (edited by hand?); render it again with "
+                                   "--force")
+    try:
+        result.landing_page = write_landing_page(out, owned=owned, runs=runs)
+    except OSError as error:
+        result.problems.append("could not write the landing page: "
+                               + publish.describe_os_error(error, out / LANDING_PAGE))
+    except publish.InTheWayError as error:
+        result.problems.append(f"could not write the landing page: {error}")
+    return result
 
 
-def _update_nav(path: Path, lang: str, out: Path) -> bool:
+def _update_nav(path: Path, lang: str, out: Path, ours) -> bool:
     from helpers.export import NAV_END, NAV_START
     from helpers.i18n import translate
 
@@ -780,11 +1229,9 @@ def _update_nav(path: Path, lang: str, out: Path) -> bool:
     up = "../" * depth
     links = [f'<a href="{up}index.html">{html.escape(translate("page.back_to_index", lang))}'
              "</a>"]
-    if depth == 2:
-        overview = path.parent.parent / path.name
-        if overview.exists():
-            links.append(f'<a href="../{path.name}">'
-                         f'{html.escape(translate("page.back_to_overview", lang))}</a>')
+    if depth == 2 and ours(path.parent.parent / path.name):
+        links.append(f'<a href="../{path.name}">'
+                     f'{html.escape(translate("page.back_to_overview", lang))}</a>')
     text = path.read_text(encoding="utf-8")
     block = NAV_START + " ".join(links) + NAV_END
     new = re.sub(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), lambda _: block, text,
@@ -795,39 +1242,65 @@ def _update_nav(path: Path, lang: str, out: Path) -> bool:
     return True
 
 
-def write_landing_page(out: Path) -> Path:
+def write_landing_page(out: Path, *, owned: set[str] | None = None,
+                       runs: dict[str, dict] | None = None) -> Path:
     """``reports/index.html``: every period, the province overview and each regency report
-    in both languages where rendered, with the status of failed runs."""
+    in both languages where rendered, with the status of failed runs.
+
+    Only files Cakupan wrote are linked.
+
+    Args:
+        out: the reports folder.
+        owned: files of ``out`` that Cakupan wrote (default: what its manifest lists).
+        runs: the manifest's records (default: read from its manifest).
+
+    Returns:
+        The landing page.
+
+    Raises:
+        publish.InTheWayError: an ``index.html`` Cakupan did not write is there.
+        OSError: it could not be written (the previous one is unchanged).
+    """
     from helpers import export, reference
     from helpers.i18n import translate
 
     out = Path(out)
-    manifest = {}
-    if (out / "manifest.json").exists():
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    failed = {key for key, run in manifest.get("runs", {}).items() if run.get("status") != "ok"}
+    if owned is None or runs is None:
+        document = read_manifest(out)
+        owned = owned_files(document, out) if owned is None else owned
+        runs = (document or {}).get("runs", {}) if runs is None else runs
+    path = out / LANDING_PAGE
+    if os.path.lexists(path) and (LANDING_PAGE not in owned or path.is_dir()):
+        raise publish.InTheWayError(
+            "a file Cakupan did not write is where the landing page goes", path=path,
+            fix="move it out of the reports folder, then run the same command again")
+    failed = {key for key, run in runs.items() if run.get("status") != "ok"}
     names = reference.regions().set_index("region_code")["region_name"]
     parts = [f'<h1 id="top">{html.escape(translate("page.landing_title", "id"))} · '
              f'{html.escape(translate("page.landing_title", "en"))}</h1>',
              f'<p>{html.escape(translate("page.landing_intro", "id"))}</p>',
              f'<p lang="en">{html.escape(translate("page.landing_intro", "en"))}</p>']
-    periods = sorted((p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.name, reverse=True)
-    for folder in periods:
-        period = folder.name
+    named = [name.split("/") for name in set(owned) | set(runs) if not name.startswith(".")]
+    periods = sorted({parts[0] for parts in named if len(parts) >= 2}, reverse=True)
+    places = {(parts[0], parts[1]) for parts in named if len(parts) >= 3}
+    with_tables = {"/".join(parts[:parts.index("tables")]) + "/" for parts in named
+                   if "tables" in parts[:-1]}
+    for period in periods:
         rows = []
-        overview_cells = _language_cells(folder, f"{period}/", failed)
+        overview_cells = _language_cells(out, f"{period}/", failed, owned, with_tables)
         if overview_cells:
             rows.append(f"<tr><td><strong>{html.escape(translate('page.province_overview', 'id'))}"
                         f" · {html.escape(translate('page.province_overview', 'en'))}</strong>"
                         f"</td><td></td>{overview_cells}</tr>")
-        for region in sorted(p for p in folder.iterdir() if p.is_dir()):
-            cells = _language_cells(region, f"{period}/{region.name}/", failed)
+        regions = sorted(region for p, region in places
+                         if p == period and not region.startswith(".") and region != "tables")
+        for region in regions:
+            cells = _language_cells(out, f"{period}/{region}/", failed, owned, with_tables)
             if not cells:
                 continue
-            name = names.get(region.name, region.name)
+            name = names.get(region, region)
             rows.append(f"<tr><td>{html.escape(str(name))}</td>"
-                        f"<td>{html.escape(region.name)}</td>{cells}</tr>")
+                        f"<td>{html.escape(region)}</td>{cells}</tr>")
         if not rows:
             continue
         parts.append(f'<h2 id="period-{html.escape(period)}">'
@@ -841,17 +1314,20 @@ def write_landing_page(out: Path) -> Path:
     text = export.page("".join(parts), title=translate("page.landing_title", "id"), lang="id",
                        nav=None, toc=False)
     text = text.replace(export.LANG_LINK_START + export.LANG_LINK_END, "")
-    path = out / "index.html"
     publish.atomic_write_text(path, text)
     return path
 
 
-def _language_cells(folder: Path, prefix: str, failed: set[str]) -> str:
+def _language_cells(out: Path, prefix: str, failed: set[str], owned: set[str],
+                    with_tables: set[str]) -> str:
+    def have(name: str) -> bool:
+        return prefix + name in owned and (out / (prefix + name)).is_file()
+
     cells = []
     any_file = False
     for lang, name in (("id", "index.html"), ("en", "index.en.html")):
         key = prefix + name
-        if (folder / name).exists():
+        if have(name):
             any_file = True
             mark = (' <span title="perlu dibuat ulang, lihat manifest.json · needs to be '
                     'rendered again, see manifest.json">⚠</span>') if key in failed else ""
@@ -864,9 +1340,9 @@ def _language_cells(folder: Path, prefix: str, failed: set[str]) -> str:
     files = []
     for name in ("index.pdf", "index.en.pdf", "indicators.csv", "tables.xlsx",
                  "tables.en.xlsx", "report.ipynb", "report.en.ipynb"):
-        if (folder / name).exists():
+        if have(name):
             files.append(f'<a href="{html.escape(prefix + name)}">{name}</a>')
-    if (folder / "tables").is_dir():
+    if prefix in with_tables:
         files.append(f'<a href="{html.escape(prefix)}tables/">tables/</a>')
     if not any_file:
         return ""
@@ -962,8 +1438,9 @@ def _run_reports_cli(args) -> int:
                                force=args.force, timeout=args.timeout))
 
 
-#: Exit codes: 0 all published, 1 a report failed, 3 the privacy audit found something;
-#: stopped by a signal: 128 + its number (130 Ctrl-C, 143 SIGTERM), as a shell reports it.
+#: Exit codes: 0 all published, 1 a report failed or a step of the batch could not be
+#: written, 3 the privacy audit found something (or could not run); stopped by a signal:
+#: 128 + its number (130 Ctrl-C, 143 SIGTERM), as a shell reports it.
 EXIT_FAILED, EXIT_PRIVACY = 1, 3
 
 
@@ -995,23 +1472,33 @@ def _finish(batch: Batch) -> int:
     for key in batch.stale:
         _say(f"cakupan: warning {key} is now stale: this batch rewrote the tables it shares "
              "with its other-language twin using other parameters; render it again")
-    if failed or interrupted or batch.stale:
-        _say(f"cakupan: details in {batch.out / 'manifest.json'}")
+    for problem in batch.problems:
+        _say(f"cakupan: ERROR {problem}")
+    if failed or interrupted or batch.stale or batch.problems:
+        _say(f"cakupan: details in {batch.out / FILE_NAME}")
     for finding in batch.privacy_findings:
         _say(f"cakupan: PRIVACY {finding}")
     if batch.privacy_findings:
         _say(f"cakupan: the privacy audit found {len(batch.privacy_findings)} problem(s) in "
              f"the reports: do not publish them")
         return EXIT_PRIVACY
+    if batch.audit_error:
+        _say(f"cakupan: the reports were not audited: do not publish them before `cakupan "
+             f"audit {batch.out}` passes")
+        return EXIT_PRIVACY
     if batch.stopped_by:
         _say(f"cakupan: stopped by {batch.stopped_by}; run the same command again to finish "
              "(finished reports are skipped)")
         return 128 + signal.Signals[batch.stopped_by].value
-    print(batch.index_path.resolve())
-    return EXIT_FAILED if failed else 0
+    if batch.problems:
+        _say("cakupan: the batch is incomplete; fix the above, then run the same command "
+             "again (finished reports are skipped)")
+    if batch.landing_page is not None:
+        print(batch.landing_page.resolve())
+    return EXIT_FAILED if failed or batch.problems else 0
 
 
-__all__ = ["RunSpec", "RunResult", "Batch", "notebook_parameters", "validate_parameters",
-           "coerce_parameter", "build_specs", "run_specs", "run_reports", "finalize",
-           "write_landing_page", "check_kernel", "StopRequest",
-           "read_parameter_file", "parse_assignments"]
+__all__ = ["RunSpec", "RunResult", "Batch", "Finalized", "notebook_parameters",
+           "validate_parameters", "coerce_parameter", "build_specs", "run_specs",
+           "run_reports", "check_output_folder", "finalize", "write_landing_page",
+           "check_kernel", "StopRequest", "read_parameter_file", "parse_assignments"]

@@ -13,6 +13,9 @@ with :func:`execute_run`:
   takes longer, and the run is recorded as ``timeout``;
 * **one retry** when the kernel died (crash, out of memory): the run starts again in a
   new kernel; the first failure is kept in ``retried``;
+* a run that cannot write (disk full, read-only file system) fails with one line naming
+  the reports folder, e.g. ``no space left on reports (disk full) while rendering``; its
+  staging folder is removed;
 * on SIGTERM (the parent stopping the batch) the worker kills its kernels and exits at
   once; Ctrl-C is left to the parent, which stops the workers itself; a worker whose
   parent died (SIGKILL) does the same within a second.
@@ -25,6 +28,7 @@ its parent process).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import signal
@@ -146,9 +150,11 @@ def execute_run(spec: RunSpec, timeout: float | None = RUN_TIMEOUT) -> RunResult
     result = RunResult.of(spec, started=dt.datetime.now().isoformat(timespec="seconds"))
     for attempt in (1, 2):
         result.attempts = attempt
-        staging = publish.new_staging(spec.root, f"{spec.period}-{spec.label}-{spec.lang}")
+        staging = None
         watchdog = _Watchdog(timeout)
         try:
+            staging = publish.new_staging(spec.root,
+                                          f"{spec.period}-{spec.label}-{spec.lang}")
             with watchdog:
                 _execute_and_export(spec, staging, result)
             result.status, result.error, result.staging = "ok", None, str(staging)
@@ -160,7 +166,8 @@ def execute_run(spec: RunSpec, timeout: float | None = RUN_TIMEOUT) -> RunResult
                 result.error = (f"stopped after {timeout:g} s, the time limit of one report "
                                 "(raise it with --timeout)")
                 break
-            result.status, result.error = "failed", _one_line(error)
+            result.status = "failed"
+            result.error = _write_failure(error, spec.root) or _one_line(error)
             if attempt == 1 and _kernel_died(error):
                 result.retried = result.error
                 continue
@@ -448,6 +455,31 @@ def _one_line(error: BaseException) -> str:
                 f"{evalue[0] if evalue else ''}").strip()
     text = str(error).splitlines()
     return f"{name}: {text[0] if text else ''}"
+
+
+#: How a failed write shows in an error's text (a notebook cell's error arrives as text).
+_WRITE_ERRORS = ((errno.ENOSPC, ("[Errno 28]", "No space left on device")),
+                 (errno.EDQUOT, ("[Errno 122]", "Disk quota exceeded")),
+                 (errno.EROFS, ("[Errno 30]", "Read-only file system")))
+
+
+def _write_failure(error: BaseException, root: Path) -> str | None:
+    """The run's error line when it failed to write (disk full, read-only), else None.
+
+    The notebook, its tables and the HTML are written into the reports folder's
+    ``.staging``; the line names the reports folder, the problem and the fix.
+    """
+    code = error.errno if isinstance(error, OSError) else None
+    if code not in (number for number, _ in _WRITE_ERRORS):
+        text = f"{error} {getattr(error, 'evalue', '')}"
+        code = next((number for number, markers in _WRITE_ERRORS
+                     if any(marker in text for marker in markers)), None)
+    if code is None:
+        return None
+    words = publish.describe_os_error(OSError(code, os.strerror(code)), root)
+    fix = "give a folder you can write to with --out" if code == errno.EROFS else \
+        "free some space, then run the same command again"
+    return f"{words} while rendering — {fix}"
 
 
 def _kernel_died(error: BaseException) -> bool:
