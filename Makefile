@@ -39,8 +39,8 @@ system: ## make sure Java 17+ (Spark engine) and Chromium (browser tests, PDF) a
 test: $(STAMP) data system ## run the whole test suite
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-test-fast: $(STAMP) system ## unit tests only (skips tests on the full sample)
-	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadfile
+test-fast: $(STAMP) ## unit tests only: no kernel, browser, Spark or full sample (about a minute)
+	$(BIN)/python -m pytest -q -m "not (slow or kernel or browser or spark)" -n 2 --dist loadfile
 
 reports: $(STAMP) data ## render every NTB report for the default period; prints reports/index.html
 	$(BIN)/cakupan reports --province $(PROVINCE) --period $(PERIOD) --lang $(LANG_REPORT) --jobs $(JOBS) $(REPORT_OPTIONS)

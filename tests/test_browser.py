@@ -26,6 +26,8 @@ import pytest
 from helpers import export, pdf
 from helpers.errors import ReportError
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parents[1]
 CAKUPAN = str(Path(sys.executable).parent / "cakupan")
 ARTIFACTS = ROOT / "test-artifacts"

@@ -118,6 +118,7 @@ def lab(tmp_path_factory):
             process.wait(timeout=15)
 
 
+@pytest.mark.kernel
 def test_lab_serves_its_front_end_with_the_project_kernel_as_default(lab):
     page = lab.request("GET", "/lab")
     assert "JupyterLab" in page
@@ -126,6 +127,7 @@ def test_lab_serves_its_front_end_with_the_project_kernel_as_default(lab):
     assert KERNEL_NAME in specs["kernelspecs"]
 
 
+@pytest.mark.kernel
 def test_the_server_refuses_requests_without_the_token(lab):
     request = urllib.request.Request(lab.base + "/api/kernels")
     with pytest.raises(urllib.error.HTTPError) as error:
@@ -195,6 +197,7 @@ def cells_with_sample_data(path: Path, data_dir: Path) -> list[str]:
     return cells
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_in_lab_on_its_defaults(lab, small_sample, path):
     folder, _ = small_sample

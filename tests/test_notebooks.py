@@ -90,6 +90,7 @@ def test_committed_without_outputs_except_the_headline(path):
 # =========================================================================== nbval
 
 
+@pytest.mark.kernel
 def test_nbval_runs_every_notebook_on_the_small_sample(small_sample, tmp_path):
     folder, _ = small_sample
     for path in NOTEBOOKS:
@@ -123,6 +124,7 @@ def sample_report(small_sample, tmp_path_factory):
     return out, notebook, manifest
 
 
+@pytest.mark.kernel
 def test_sample_parameter_set_gives_the_golden_lombok_tengah_figures(sample_report):
     out, _, manifest = sample_report
     calibration = manifest["calibration"]
@@ -141,6 +143,7 @@ def test_sample_parameter_set_gives_the_golden_lombok_tengah_figures(sample_repo
     assert len(indicators) == 24
 
 
+@pytest.mark.kernel
 def test_sample_report_exports_to_html(sample_report, tmp_path):
     out, notebook, manifest = sample_report
     info = export.export_notebook(notebook, tmp_path / "index.html", lang="id")
@@ -151,6 +154,7 @@ def test_sample_report_exports_to_html(sample_report, tmp_path):
     assert "Lombok Tengah (52.02)" in text and "31 Desember 2024" in text
 
 
+@pytest.mark.kernel
 def test_coverage_explorer_with_other_choices(small_sample, tmp_path):
     folder, _ = small_sample
     notebook = execute(ROOT / "notebooks" / "coverage_explorer.ipynb", tmp_path / "x.ipynb",
@@ -165,6 +169,7 @@ def test_coverage_explorer_with_other_choices(small_sample, tmp_path):
     assert (tmp_path / "out" / "indicators.csv").is_file()
 
 
+@pytest.mark.kernel
 def test_budget_scenarios_with_other_choices(small_sample, tmp_path):
     folder, _ = small_sample
     execute(ROOT / "notebooks" / "budget_scenarios.ipynb", tmp_path / "x.ipynb",
@@ -181,6 +186,7 @@ def test_budget_scenarios_with_other_choices(small_sample, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_lombok_tengah_from_the_full_sample(full_sample, tmp_path):
     """The golden figures of the issue, rendered from the full NTB sample (~6 M rows)."""
     out = tmp_path / "52.02"

@@ -108,7 +108,7 @@ def _execute(name: str, out: Path, parameters: dict) -> None:
                                progress_bar=False, cwd=str(ROOT / "notebooks"))
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.parametrize("period", ["2022", "2023", "2024-06", "2025"])
 def test_lombok_tengah_renders_and_the_explorers_run(small_sample, tmp_path, period):
     folder, _ = small_sample

@@ -53,6 +53,7 @@ def batch(small_sample, tmp_path_factory):
 # =========================================================================== the batch
 
 
+@pytest.mark.kernel
 def test_batch_succeeds_and_prints_the_landing_page(batch):
     out, process, _, _ = batch
     assert process.returncode == 0, process.stderr[-2000:]
@@ -60,6 +61,7 @@ def test_batch_succeeds_and_prints_the_landing_page(batch):
     assert "11 of 11 report(s) rendered" in process.stderr
 
 
+@pytest.mark.kernel
 def test_layout_of_every_report(batch):
     out, _, _, _ = batch
     assert (out / "2024" / "index.html").is_file()
@@ -70,6 +72,7 @@ def test_layout_of_every_report(batch):
         assert len(list((folder / "tables").glob("*.csv"))) >= 15
 
 
+@pytest.mark.kernel
 def test_landing_page_links_the_overview_and_ten_regency_reports(batch):
     out, _, _, _ = batch
     text = (out / "index.html").read_text(encoding="utf-8")
@@ -83,6 +86,7 @@ def test_landing_page_links_the_overview_and_ten_regency_reports(batch):
         re.findall(r'href="[^"]+"', overview))
 
 
+@pytest.mark.kernel
 def test_html_reports_are_offline_small_and_without_code(batch):
     out, _, _, _ = batch
     pages = list((out / "2024").glob("**/index.html"))
@@ -102,6 +106,7 @@ def test_html_reports_are_offline_small_and_without_code(batch):
         assert re.search(r"\d+,\d%", text)  # Indonesian percentages
 
 
+@pytest.mark.kernel
 def test_lombok_tengah_shows_the_calibrated_programmes(batch):
     out, _, manifest, _ = batch
     calibration = manifest["calibration"]
@@ -117,6 +122,7 @@ def test_lombok_tengah_shows_the_calibrated_programmes(batch):
     assert "petani tembakau dibiayai Pemda" in text and "DBHCHT" in text
 
 
+@pytest.mark.kernel
 def test_manifest_records_parameters_checksums_versions_durations(batch, small_sample):
     out, _, _, _ = batch
     folder, _ = small_sample
@@ -135,6 +141,7 @@ def test_manifest_records_parameters_checksums_versions_durations(batch, small_s
     assert manifest["runs"]["2024/52.02/index.html"]["parameters"]["region_code"] == "52.02"
 
 
+@pytest.mark.kernel
 def test_outputs_hold_no_person_level_data_or_secret(batch, small_sample):
     out, _, _, _ = batch
     folder, _ = small_sample
@@ -151,6 +158,7 @@ def test_outputs_hold_no_person_level_data_or_secret(batch, small_sample):
             assert key not in path.read_text(encoding="utf-8", errors="ignore"), path
 
 
+@pytest.mark.kernel
 def test_english_twin_and_language_links(batch, small_sample):
     out, _, _, _ = batch
     folder, _ = small_sample
@@ -231,6 +239,7 @@ def assert_manifest_matches_disk(out: Path) -> dict:
     return manifest
 
 
+@pytest.mark.kernel
 def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small_sample,
                                                                      tmp_path, capsys):
     """52.02 fails (its previous report stays), 52.03's kernel dies once (retried)."""
@@ -268,6 +277,7 @@ def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small
     assert "2 of 3 report(s) rendered" in err and "1 failed" in err
 
 
+@pytest.mark.kernel
 def test_a_report_over_its_time_limit_is_stopped(small_sample, tmp_path):
     folder, _ = small_sample
     out = tmp_path / "reports"
@@ -302,6 +312,7 @@ def wait_for_a_published_report(process: subprocess.Popen, out: Path) -> None:
     raise AssertionError(f"no report published (batch exit code {process.poll()})")
 
 
+@pytest.mark.kernel
 def test_sigterm_mid_batch_keeps_finished_reports_and_a_consistent_manifest(
         batch, small_sample, tmp_path):
     """Stop a batch with SIGTERM once a report is published, then resume it."""
@@ -345,6 +356,7 @@ def test_sigterm_mid_batch_keeps_finished_reports_and_a_consistent_manifest(
         assert run["status"] == ("stale" if key.endswith(".en.html") else "ok"), key
 
 
+@pytest.mark.kernel
 def test_a_batch_killed_outright_is_cleaned_up_by_the_next_one(batch, small_sample,
                                                                tmp_path):
     """SIGKILL (no clean stop possible): workers leave, the next batch recovers."""
@@ -375,6 +387,7 @@ def test_a_batch_killed_outright_is_cleaned_up_by_the_next_one(batch, small_samp
                for key in last["rendered"] + last["unchanged"])
 
 
+@pytest.mark.kernel
 def test_unchanged_reports_are_skipped_unless_forced(batch, small_sample, tmp_path):
     out = tmp_path / "reports"
     shutil.copytree(batch[0], out)
@@ -393,6 +406,7 @@ def test_unchanged_reports_are_skipped_unless_forced(batch, small_sample, tmp_pa
     assert_manifest_matches_disk(out)
 
 
+@pytest.mark.kernel
 def test_a_second_batch_into_the_same_folder_is_refused(small_sample, tmp_path):
     from helpers.locking import file_lock
 

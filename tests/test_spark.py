@@ -18,8 +18,8 @@ from helpers.indicators import Parameters
 
 #: pyspark 4.0's toPandas still passes pandas' deprecated ``copy=`` keyword (its problem,
 #: not ours; the values are checked below).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The copy keyword is deprecated:DeprecationWarning:pyspark")
+pytestmark = [pytest.mark.spark, pytest.mark.filterwarnings(
+    "ignore:The copy keyword is deprecated:DeprecationWarning:pyspark")]
 
 D = date(2024, 12, 31)
 NTB = reference.kabkota_codes("52")
