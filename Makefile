@@ -52,7 +52,7 @@ bench: $(STAMP) ## benchmarks (not part of the test suite); results in bench/res
 	$(BIN)/python bench/run.py
 
 docs: $(STAMP) ## regenerate docs/methodology.md from the indicator definitions
-	$(BIN)/python -m helpers.methodology docs/methodology.md
+	$(BIN)/python -m helpers.report.methodology docs/methodology.md
 
 clean: ## remove generated data, caches and reports (keeps .venv)
 	rm -rf data/sample/*.parquet data/sample/manifest.json data/cache reports/*/ reports/index.html reports/manifest.json

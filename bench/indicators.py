@@ -16,8 +16,9 @@ from datetime import date
 
 import ibis
 
-from helpers import indicators, intake, reference
-from helpers.sample import ensure_sample
+from helpers.data import intake, reference
+from helpers.data.sample import ensure_sample
+from helpers.measures import indicators
 
 
 def main() -> None:

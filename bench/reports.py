@@ -5,7 +5,7 @@ reports, period 2024, Bahasa Indonesia) from the same full sample, one after the
 one run of this script:
 
 - ``make reports``: ``cakupan reports --province 52 --period 2024 --lang id --jobs 2``
-  (exactly the Makefile's line), the runner of helpers.runner;
+  (exactly the Makefile's line), the runner of helpers.batch.runner;
 - ``serial loop``: for each notebook, ``papermill NOTEBOOK OUT -p ...`` then
   ``jupyter nbconvert --to html --no-input OUT`` in a shell-style loop, which is what a
   team writes without a runner.

@@ -16,7 +16,7 @@ Usage::
     .venv/bin/python bench/run.py --rows 280000000 --label national --repeat 1 --jobs 2 \\
         --memory-limit 8GB
 
-Steps: generate the registry in chunks (``helpers.sample.write_benchmark_registry``; kept
+Steps: generate the registry in chunks (``helpers.data.sample.write_benchmark_registry``; kept
 in bench/data/, reused) → prepare it once in the intake's column layout (typed dates,
 ``person_id``) → time each contender → check they all give the same numbers → write the
 section ``label`` of bench/results.md. What is timed: see ``bench/README.md``.
@@ -63,7 +63,7 @@ COUNT_COLUMNS = ("tk_members", "tk_active", "tk_active_formal", "tk_active_infor
                  "tk_nonasn_active", "tk_tobacco_farmers_active", "tk_fishers_active",
                  "tk_pemda_funded_active")
 BUDGET_KEYS = ["region_code", "funding_source", "occupation"]
-#: Columns of the intake's jamsostek output (helpers.intake.output_columns).
+#: Columns of the intake's jamsostek output (helpers.data.intake.output_columns).
 PREPARED_COLUMNS = ("person_id", "sex", "birth_year", "region_code", "district_code",
                     "nik_region_code", "segment", "occupation", "funding_source", "wage_rp",
                     "risk_class", "programmes", "start_date", "end_date", "paid_through")
@@ -144,7 +144,7 @@ def _parse(argv):
         if name not in CONTENDERS:
             parser.error(f"unknown contender '{name}' (use {', '.join(CONTENDERS)})")
     if args.seed is None:
-        from helpers.sample import DEFAULT_SEED
+        from helpers.data.sample import DEFAULT_SEED
 
         args.seed = DEFAULT_SEED
     args.label = args.label or _rows_label(args.rows)
@@ -209,7 +209,7 @@ def ensure_raw(rows: int, seed: int, jobs: int) -> list[Path]:
 
 
 def _generate_part(part) -> dict:
-    from helpers.sample import write_benchmark_registry
+    from helpers.data.sample import write_benchmark_registry
 
     path, size, seed = part
     partial = path.with_suffix(".parquet.partial")
@@ -272,7 +272,7 @@ def write_unit_costs(prepared: list[Path], args) -> Path:
     """
     import pandas as pd
 
-    from helpers import indicators
+    from helpers.measures import indicators
 
     con = _duckdb(args)
     combos = con.execute(f"""
@@ -431,7 +431,7 @@ def _helpers(files, unit_costs, args):
 
     import ibis
 
-    from helpers import indicators
+    from helpers.measures import indicators
 
     memo = "shipped"
     if not args.no_unit_cost_memo and not hasattr(indicators.jamsostek_unit_cost, "cache_info"):
@@ -463,7 +463,7 @@ def _first_day_of_paid_month() -> date:
 
 def _sql(files, unit_costs, args):
     """Hand-written DuckDB SQL, as an expert would write it."""
-    from helpers import indicators
+    from helpers.measures import indicators
 
     con = _duckdb(args)
     source = f"read_parquet({_sql_list(files)})"
@@ -573,7 +573,7 @@ def _pandas(files, unit_costs, args):
     """Plain pandas: read the columns, boolean masks, groupby. What a researcher writes."""
     import pandas as pd
 
-    from helpers import indicators
+    from helpers.measures import indicators
 
     columns = ["person_id", "region_code", "segment", "occupation", "funding_source",
                "wage_rp", "risk_class", "programmes", "start_date", "end_date", "paid_through"]

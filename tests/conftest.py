@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import settings
 
-from helpers import sample
+from helpers.data import sample
 from helpers.paths import sample_dir
 
 #: A fixed key for tests only; real runs read CAKUPAN_KEY or the per-user key file.

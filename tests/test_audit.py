@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import audit
-from helpers.audit import Finding
+from helpers.batch import audit
+from helpers.batch.audit import Finding
 from helpers.cli import main
 from helpers.errors import ParameterError, SchemaError
 

@@ -2,7 +2,7 @@
 read-only folder, a full disk at every write of the batch, a bad key.
 
 The workers are replaced by a stand-in that writes a tiny report into a staging folder,
-as :func:`helpers.worker.execute_run` does; everything after that (commit, manifest,
+as :func:`helpers.batch.worker.execute_run` does; everything after that (commit, manifest,
 links, landing page, audit, summary, exit code) is the real batch. A rendered batch is
 tested in tests/test_runner.py.
 """
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import audit, cli, publish, runner, worker
+from helpers import cli
+from helpers.batch import audit, publish, runner, worker
+from helpers.batch.export import LANG_LINK_END, LANG_LINK_START, NAV_END, NAV_START
+from helpers.batch.worker import RunResult, RunSpec
 from helpers.errors import InputFileError
-from helpers.export import LANG_LINK_END, LANG_LINK_START, NAV_END, NAV_START
-from helpers.worker import RunResult, RunSpec
 
 FIX = "give an empty or new folder, or a folder Cakupan wrote"
 
@@ -35,7 +36,7 @@ def registries(tmp_path):
 
 
 class FakeWorkers:
-    """Stands in for :func:`helpers.runner.run_specs`: each run writes a small report
+    """Stands in for :func:`helpers.batch.runner.run_specs`: each run writes a small report
     (page with its link markers, indicators, one table) into a staging folder."""
 
     def __init__(self):
@@ -220,7 +221,7 @@ def test_files_cakupan_did_not_write_are_never_replaced_deleted_or_rewritten(
 @pytest.fixture
 def printer(monkeypatch):
     """No Chromium: 'printing' writes a small PDF where the batch asks for it."""
-    from helpers import pdf
+    from helpers.batch import pdf
 
     printed = []
 

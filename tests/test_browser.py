@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from helpers import export, pdf
+from helpers.batch import export, pdf
 from helpers.errors import ReportError
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import bundle_cache
+from helpers.report import bundle_cache
 
 
 def a_bundle() -> dict:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import disclosure
-from helpers.disclosure import DisclosureRule
 from helpers.errors import ParameterError
+from helpers.measures import disclosure
+from helpers.measures.disclosure import DisclosureRule
 
 RULE = DisclosureRule()
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import formatting, i18n, plots
 from helpers.errors import ParameterError
+from helpers.report import formatting, i18n, plots
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,10 +134,10 @@ def test_translation_table_is_complete_in_both_languages():
 
 
 def test_every_coded_value_of_the_schema_has_a_label():
-    from helpers import schema
-    from helpers.definitions import INDICATOR_IDS
-    from helpers.indicators import AGE_GROUPS
-    from helpers.intake import REASONS
+    from helpers.data import schema
+    from helpers.data.intake import REASONS
+    from helpers.measures.definitions import INDICATOR_IDS
+    from helpers.measures.indicators import AGE_GROUPS
 
     wanted = ([f"segment.{s}" for s in schema.JAMSOSTEK_SEGMENTS]
               + [f"jkn_segment.{s}" for s in schema.JKN_SEGMENTS]
@@ -157,14 +157,14 @@ def _literal_keys() -> set[str]:
     pattern = re.compile(r'(?:translate|heading|paragraph|_table|ReportTable)\(\s*f?"'
                          r'([a-z_]+\.[a-z_0-9]+)"')
     keys = set()
-    sources = list((ROOT / "src" / "helpers").glob("*.py"))
+    sources = list((ROOT / "src" / "helpers").rglob("*.py"))
     for path in sources:
         keys |= set(pattern.findall(path.read_text(encoding="utf-8")))
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         keys |= set(pattern.findall(path.read_text(encoding="utf-8").replace('\\"', '"')))
     keys |= set(re.findall(r'"((?:table|note|title|heading|chart|axis|headline|text)\.'
                            r'[a-z_0-9]+)"',
-                           (ROOT / "src" / "helpers" / "report_data.py").read_text()))
+                           (ROOT / "src" / "helpers" / "report" / "report_data.py").read_text()))
     return {k for k in keys if "{" not in k}
 
 

@@ -11,8 +11,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from helpers import indicators, intake, reference
-from helpers.indicators import Parameters
+from helpers.data import intake, reference
+from helpers.measures import indicators
+from helpers.measures.indicators import Parameters
 
 D = date(2024, 12, 31)
 NTB = reference.kabkota_codes("52")

@@ -5,10 +5,11 @@ from datetime import date
 import ibis
 import pandas as pd
 import pytest
-
-from helpers import indicators, reference
-from helpers.indicators import Parameters
 from intake_tables import intake_table
+
+from helpers.data import reference
+from helpers.measures import indicators
+from helpers.measures.indicators import Parameters
 
 D = date(2024, 12, 31)
 
@@ -254,7 +255,7 @@ def test_cross_scheme_overlap():
 
 
 def test_scorecard_scores_total_and_rank(monkeypatch):
-    from helpers import scorecard
+    from helpers.measures import scorecard
 
     table = tk_table([
         spell("a", segment="BPU", occupation="fisher", funding_source="apbd"),

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import cli, intake, pseudonym, schema
+from helpers import cli
+from helpers.data import intake, pseudonym, schema
 from helpers.errors import InputFileError, ParameterError, SchemaError, ValidationError
 
 KEY = "test-key-intake-0123456789abcdef-0123"
@@ -363,7 +364,7 @@ def test_rows_read_equal_accepted_plus_rejected(rows):
     assert result.table.count().execute() == summary.rows_accepted
     accepted = set(range(1, len(frame) + 1)) - set(result.ledger["row_number"])
     for number in accepted:  # an accepted row has a valid NIK and its pseudonym
-        from helpers import nik as nik_rules
+        from helpers.data import nik as nik_rules
         value = nik_rules.normalise_nik(frame.loc[number - 1, "nik"] or "")
         assert nik_rules.nik_problem(value) is None
 
@@ -396,7 +397,7 @@ def test_full_sample_reports_the_injected_faults(full_sample, registry):
 
 @pytest.mark.slow
 def test_lombok_tengah_calibration_survives_intake(full_sample):
-    from helpers import indicators
+    from helpers.measures import indicators
 
     folder, manifest = full_sample
     calibration = manifest["calibration"]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import cli, errors, intake
+from helpers import cli, errors
+from helpers.data import intake
 
 CORPUS = Path(__file__).parent / "corpus"
 NTB_REGION_CODES = {"52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08",

@@ -25,7 +25,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import cli, intake, readers
+from helpers import cli
+from helpers.data import intake, readers
 from helpers.errors import InputFileError, SchemaError
 
 KEY = "test-key-intake-files-0123456789abcdef"
@@ -401,7 +402,8 @@ def test_values_quoted_by_a_csv_writer_never_look_like_a_stray_quote(rows, delim
 def test_audit_finds_nothing_in_ledger_and_cache_after_shifted_columns(tmp_path, monkeypatch,
                                                                        capsys):
     """Names and NIKs that land in code columns never reach the ledger or the cache."""
-    from helpers import audit, cli, paths
+    from helpers import cli, paths
+    from helpers.batch import audit
 
     registry = Path(__file__).parent / "corpus" / "shifted_names_in_code_columns.csv"
     cache = tmp_path / "cache"

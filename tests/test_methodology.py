@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from helpers import definitions, indicators, methodology
+from helpers.measures import definitions, indicators
+from helpers.report import methodology
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import nik
+from helpers.data import nik
 
 
 def _valid_nik_parts():

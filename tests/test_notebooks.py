@@ -21,7 +21,7 @@ import pandas as pd
 import papermill
 import pytest
 
-from helpers import export, runner
+from helpers.batch import export, runner
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

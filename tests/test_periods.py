@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import papermill
 import pandas as pd
+import papermill
 import pytest
 
-from helpers import cli, reference, report_data
+from helpers import cli
+from helpers.data import reference
 from helpers.errors import ParameterError
+from helpers.report import report_data
 
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = (2022, 2023, 2024, 2025)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import pseudonym
+from helpers.data import pseudonym
 from helpers.errors import ParameterError, PrivacyError
 from helpers.paths import project_root
 

@@ -1,4 +1,4 @@
-"""Atomic publication (helpers.publish) and the manifest's bookkeeping (helpers.manifest).
+"""Atomic publication (helpers.batch.publish) and the manifest's bookkeeping (helpers.batch.manifest).
 
 Fast tests on hand-made folders; the batch-level behaviour (SIGTERM mid-batch, a failing
 region, a dying kernel, a time limit, resume) is tested in tests/test_runner.py.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import manifest, publish
+from helpers.batch import manifest, publish
 
 
 def write(folder: Path, files: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""Tests for the committed reference tables and their loader (helpers.reference)."""
+"""Tests for the committed reference tables and their loader (helpers.data.reference)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import reference
+from helpers.data import reference
+from helpers.data.schema import JAMSOSTEK_COLUMNS, JKN_COLUMNS
 from helpers.errors import ParameterError, ReferenceDataError
 from helpers.paths import project_root, reference_dir
-from helpers.schema import JAMSOSTEK_COLUMNS, JKN_COLUMNS
 
 KABKOTA = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08", "52.71",
            "52.72"]

@@ -7,11 +7,13 @@ from datetime import date
 import ibis
 import pandas as pd
 import pytest
-
-from helpers import indicators, reference, report_data
-from helpers.errors import InputFileError, ParameterError, ReportError
-from helpers.indicators import Parameters
 from intake_tables import intake_table
+
+from helpers.data import reference
+from helpers.errors import InputFileError, ParameterError, ReportError
+from helpers.measures import indicators
+from helpers.measures.indicators import Parameters
+from helpers.report import outputs, report_data
 
 D = date(2024, 12, 31)
 
@@ -129,7 +131,7 @@ def test_indicator_counts_of_one_to_four_are_hidden():
 def test_rounded_keeps_markers_and_whole_numbers():
     frame = pd.DataFrame({"a": [0.123456789123, 1.0], "b": ["<5", 0.98765432198765],
                           "c": [13600, 500]})
-    result = report_data.rounded(frame)
+    result = outputs.rounded(frame)
     assert list(result["a"]) == [0.123457, 1.0]
     assert list(result["b"]) == ["<5", 0.987654]
     assert list(result["c"]) == [13600, 500]
@@ -203,8 +205,8 @@ def test_budget_scenario_arithmetic(small_report):
 def test_outputs_are_language_neutral_csv_and_one_workbook_per_language(small_report,
                                                                         tmp_path):
     report, _, _ = small_report
-    report_data.save_outputs(report, tmp_path, "id")
-    report_data.save_outputs(report, tmp_path, "en")
+    outputs.save_outputs(report, tmp_path, "id")
+    outputs.save_outputs(report, tmp_path, "en")
     indicators_csv = pd.read_csv(tmp_path / "indicators.csv")
     assert list(indicators_csv.columns[:7]) == ["indicator_id", "value", "numerator",
                                                 "denominator", "unit", "reference_date",

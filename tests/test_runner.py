@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import audit, runner
+from helpers.batch import audit, runner
 from helpers.errors import ParameterError, ReportError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +97,7 @@ def test_html_reports_are_offline_small_and_without_code(batch):
         assert not re.search(r"<(script|img|link)\b[^>]*\b(src|href)\s*=\s*[\"']?"
                              r"(https?:)?//", text, re.I), page
         assert "<script" not in text.lower()
-        for code in ("from helpers import", "report_data.", "region_code: str",
+        for code in ("from helpers", "report_data.", "region_code: str",
                      "injected-parameters", "NBVAL_CHECK_OUTPUT"):
             assert code not in text, (page, code)
         assert '<nav class="toc"' in text and 'class="param-box"' in text
@@ -189,7 +189,7 @@ def notebook_copy(folder: Path, name: str, source: str) -> Path:
     """The regency notebook with one more cell right after the imports."""
     notebook = nbformat.read(str(REGENCY), as_version=4)
     position = next(i for i, c in enumerate(notebook.cells)
-                    if c.cell_type == "code" and "from helpers import" in c.source) + 1
+                    if c.cell_type == "code" and "from helpers.report import" in c.source) + 1
     notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
     path = folder / name
     nbformat.write(notebook, str(path))

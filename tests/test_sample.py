@@ -6,9 +6,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import nik, sample
+from helpers.data import nik, sample
+from helpers.data.schema import column_names
 from helpers.errors import ParameterError
-from helpers.schema import column_names
 
 
 @pytest.mark.parametrize("registry", ["jamsostek", "jkn"])

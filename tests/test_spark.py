@@ -12,9 +12,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from helpers import engines, indicators, intake, reference
+from helpers.data import intake, reference
 from helpers.errors import ParameterError
-from helpers.indicators import Parameters
+from helpers.measures import engines, indicators
+from helpers.measures.indicators import Parameters
 
 #: pyspark 4.0's toPandas still passes pandas' deprecated ``copy=`` keyword (its problem,
 #: not ours; the values are checked below).

@@ -16,10 +16,10 @@ from helpers.errors import CakupanError
 
 #: Modules that contribute sub-commands, in the order ``cakupan --help`` lists them.
 COMMAND_MODULES = (
-    "helpers.sample",
-    "helpers.intake",
-    "helpers.runner",
-    "helpers.audit",
+    "helpers.data.sample",
+    "helpers.data.intake",
+    "helpers.batch.runner",
+    "helpers.batch.audit",
 )
 
 

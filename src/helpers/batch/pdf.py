@@ -1,6 +1,6 @@
 """PDF twin of a report: the HTML printed to A4 by Debian's Chromium, driven by Playwright.
 
-The report's print CSS (``helpers.export.CSS``, ``@media print``) hides the top bar and the
+The report's print CSS (``helpers.batch.export.CSS``, ``@media print``) hides the top bar and the
 table of contents and keeps charts, tables and the headline box whole across pages. The
 browser runs headless with no network: every request other than ``file://`` or ``data:``
 is aborted, so a PDF shows exactly what the offline HTML shows. Playwright never downloads
@@ -9,7 +9,7 @@ a browser of its own here; it drives ``/usr/bin/chromium``, which
 
 Usage::
 
-    from helpers import pdf
+    from helpers.batch import pdf
 
     pdf.print_pdf("reports/2024/52.02/index.html")        # → reports/2024/52.02/index.pdf
     results = pdf.print_pdfs(["reports/2024/52.02/index.html",

@@ -1,6 +1,6 @@
 """The report cache on disk: province bundles (aggregates) as checksummed JSON, never pickle.
 
-A province bundle (:func:`helpers.report_data.province_bundle`) is a tree of dicts, lists,
+A province bundle (:func:`helpers.report.report_data.province_bundle`) is a tree of dicts, lists,
 numbers, text, dates and small pandas frames of aggregates. It is stored as one JSON file
 ``data/cache/reports/<province>-<key>.json``::
 

@@ -16,13 +16,13 @@ in parallel worker processes, with a progress bar:
 3. **Skip what is current**: a report whose notebook, parameters, registry files,
    reference tables, code and package versions are unchanged since the manifest recorded
    it, and whose files are intact, is not rendered again (``--force`` renders it).
-4. **Render in parallel**: ``ProcessPoolExecutor`` workers (:mod:`helpers.worker`) run
+4. **Render in parallel**: ``ProcessPoolExecutor`` workers (:mod:`helpers.batch.worker`) run
    papermill on the notebook (kernel ``cakupan``) and export the HTML in the same process
    (no second ``jupyter nbconvert``), into a staging folder. Each report has a time limit
    (``--timeout``); a run whose kernel died is retried once; a failing region is recorded
    and the others go on.
 5. **Publish atomically**: this process moves each finished report into place
-   (:mod:`helpers.publish`) and updates ``reports/manifest.json`` (:mod:`helpers.manifest`)
+   (:mod:`helpers.batch.publish`) and updates ``reports/manifest.json`` (:mod:`helpers.batch.manifest`)
    at once, so a report on disk is never half-written and the manifest always matches
    the disk. Then the language and navigation links of every report, the landing page
    ``reports/index.html``, and the privacy audit of everything written. Only files the
@@ -70,11 +70,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from helpers import publish, worker
-from helpers.errors import CakupanError, ParameterError, ReportError
-from helpers.i18n import LANGUAGES, check_language
-from helpers.locking import file_lock
-from helpers.manifest import (
+from helpers.batch import publish, worker
+from helpers.batch.manifest import (
     FILE_NAME,
     LANDING_PAGE,
     Manifest,
@@ -83,8 +80,11 @@ from helpers.manifest import (
     read_manifest,
     relative,
 )
+from helpers.batch.worker import KERNEL_NAME, RUN_TIMEOUT, RunResult, RunSpec, notebooks_dir
+from helpers.errors import CakupanError, ParameterError, ReportError
+from helpers.locking import file_lock
 from helpers.paths import project_root, reports_dir
-from helpers.worker import KERNEL_NAME, RUN_TIMEOUT, RunResult, RunSpec, notebooks_dir
+from helpers.report.i18n import LANGUAGES, check_language
 
 REGENCY_NOTEBOOK = "regency_report.ipynb"
 OVERVIEW_NOTEBOOK = "province_overview.ipynb"
@@ -197,7 +197,8 @@ def validate_parameters(notebook: str | Path, parameters: dict) -> dict:
     Raises:
         ParameterError: the first problem, as one line.
     """
-    from helpers import reference, report_data
+    from helpers.data import reference
+    from helpers.report import report_data
 
     path = Path(notebook)
     declared = notebook_parameters(path)
@@ -442,7 +443,7 @@ def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool
         jobs: worker processes.
         log_path: where workers and kernels write their output.
         progress: show the progress bar.
-        kernel_mode: 'reuse', 'fresh' or 'papermill' (see :func:`helpers.worker.worker_init`).
+        kernel_mode: 'reuse', 'fresh' or 'papermill' (see :func:`helpers.batch.worker.worker_init`).
         before: called in this process once the workers are starting (their kernels
             warm up meanwhile), e.g. to warm the caches.
         timeout: time limit of one run, in seconds (None: none).
@@ -546,7 +547,7 @@ class Batch:
     ``problems``: one line per step of the batch that could not be written (the links,
     the landing page, the manifest); ``audit_error``: why the privacy audit could not run;
     ``landing_page``: the landing page written (None when it could not be);
-    ``state``: what ``last_batch.state`` says (see :mod:`helpers.manifest`).
+    ``state``: what ``last_batch.state`` says (see :mod:`helpers.batch.manifest`).
     """
 
     results: list[RunResult]
@@ -584,7 +585,8 @@ def build_specs(*, province_code: str, period: str, lang: str, out: Path,
     Raises:
         ParameterError: any parameter of any run.
     """
-    from helpers import reference, report_data
+    from helpers.data import reference
+    from helpers.report import report_data
 
     province_code = report_data.check_region(province_code, kind="provinsi")
     report_data.check_period(period)
@@ -627,17 +629,21 @@ def warm_caches(*, province_code: str, period: str, data_dir: str = "",
     Returns:
         dict with ``inputs`` (file checksums and counts) and timings.
     """
-    from helpers import report_data
+    from helpers.report import report_data
 
-    extra = extra or {}
+    # The notebooks' own defaults and types, so the bundle warmed here is the one the
+    # notebooks read (same engine, grace months, denominator and vintage).
+    notebook = notebooks_dir() / REGENCY_NOTEBOOK
+    chosen = {name: p.default for name, p in notebook_parameters(notebook).items()}
+    chosen |= validate_parameters(notebook, {name: value for name, value in (extra or {}).items()
+                                             if name in chosen})
     started = time.perf_counter()
-    registries = report_data.load_registries(data_dir or None)
+    registries = report_data.load_registries(data_dir or None, engine=chosen["engine"])
     intake_seconds = time.perf_counter() - started
     params = report_data.make_parameters(
-        str(period), grace_months=int(extra.get("grace_months", 1)),
-        labour_denominator=extra.get("labour_denominator", "bpjs_potential"),
-        population_vintage=extra.get("population_vintage",
-                                     report_data.reference.DEFAULT_POPULATION_VINTAGE))
+        str(period), grace_months=chosen["grace_months"],
+        labour_denominator=chosen["labour_denominator"],
+        population_vintage=chosen["population_vintage"])
     report_data.province_bundle(registries, province_code, params)
     inputs = {}
     for name, result in (("jamsostek", registries.tk), ("jkn", registries.jkn)):
@@ -766,7 +772,7 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
     """Render the reports of a province (or some regions) for a period.
 
     Every report is rendered into a staging folder and moved into place only when it is
-    complete (:mod:`helpers.publish`); the manifest is updated after each one. Reports
+    complete (:mod:`helpers.batch.publish`); the manifest is updated after each one. Reports
     whose inputs, parameters and code are unchanged since they were rendered are skipped
     unless ``force``. SIGINT/SIGTERM stop the batch cleanly: finished reports are kept,
     unfinished ones are recorded as 'interrupted' and the previous good report stays.
@@ -774,7 +780,7 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
     Before anything is written: the parameters, the kernel, the pseudonymisation key and
     the output folder are checked (a folder that is neither new, empty nor Cakupan's is
     refused, and so is one that cannot be written). The batch replaces or deletes only
-    files its manifest lists as Cakupan's (:class:`helpers.manifest.Manifest`). A write
+    files its manifest lists as Cakupan's (:class:`helpers.batch.manifest.Manifest`). A write
     that fails (disk full) fails the report concerned; a step of the batch that cannot
     be written (links, landing page, audit, manifest) is in ``Batch.problems``, and
     ``last_batch.state`` is then never 'finished'.
@@ -817,10 +823,11 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                             overview=overview)
     check_kernel()
     if pdf:
-        from helpers import pdf as pdf_twin
+        from helpers.batch import pdf as pdf_twin
 
         pdf_twin.check_ready()  # a missing Chromium is one line before anything renders
-    from helpers import pseudonym, report_data
+    from helpers.data import pseudonym
+    from helpers.report import report_data
 
     pseudonym.get_key()  # a bad key is refused (exit 2) before anything is written
     registry_files = [report_data.resolve_data_dir(data_dir) / name
@@ -886,7 +893,7 @@ class _BatchJob:
             raise
 
     def commit(self, staging: Path, target: Path) -> dict[str, str]:
-        """:func:`helpers.publish.commit`, replacing only files the manifest lists."""
+        """:func:`helpers.batch.publish.commit`, replacing only files the manifest lists."""
         return publish.commit(staging, target, may_replace=self.record.owns,
                               claim=self.claim)
 
@@ -1015,7 +1022,7 @@ class _BatchJob:
 
     def _audit(self, batch: Batch) -> None:
         """The privacy audit of the period's reports; a failure to run it is a problem."""
-        from helpers import audit
+        from helpers.batch import audit
 
         folder = self.out / self.context["period"]
         if not folder.exists():  # nothing published when every run failed
@@ -1102,9 +1109,9 @@ def print_pdfs(results: list[RunResult], *, out: Path, commit=None) -> None:
         results: the batch's runs; those with status 'ok' are printed.
         out: the reports folder (its ``.staging`` receives the PDFs first).
         commit: ``commit(staging, target)`` moving a PDF into place; default
-            :func:`helpers.publish.commit` replacing nothing that exists.
+            :func:`helpers.batch.publish.commit` replacing nothing that exists.
     """
-    from helpers import pdf
+    from helpers.batch import pdf
 
     if commit is None:
         def commit(staging: Path, target: Path) -> dict[str, str]:
@@ -1178,7 +1185,7 @@ def finalize(out: Path, *, owned: set[str] | None = None,
     Returns:
         The pages rewritten, the landing page, the problems.
     """
-    from helpers import export
+    from helpers.batch import export
 
     out = Path(out)
     if owned is None or runs is None:
@@ -1222,8 +1229,8 @@ def finalize(out: Path, *, owned: set[str] | None = None,
 
 
 def _update_nav(path: Path, lang: str, out: Path, ours) -> bool:
-    from helpers.export import NAV_END, NAV_START
-    from helpers.i18n import translate
+    from helpers.batch.export import NAV_END, NAV_START
+    from helpers.report.i18n import translate
 
     depth = len(path.relative_to(out).parts) - 1
     up = "../" * depth
@@ -1261,8 +1268,9 @@ def write_landing_page(out: Path, *, owned: set[str] | None = None,
         publish.InTheWayError: an ``index.html`` Cakupan did not write is there.
         OSError: it could not be written (the previous one is unchanged).
     """
-    from helpers import export, reference
-    from helpers.i18n import translate
+    from helpers.batch import export
+    from helpers.data import reference
+    from helpers.report.i18n import translate
 
     out = Path(out)
     if owned is None or runs is None:
@@ -1418,7 +1426,7 @@ def _extra(args) -> dict:
 
 
 def _run_report_cli(args) -> int:
-    from helpers import report_data
+    from helpers.report import report_data
 
     region = report_data.check_region(args.region)
     return _finish(run_reports(province_code=region[:2], period=args.period, lang=args.lang,

@@ -639,4 +639,4 @@ def _check_no_small_count_shown(result: pd.DataFrame, columns: list[str],
         if ((numeric >= 1) & (numeric <= rule.threshold)).any():
             raise PrivacyError(f"column '{column}' would show a count from 1 to "
                                f"{rule.threshold} after suppression",
-                               fix="report this as a bug in helpers.disclosure")
+                               fix="report this as a bug in helpers.measures.disclosure")

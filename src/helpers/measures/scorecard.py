@@ -25,11 +25,17 @@ from datetime import date
 import ibis
 import pandas as pd
 
-from helpers import reference
+from helpers.data import reference
+from helpers.data.schema import PEMDA_FUNDING_SOURCES
 from helpers.errors import ParameterError
-from helpers.indicators import Parameters, _ratio, _restrict, is_active, jamsostek_counts
-from helpers.indicators import labour_denominators
-from helpers.schema import PEMDA_FUNDING_SOURCES
+from helpers.measures.indicators import (
+    Parameters,
+    _ratio,
+    _restrict,
+    is_active,
+    jamsostek_counts,
+    labour_denominators,
+)
 
 SCORECARD_INDICATORS = (
     "coverage_kepesertaan",

@@ -1,10 +1,10 @@
 """Registry intake: read, map columns, validate inside DuckDB, ledger, pseudonymise NIK.
 
 One path for every input. A Parquet registry stays on disk and is read by DuckDB; a CSV
-or Excel file (see :mod:`helpers.readers`) or an in-memory frame is handed to DuckDB as an
+or Excel file (see :mod:`helpers.data.readers`) or an in-memory frame is handed to DuckDB as an
 Arrow table of strings. The same generated SQL then maps the columns, checks every row,
 gives each rejected row the first reason that applies (``REASONS``), collapses exact
-duplicates, replaces the NIK by a keyed pseudonym (:mod:`helpers.pseudonym`) and drops
+duplicates, replaces the NIK by a keyed pseudonym (:mod:`helpers.data.pseudonym`) and drops
 names and birth dates. Person-level rows leave this module only as the Ibis table of
 :class:`IntakeResult`, for the indicator layer.
 
@@ -41,8 +41,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from helpers import nik as nik_rules
-from helpers import paths, pseudonym, readers, schema
+from helpers import paths
+from helpers.data import nik as nik_rules
+from helpers.data import pseudonym, readers, schema
 from helpers.errors import (
     InputFileError,
     ParameterError,
@@ -274,9 +275,9 @@ def load_aliases(extra: str | Path | Mapping[str, str] | None = None) -> AliasTa
     for registry in schema.REGISTRIES:
         for column in schema.column_names(registry):
             tables[registry][header_key(column)] = column
-    sources = ["helpers/aliases.csv"]
-    shipped = resources.files("helpers").joinpath("aliases.csv").read_text(encoding="utf-8")
-    _add_alias_rows(tables, _read_alias_csv(shipped, "helpers/aliases.csv"), spellings)
+    sources = ["helpers/data/aliases.csv"]
+    shipped = resources.files("helpers.data").joinpath("aliases.csv").read_text(encoding="utf-8")
+    _add_alias_rows(tables, _read_alias_csv(shipped, "helpers/data/aliases.csv"), spellings)
     env = os.environ.get(ALIASES_ENV)
     if env:
         path = Path(env)
@@ -411,9 +412,9 @@ def load_registry(
         registry: 'jamsostek' or 'jkn'.
         con: an Ibis DuckDB backend; default a new in-process ``ibis.duckdb.connect()``.
         known_region_codes: kab/kota codes a domicile may have; None = every kab/kota code
-            of ``helpers.reference.regions()``.
+            of ``helpers.data.reference.regions()``.
         aliases: extra header aliases: a CSV path (alias,column[,registry]) or a dict.
-        key: pseudonymisation key; None = :func:`helpers.pseudonym.get_key`.
+        key: pseudonymisation key; None = :func:`helpers.data.pseudonym.get_key`.
         max_rejected_share: 0-1; raise when a larger share of rows is rejected for a
             fault (collapsed duplicates are not faults). None = no limit.
         cache: reuse or write ``data/cache/<registry>-<sha>-<key fingerprint>.parquet``.
@@ -571,10 +572,10 @@ def _known_codes(known_region_codes: Iterable[str] | None) -> set[str]:
     if known_region_codes is not None:
         return {str(code) for code in known_region_codes}
     try:
-        from helpers import reference
+        from helpers.data import reference
     except ModuleNotFoundError as error:  # pragma: no cover - until reference.py exists
         raise ReferenceDataError(
-            "the region reference (helpers.reference) is not available",
+            "the region reference (helpers.data.reference) is not available",
             fix="pass known_region_codes explicitly") from error
     regions = reference.regions()
     codes = {str(code) for code in regions["region_code"]
@@ -589,7 +590,7 @@ def _known_codes(known_region_codes: Iterable[str] | None) -> set[str]:
 def _code_fingerprint() -> str:
     """Hash of the modules that define the rules: a changed rule invalidates cached results."""
     digest = hashlib.sha256()
-    package = resources.files("helpers")
+    package = resources.files("helpers.data")
     for name in ("intake.py", "readers.py", "nik.py", "pseudonym.py", "schema.py"):
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]

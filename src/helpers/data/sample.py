@@ -29,10 +29,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from helpers import reference
+from helpers.data import reference
+from helpers.data.schema import JAMSOSTEK_SEGMENTS, JKN_SEGMENTS, column_names
 from helpers.errors import ParameterError
 from helpers.paths import sample_dir
-from helpers.schema import JAMSOSTEK_SEGMENTS, JKN_SEGMENTS, column_names
 
 GENERATOR_VERSION = "1"
 DEFAULT_SEED = 20241231

@@ -31,9 +31,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from helpers import __version__
+from helpers.batch.publish import atomic_write_text
 from helpers.errors import ReportError
-from helpers.i18n import check_language, other_language, translate
-from helpers.publish import atomic_write_text
+from helpers.report.i18n import check_language, other_language, translate
 
 #: Size budget of one report (bytes). Larger reports are written, with a warning.
 MAX_BYTES = 2 * 1024 * 1024
@@ -209,7 +209,7 @@ def language_link(lang: str, twin: str | None, twin_exists: bool) -> str:
 def page(body: str, *, title: str, lang: str, nav: Nav | None = None,
          toc: bool = True, footer_extra: str = "") -> str:
     """Wrap an HTML body in the report page: top bar, contents, footer, inline CSS."""
-    from helpers.report_data import disclosure_rule
+    from helpers.report.report_data import disclosure_rule
 
     check_language(lang)
     nav = nav or Nav()

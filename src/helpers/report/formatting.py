@@ -18,7 +18,7 @@ import pandas as pd
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from helpers.i18n import check_language, label, translate
+from helpers.report.i18n import check_language, label, translate
 
 #: Babel locale per report language.
 LOCALES = {"id": "id_ID", "en": "en_GB"}
@@ -201,7 +201,7 @@ def format_table(frame: pd.DataFrame, units: Mapping[str, str], lang: str = "id"
 
 def column_label(key: str, fallback: str, lang: str) -> str:
     """Translated heading of a table column (``fallback`` when the key has no row)."""
-    from helpers.i18n import has
+    from helpers.report.i18n import has
 
     return translate(key, lang) if has(key) else fallback
 
@@ -239,7 +239,7 @@ def _has_hidden(frame: pd.DataFrame) -> bool:
 
 
 def table_html(table, lang: str = "id", *, title: bool = True) -> str:
-    """A :class:`helpers.report_data.ReportTable` as HTML: table with its title as the
+    """A :class:`helpers.report.report_data.ReportTable` as HTML: table with its title as the
     ``<caption>`` (not a heading: headings are the report's outline), then its note.
 
     A table with hidden cells gets a one-line reminder of the disclosure rule.
@@ -331,7 +331,7 @@ def facts(report: dict, lang: str = "id") -> dict[str, str]:
 
 
 def _unit_of(indicator_id: str) -> str:
-    from helpers.definitions import BY_ID
+    from helpers.measures.definitions import BY_ID
 
     return BY_ID[indicator_id].unit if indicator_id in BY_ID else "text"
 
@@ -354,8 +354,8 @@ def report_title(report: dict, lang: str = "id") -> str:
 
 def parameter_box(report: dict, lang: str = "id") -> str:
     """The parameter-and-method box at the top of every report."""
-    from helpers import reference
-    from helpers.report_data import disclosure_rule
+    from helpers.data import reference
+    from helpers.measures.disclosure import DEFAULT_RULE
 
     params = report["parameters"]
     meta = report.get("meta", {})
@@ -391,7 +391,7 @@ def parameter_box(report: dict, lang: str = "id") -> str:
                                accepted=format_count(info["rows_accepted"], lang))))
     rows += [
         (translate("param.method", lang), translate("text.method_pointer", lang)),
-        (translate("param.disclosure", lang), disclosure_rule().label(lang)),
+        (translate("param.disclosure", lang), DEFAULT_RULE.label(lang)),
     ]
     return (f'<div class="param-box" id="parameters"><div class="param-box-title">'
             f'{html.escape(translate("heading.parameters", lang))}</div>'
@@ -471,7 +471,7 @@ def province_headline(overview: dict, lang: str = "id") -> str:
 
 def indicator_subset(report: dict, group: str, lang: str = "id") -> str:
     """The indicators of one group (jamsostek, jkn, budget) as a table."""
-    from helpers.definitions import BY_ID
+    from helpers.measures.definitions import BY_ID
 
     table = report["tables"]["indicators"] if "indicators" in report["tables"] else \
         report["tables"]["totals"]
@@ -483,9 +483,9 @@ def indicator_subset(report: dict, group: str, lang: str = "id") -> str:
 
 def method_section(report: dict, lang: str = "id") -> str:
     """Method and sources: indicator definitions, reference tables, synthetic data note."""
-    from helpers import reference
-    from helpers.definitions import INDICATORS
+    from helpers.data import reference
     from helpers.errors import CakupanError
+    from helpers.measures.definitions import INDICATORS
 
     parts = [heading("heading.method", lang, anchor="method"),
              paragraph("text.method_intro", lang)]

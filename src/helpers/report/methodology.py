@@ -1,6 +1,6 @@
 """Write docs/methodology.md (English and Indonesian) from the indicator definitions in code.
 
-``python -m helpers.methodology docs/methodology.md`` (or ``make docs``) regenerates it;
+``python -m helpers.report.methodology docs/methodology.md`` (or ``make docs``) regenerates it;
 a test fails when the committed file and the definitions drift apart.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from helpers.definitions import INDICATORS
-from helpers.indicators import AGE_GROUPS, DBHCHT_WELFARE_SHARE, UHC_TARGET_COVERAGE
-from helpers.scorecard import SCORECARD_INDICATORS
+from helpers.measures.definitions import INDICATORS
+from helpers.measures.indicators import AGE_GROUPS, DBHCHT_WELFARE_SHARE, UHC_TARGET_COVERAGE
+from helpers.measures.scorecard import SCORECARD_INDICATORS
 
 GROUP_TITLES = {
     "en": {"jamsostek": "BPJS Ketenagakerjaan (employment social security)",
@@ -120,8 +120,8 @@ def render_document() -> str:
     """The whole docs/methodology.md: English first, then Bahasa Indonesia."""
     return (
         "# Methodology / Metodologi\n\n"
-        "Generated from `src/helpers/definitions.py` by `make docs`; do not edit by hand.\n"
-        "Dibuat dari `src/helpers/definitions.py` dengan `make docs`; jangan diubah manual.\n\n"
+        "Generated from `src/helpers/measures/definitions.py` by `make docs`; do not edit by hand.\n"
+        "Dibuat dari `src/helpers/measures/definitions.py` dengan `make docs`; jangan diubah manual.\n\n"
         "# English\n\n" + render("en") + "\n# Bahasa Indonesia\n\n" + render("id")
     )
 

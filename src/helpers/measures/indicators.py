@@ -6,7 +6,7 @@ each an Ibis table with ``person_id``, ``region_code``, ``segment``, ``start_dat
 pandas frame of aggregates. Heavy work (filters, distinct counts, person-months) runs in
 the engine; only aggregates come back. All regions of a request are computed in one pass.
 
-Definitions (one each, in ``helpers.definitions``):
+Definitions (one each, in ``helpers.measures.definitions``):
 - member at D: ``start_date <= D`` and (``end_date`` empty or ``> D``);
 - active at D: member with ``paid_through`` no more than ``grace_months`` whole months
   before the month of D;
@@ -25,10 +25,10 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from helpers import reference
-from helpers.definitions import BY_ID, INDICATOR_IDS
+from helpers.data import reference
+from helpers.data.schema import FORMAL_SEGMENTS, INFORMAL_SEGMENTS, PEMDA_FUNDING_SOURCES
 from helpers.errors import ParameterError, ReferenceDataError
-from helpers.schema import FORMAL_SEGMENTS, INFORMAL_SEGMENTS, PEMDA_FUNDING_SOURCES
+from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 
 #: Welfare share of DBHCHT under PMK 72/2024 (50 % welfare, 40 % health, 10 % law).
 DBHCHT_WELFARE_SHARE = 0.5

@@ -1,6 +1,6 @@
 """Engines the indicator layer runs on: DuckDB in-process (default) or Apache Spark.
 
-The indicator functions in :mod:`helpers.indicators` are Ibis expressions; they run
+The indicator functions in :mod:`helpers.measures.indicators` are Ibis expressions; they run
 unchanged on any Ibis backend that holds the intake's tables. This module makes the
 backend (``connect``) and puts the intake's pseudonymised rows onto it
 (``registry_table`` / ``registry_tables``). The intake itself always runs on DuckDB
@@ -189,7 +189,7 @@ def registry_table(result, backend, *, staging_dir: str | Path | None = None):
     """Put one intake result's accepted, pseudonymised rows onto ``backend``.
 
     Args:
-        result: an :class:`helpers.intake.IntakeResult` (or an Ibis table on DuckDB).
+        result: an :class:`helpers.data.intake.IntakeResult` (or an Ibis table on DuckDB).
         backend: from :func:`connect`.
         staging_dir: where to write the rows as Parquet for Spark when the intake result
             has no Parquet file of its own; None = ``$CAKUPAN_SPARK_STAGING`` or a
@@ -219,7 +219,7 @@ def _parquet_of(result, table, staging_dir) -> Path:
         return Path(path)
     summary = getattr(result, "summary", None)
     if summary is not None and summary.file_sha256 and summary.key_fingerprint:
-        # The intake's cache file (helpers.intake.load_registry, cache=True) of this result.
+        # The intake's cache file (helpers.data.intake.load_registry, cache=True) of this result.
         from helpers.paths import cache_dir
 
         cached = cache_dir() / (f"{summary.registry}-{summary.file_sha256[:16]}-"

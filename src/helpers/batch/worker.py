@@ -1,12 +1,12 @@
 """What runs in a batch worker process: one notebook run, its kernel, its time limit.
 
-``cakupan reports`` (:mod:`helpers.runner`) starts worker processes; each executes runs
+``cakupan reports`` (:mod:`helpers.batch.runner`) starts worker processes; each executes runs
 with :func:`execute_run`:
 
 * papermill executes the notebook in a warm ``cakupan`` kernel that the worker keeps
   between notebooks (namespace reset in between), and the HTML is exported in the same
   process;
-* everything is written into a **staging folder** (:mod:`helpers.publish`); the parent
+* everything is written into a **staging folder** (:mod:`helpers.batch.publish`); the parent
   process commits it into the reports folder only once the run has finished, so a report
   on disk is never half-written;
 * a **time limit** per report (``--timeout``): a watchdog kills the kernel when the run
@@ -37,8 +37,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import publish
-from helpers.manifest import relative
+from helpers.batch import publish
+from helpers.batch.manifest import relative
 from helpers.paths import project_root
 
 KERNEL_NAME = "cakupan"
@@ -207,12 +207,12 @@ class _Watchdog:
 WARM_UP_CODE = """
 def _cakupan_warm_up():
     import duckdb, ibis, matplotlib.figure, pandas, seaborn
-    import helpers.export, helpers.formatting, helpers.plots, helpers.reference
-    import helpers.report_data
-    for name in helpers.reference.TABLES:
-        helpers.reference.load_table(name)
-    helpers.report_data.data_years()
-    helpers.i18n.table()
+    import helpers.batch.export, helpers.report.formatting, helpers.report.plots, helpers.data.reference
+    import helpers.report.report_data
+    for name in helpers.data.reference.TABLES:
+        helpers.data.reference.load_table(name)
+    helpers.report.report_data.data_years()
+    helpers.report.i18n.table()
 _cakupan_warm_up()
 del _cakupan_warm_up
 """
@@ -372,7 +372,7 @@ def _execute_and_export(spec: RunSpec, staging: Path, result: RunResult) -> None
     import nbformat
     import papermill
 
-    from helpers import export
+    from helpers.batch import export
 
     ipynb = staging / spec.ipynb_name
     parameters = dict(spec.parameters)
@@ -525,7 +525,7 @@ def worker_init(log_path: str, kernel_mode: str = "reuse") -> None:
     import nbformat  # noqa: F401 - imported now, while the parent warms the caches
     import papermill  # noqa: F401
 
-    from helpers import export
+    from helpers.batch import export
 
     export._exporter()
     if kernel_mode in ("reuse", "fresh"):

@@ -1,9 +1,9 @@
 """What the notebooks call: registries in, the report's frames and values out (aggregates only).
 
 The notebooks narrate and present; every number they show comes from here, computed by
-:mod:`helpers.indicators` (one definition per indicator) and :mod:`helpers.scorecard`, and
+:mod:`helpers.measures.indicators` (one definition per indicator) and :mod:`helpers.measures.scorecard`, and
 every published table passes through :func:`publishable` (the disclosure rule of
-:mod:`helpers.disclosure`).
+:mod:`helpers.measures.disclosure`).
 
 Usage (a notebook's Load inputs and Compute cells)::
 
@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import reference
-from helpers.definitions import BY_ID, INDICATOR_IDS
+from helpers.data import reference
 from helpers.errors import CakupanError, InputFileError, ParameterError, ReportError
-from helpers.paths import PACKAGE_DIR, cache_dir, reference_dir, sample_dir
+from helpers.measures.definitions import BY_ID, INDICATOR_IDS
+from helpers.paths import cache_dir, reference_dir, sample_dir
 
 #: Bump to invalidate every cached province bundle (the code hash below also does).
 BUNDLE_VERSION = "1"
@@ -76,7 +76,7 @@ def check_period(period: str) -> dt.date:
     Raises:
         ParameterError: not a year or year-month, or outside the years of the data.
     """
-    from helpers.indicators import reference_date_of
+    from helpers.measures.indicators import reference_date_of
 
     if isinstance(period, bool) or not isinstance(period, (str, int)):
         raise ParameterError(f"period {period!r} is not a year or a year-month",
@@ -116,13 +116,13 @@ def province_of(region_code: str) -> str:
 def make_parameters(period: str, *, grace_months: int = 1,
                     labour_denominator: str = "bpjs_potential",
                     population_vintage: str = reference.DEFAULT_POPULATION_VINTAGE):
-    """:class:`helpers.indicators.Parameters` for a period, every choice checked.
+    """:class:`helpers.measures.indicators.Parameters` for a period, every choice checked.
 
     Raises:
         ParameterError: a period outside the data, a negative grace, an unknown
             denominator or population vintage.
     """
-    from helpers.indicators import Parameters
+    from helpers.measures.indicators import Parameters
 
     if isinstance(grace_months, bool) or not isinstance(grace_months, (int, np.integer)):
         raise ParameterError(f"grace_months {grace_months!r} is not a whole number of months",
@@ -197,7 +197,8 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
     """
     import ibis
 
-    from helpers import engines, intake
+    from helpers.data import intake
+    from helpers.measures import engines
 
     engines.validate_engine(engine)
     folder = resolve_data_dir(data_dir)
@@ -218,8 +219,8 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
 
 
 def disclosure_rule():
-    """The disclosure rule every published table follows (helpers.disclosure)."""
-    from helpers import disclosure
+    """The disclosure rule every published table follows (helpers.measures.disclosure)."""
+    from helpers.measures import disclosure
 
     return disclosure.DEFAULT_RULE
 
@@ -241,7 +242,7 @@ def publishable(frame: pd.DataFrame, count_columns: Sequence[str] = (), *,
     Raises:
         ReportError: the frame has a person-level column (person_id, NIK, name, birth date).
     """
-    from helpers import disclosure
+    from helpers.measures import disclosure
 
     leaked = [c for c in frame.columns if c in PERSON_LEVEL_COLUMNS]
     if leaked:
@@ -321,7 +322,7 @@ def coverage_trend(table, params, region_codes: list[str] | None = None,
                    start: dt.date = TREND_START) -> pd.DataFrame:
     """Members and active people at every month's end from ``start`` to D, per region.
 
-    Same result as :func:`helpers.indicators.monthly_series` (a test checks it), computed
+    Same result as :func:`helpers.measures.indicators.monthly_series` (a test checks it), computed
     without a spell × month cross join: a spell is a member at month end ``e_i`` exactly
     for the months ``i`` in ``[lo, hi)`` (``lo`` = the month of start_date, ``hi`` = the
     month of end_date; ``is_member``'s rule ``start ≤ e_i < end``), and active for
@@ -334,14 +335,14 @@ def coverage_trend(table, params, region_codes: list[str] | None = None,
     """
     import ibis
 
-    from helpers.indicators import _month_ends_between, _restrict
+    from helpers.measures.indicators import _month_ends_between, _restrict
 
     ends = _month_ends_between(start, params.reference_date)
     if not ends:
         return pd.DataFrame(columns=["region_code", "month_end", "members", "active"])
     if table.get_backend().name != "duckdb":
         # PySpark has no bitwise-OR aggregate: take the plain spell × month cross join.
-        from helpers.indicators import monthly_series
+        from helpers.measures.indicators import monthly_series
 
         result = monthly_series(table, params, region_codes, start=ends[0])
     else:
@@ -407,11 +408,13 @@ def _trend_chunk(t, ends: list[dt.date], grace_months: int, ibis) -> pd.DataFram
 def _code_fingerprint() -> str:
     """Hash of the modules and reference tables a bundle is computed from."""
     digest = hashlib.sha256(BUNDLE_VERSION.encode())
-    for name in ("indicators.py", "scorecard.py", "report_data.py", "definitions.py",
-                 "reference.py", "schema.py", "bundle_cache.py"):
-        path = PACKAGE_DIR / name
-        if path.exists():
-            digest.update(path.read_bytes())
+    from helpers.data import schema
+    from helpers.measures import definitions, indicators, scorecard
+    from helpers.report import bundle_cache
+
+    for module in (indicators, scorecard, definitions, reference, schema, bundle_cache):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
     for path in sorted(reference_dir().glob("*.csv")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -442,9 +445,9 @@ def province_bundle(registries: Registries, province_code: str, params, *,
     Args:
         registries: from :func:`load_registries`.
         province_code: e.g. '52'.
-        params: :class:`helpers.indicators.Parameters`.
+        params: :class:`helpers.measures.indicators.Parameters`.
         cache: read/write ``data/cache/reports/<province>-<key>.json``
-            (:mod:`helpers.bundle_cache`: checksummed JSON, never pickle).
+            (:mod:`helpers.report.bundle_cache`: checksummed JSON, never pickle).
 
     Returns:
         dict of aggregate frames (``indicators``, ``tk_breakdowns``, ``jkn_breakdowns``,
@@ -454,7 +457,7 @@ def province_bundle(registries: Registries, province_code: str, params, *,
     province_code = check_region(province_code, kind="provinsi")
     if not cache:
         return _compute_bundle(registries, province_code, params)
-    from helpers import bundle_cache
+    from helpers.report import bundle_cache
 
     key = bundle_key(registries, province_code, params)
     return bundle_cache.load_or_compute(
@@ -485,7 +488,7 @@ def _compute_bundle(registries: Registries, province_code: str, params) -> dict:
 
 
 def _bundle_frames(tk, jkn, registries: Registries, codes: list[str], params) -> dict:
-    from helpers import indicators, scorecard
+    from helpers.measures import indicators, scorecard
 
     return {
         "indicators": indicators.compute_indicators(tk, jkn, params, codes),
@@ -513,7 +516,7 @@ def _scorecard_or_none(scorecard_module, tk, params, codes):
 
 def _programme_people(tk, params, codes: list[str]) -> pd.DataFrame:
     """Active people per region, occupation and funding source (any payer)."""
-    from helpers.indicators import _restrict, is_active
+    from helpers.measures.indicators import _restrict, is_active
 
     t = _restrict(tk, codes)
     active = is_active(t, params.reference_date, params.grace_months)
@@ -567,7 +570,7 @@ def regency_report(registries: Registries, region_code: str, period: str, *,
         region_code: kab/kota code, e.g. '52.02'.
         period: '2024' (→ 2024-12-31) or '2024-06' (→ 2024-06-30).
         grace_months, labour_denominator, population_vintage: see
-            :class:`helpers.indicators.Parameters`.
+            :class:`helpers.measures.indicators.Parameters`.
         cache: reuse the province bundle (see the module docstring).
 
     Returns:
@@ -589,7 +592,7 @@ def regency_report(registries: Registries, region_code: str, period: str, *,
 
 def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
     """The regency report from a province bundle (no engine work)."""
-    from helpers import indicators
+    from helpers.measures import indicators
 
     year = params.reference_date.year
     ind = bundle["indicators"]
@@ -843,7 +846,7 @@ def _budget_reference(region_code: str, year: int) -> dict:
 
 def _programmes(bundle: dict, region_code: str, year: int) -> pd.DataFrame:
     """Regional programmes: Pemda-funded active people, target group, person-months, cost."""
-    from helpers.schema import PEMDA_FUNDING_SOURCES
+    from helpers.data.schema import PEMDA_FUNDING_SOURCES
 
     people = bundle["programme_people"]
     people = people[(people["region_code"] == region_code)
@@ -873,10 +876,10 @@ def _programmes(bundle: dict, region_code: str, year: int) -> pd.DataFrame:
 def coverage_by_vintage(jkn_counts: pd.Series, region_code: str, params) -> pd.DataFrame:
     """JKN coverage and UHC category under every population vintage (from the counts).
 
-    Same rows as :func:`helpers.indicators.coverage_by_vintage` for one region, without
+    Same rows as :func:`helpers.measures.indicators.coverage_by_vintage` for one region, without
     counting the registry again.
     """
-    from helpers.indicators import _ratio, uhc_category
+    from helpers.measures.indicators import _ratio, uhc_category
 
     year = params.reference_date.year
     thresholds = reference.thresholds(year)
@@ -1185,7 +1188,7 @@ def province_totals(bundle: dict, province_code: str, params) -> pd.DataFrame:
     A person with spells in two kab/kota at D is counted in both (rare); the kab/kota
     population and labour figures add up to the province's (reference.py checks it).
     """
-    from helpers.indicators import uhc_category
+    from helpers.measures.indicators import uhc_category
 
     ind = bundle["indicators"]
     rows = []
@@ -1276,7 +1279,7 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
         dict with ``indicators`` (this region, publishable), ``values``, ``tables``
         (breakdown, denominators, vintages) and ``checks`` inputs.
     """
-    from helpers import indicators
+    from helpers.measures import indicators
 
     region_code = check_region(region_code)
     day = _explorer_date(reference_date)
@@ -1491,103 +1494,11 @@ def check_scenario(scenario: dict) -> list[Check]:
     return _raise_on_failure(checks, scenario["target_group"])
 
 
-# =========================================================================== outputs
-
-
-def save_outputs(report: dict, output_dir: str | Path, lang: str = "id") -> list[Path]:
-    """Write ``indicators.csv``, ``tables/<name>.csv`` and one Excel workbook.
-
-    CSV files are language-neutral (machine-readable ids and raw values, markers where
-    hidden) and identical for both languages; the workbook has translated headings and
-    an 'about' sheet: ``tables.xlsx`` (id) or ``tables.en.xlsx`` (en).
-
-    Returns:
-        The files written.
-    """
-    from helpers import formatting
-    from helpers.i18n import check_language, translate
-
-    check_language(lang)
-    folder = Path(output_dir)
-    (folder / "tables").mkdir(parents=True, exist_ok=True)
-    written = []
-    indicators_path = folder / "indicators.csv"
-    rounded(report["indicators"]).to_csv(indicators_path, index=False)
-    written.append(indicators_path)
-    for table in report["tables"].values():
-        path = folder / "tables" / f"{table.name}.csv"
-        rounded(table.frame).to_csv(path, index=False)
-        written.append(path)
-    workbook = folder / ("tables.xlsx" if lang == "id" else f"tables.{lang}.xlsx")
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        about = pd.DataFrame(
-            [(translate(f"param.{k}", lang), str(v)) for k, v in report["parameters"].items()]
-            + [(translate("about.disclosure", lang), disclosure_rule().label(lang)),
-               (translate("about.generated", lang), dt.datetime.now().strftime("%Y-%m-%d %H:%M"))],
-            columns=[translate("col.item", lang), translate("col.value", lang)])
-        about.to_excel(writer, sheet_name=_sheet_name(translate("about.sheet", lang)),
-                       index=False)
-        rounded(report["indicators"]).to_excel(writer, sheet_name="indicators", index=False)
-        used = {"indicators"}
-        for table in report["tables"].values():
-            if table.name == "indicators":
-                continue
-            display = rounded(formatting.excel_frame(table, lang))
-            sheet = _sheet_name(table.name)
-            while sheet in used:
-                sheet = _sheet_name(sheet[:28] + "_2")
-            used.add(sheet)
-            display.to_excel(writer, sheet_name=sheet, index=False)
-        for sheet in writer.book.worksheets:
-            for column in sheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column[:60])
-                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
-    written.append(workbook)
-    return written
-
-
-#: Decimals kept for ratios and scores in CSV and Excel (a share to 1e-6 is 0.0001 %).
-DECIMALS = 6
-
-
-def rounded(frame: pd.DataFrame, decimals: int = DECIMALS) -> pd.DataFrame:
-    """Floats rounded for publication (whole numbers and markers untouched).
-
-    Full float precision adds nothing a reader can use and prints 16-17 digit runs that
-    look like NIKs to the privacy audit.
-    """
-    result = frame.copy()
-    for column in result.columns:
-        values = result[column]
-        if pd.api.types.is_float_dtype(values):
-            result[column] = values.round(decimals)
-        elif values.dtype == object:
-            result[column] = values.map(
-                lambda v: round(v, decimals) if isinstance(v, float) else v)
-    return result
-
-
-def _sheet_name(text: str) -> str:
-    for char in "[]:*?/\\":
-        text = text.replace(char, " ")
-    return text[:31]
-
-
 __all__ = [
     "Registries", "ReportTable", "Check", "load_registries", "resolve_data_dir",
     "check_period", "check_region", "make_parameters", "publishable", "publishable_indicators",
     "province_bundle", "regency_report", "province_overview", "explore_coverage",
     "budget_scenario", "uhc_scenario", "coverage_trend", "coverage_by_vintage",
     "check_regency", "check_province", "check_explorer", "check_scenario", "headline_line",
-    "save_outputs", "data_years",
+    "data_years", "disclosure_rule", "publishable_indicators",
 ]
-
-
-def save_scenario(scenario: dict, uhc: pd.DataFrame, output_dir: str | Path) -> list[Path]:
-    """Write the scenario's sensitivity table and the UHC rows as CSV (language-neutral)."""
-    folder = Path(output_dir) / "tables"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "scenario_sensitivity.csv", folder / "uhc_scenario.csv"]
-    rounded(scenario["table"].frame).to_csv(paths[0], index=False)
-    rounded(publishable(uhc)).to_csv(paths[1], index=False)
-    return paths

@@ -7,7 +7,7 @@ and fails when it finds any. What it looks for (``Finding.kind``):
 - ``nik`` — a NIK-like number: 16 digits, written together or in groups separated by
   single spaces, dots or dashes (``5202 0141 0990 0001``, ``5202.0141.0990.0001``,
   ``5202-014109-900001``) that also has the NIK structure of DESIGN §4 (province 11–96,
-  day 01–31 or 41–71, month 01–12, serial not 0000; :func:`helpers.nik.nik_problem`).
+  day 01–31 or 41–71, month 01–12, serial not 0000; :func:`helpers.data.nik.nik_problem`).
   To keep false alarms low: the digits must not touch a letter or digit (so hex strings,
   pseudonyms and ``Rp1.209.600.000`` are not candidates); a grouped candidate has at most
   5 groups of at least 2 digits each (a printed array of 0/1 flags is not a NIK); and
@@ -24,7 +24,7 @@ and fails when it finds any. What it looks for (``Finding.kind``):
   text, or notebook metadata object. A birth date alone identifies nobody, and the
   registry holds nearly every date of the last 90 years, so a report's reference date
   (``2024-12-31``), as-of date or period end is never flagged on its own.
-- ``key`` — the pseudonymisation key (``helpers.pseudonym.get_key()``: ``CAKUPAN_KEY``
+- ``key`` — the pseudonymisation key (``helpers.data.pseudonym.get_key()``: ``CAKUPAN_KEY``
   or the per-user key file, which the audit never creates), and the hex form of its
   bytes, case ignored.
 - ``unreadable`` — a file of a scanned type that cannot be parsed: it cannot be
@@ -57,8 +57,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import nik as nik_rules
-from helpers import readers
+from helpers.data import nik as nik_rules
+from helpers.data import readers
 from helpers.errors import InputFileError, ParameterError, PrivacyError, SchemaError
 
 #: Shortest key the audit can search for without false alarms (characters).
@@ -446,7 +446,6 @@ def _scan_csv(text: str, name: str, scanner: _Scanner, *, tab: bool) -> Iterator
 def _scan_xlsx(path: Path, name: str, scanner: _Scanner) -> Iterator[Finding]:
     import openpyxl
     from openpyxl.utils import get_column_letter
-
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -593,7 +592,7 @@ def _iso_date(value: str) -> str | None:
 def _current_key() -> str | None:
     """The pseudonymisation key in use, without creating a key file when there is none."""
     try:
-        from helpers import pseudonym
+        from helpers.data import pseudonym
     except ImportError:  # the module is optional for the audit
         return os.environ.get("CAKUPAN_KEY", "").strip() or None
     if os.environ.get(pseudonym.KEY_ENV, "").strip() or pseudonym.key_file_path().exists():
@@ -625,7 +624,7 @@ def _key_needles(key: str | bytes | None) -> list[tuple[str, str]]:
 
 def _registry_columns(path: Path) -> dict[str, list[str]]:
     """Distinct values of the name and birth-date columns of one registry file."""
-    from helpers import intake
+    from helpers.data import intake
 
     aliases = intake.load_aliases()
     lookup = {**aliases.lookup("jkn"), **aliases.lookup("jamsostek")}

@@ -41,8 +41,8 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from helpers import __version__
+from helpers.batch.publish import atomic_write_text, intact
 from helpers.paths import file_sha256, project_root, reference_dir
-from helpers.publish import atomic_write_text, intact
 
 FILE_NAME = "manifest.json"
 #: Packages whose versions the manifest records (and the fingerprint includes).
@@ -76,10 +76,11 @@ def folder_checksums(folder: Path, pattern: str) -> dict[str, str]:
 def code_sha256() -> str:
     """One hash of the ``helpers`` package: its modules and its data files."""
     digest = hashlib.sha256()
-    package = resources.files("helpers")
-    for entry in sorted(package.iterdir(), key=lambda e: e.name):
-        if entry.is_file() and entry.name.endswith((".py", ".csv")):
-            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    package = Path(str(resources.files("helpers")))
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+            name = path.relative_to(package).as_posix()
+            digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

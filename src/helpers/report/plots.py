@@ -27,8 +27,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from helpers import formatting
-from helpers.i18n import label, translate
+from helpers.report import formatting
+from helpers.report.i18n import label, translate
 
 PALETTE = "colorblind"
 HEATMAP = "cividis"
@@ -332,7 +332,7 @@ def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
 
 def scorecard_heatmap(frame: pd.DataFrame, lang: str) -> Figure:
     """The Paritrana-style scores (0-10) of every kab/kota, sorted by rank (cividis)."""
-    from helpers.scorecard import SCORECARD_INDICATORS
+    from helpers.measures.scorecard import SCORECARD_INDICATORS
 
     rows = frame.sort_values("rank")
     data = rows[list(SCORECARD_INDICATORS)].apply(pd.to_numeric, errors="coerce")

@@ -6,7 +6,7 @@ key is an error (never a silent fallback to the key), so a typo cannot reach a r
 
 Usage::
 
-    from helpers.i18n import translate as t
+    from helpers.report.i18n import translate as t
     t("heading.jamsostek", "id")          # 'Cakupan BPJS Ketenagakerjaan'
     t("chart.trend.title", "en", region="Lombok Tengah")   # placeholders use str.format
 """
@@ -45,7 +45,7 @@ def table() -> dict[str, dict[str, str]]:
         ValueError: a row lacks a field, a key appears twice or a text is empty (the
             table ships with the package; tests check it).
     """
-    text = resources.files("helpers").joinpath(TABLE_FILE).read_text(encoding="utf-8")
+    text = resources.files("helpers.report").joinpath(TABLE_FILE).read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     result: dict[str, dict[str, str]] = {}
     for line, row in enumerate(rows, start=2):
