@@ -543,6 +543,32 @@ def test_a_bad_parameter_file_is_one_line_from_the_cli(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-def test_missing_kernel_is_a_clear_error(monkeypatch):
+def test_missing_kernel_is_a_clear_error_when_not_registering():
     with pytest.raises(ReportError, match="ipykernel install"):
+        runner.check_kernel("no-such-kernel-cakupan-test", register=False)
+
+
+def test_missing_kernel_is_registered_on_first_use_with_one_line(monkeypatch, tmp_path,
+                                                                   capsys):
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))  # register into a scratch prefix
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
+    python = runner.check_kernel("cakupan-first-use-test")
+    assert python  # the kernel's interpreter
+    assert (tmp_path / "share" / "jupyter" / "kernels" / "cakupan-first-use-test"
+            / "kernel.json").is_file()
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "registered the Jupyter kernel 'cakupan-first-use-test'" \
+        in lines[0]
+    runner.check_kernel("cakupan-first-use-test")  # the second time: silent
+    assert capsys.readouterr().err == ""
+
+
+def test_a_kernel_that_cannot_be_registered_is_one_line(monkeypatch):
+    import ipykernel.kernelspec
+
+    def refuse(**_):
+        raise PermissionError("read-only prefix")
+
+    monkeypatch.setattr(ipykernel.kernelspec, "install", refuse)
+    with pytest.raises(ReportError, match="could not be registered .*ipykernel install"):
         runner.check_kernel("no-such-kernel-cakupan-test")

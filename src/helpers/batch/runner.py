@@ -372,21 +372,41 @@ def _yaml_problem(error, text: str) -> str:
     return f"{kind}{where}" + (f" ({detail})" if detail else "")
 
 
-def check_kernel(name: str = KERNEL_NAME) -> str:
-    """The kernel's Python, checking the kernelspec exists (papermill needs it).
+def check_kernel(name: str = KERNEL_NAME, *, register: bool = True) -> str:
+    """The kernel's Python, registering the kernel on first use when it is missing.
+
+    Every notebook names the ``cakupan`` kernel. ``make setup`` registers it; after a
+    plain ``pip install`` or ``conda env create`` it may be missing, so the first report
+    registers it for this interpreter (``--sys-prefix``), with a one-line notice.
+
+    Args:
+        name: kernel name.
+        register: register the kernel when it is missing (False: only check).
 
     Raises:
-        ReportError: the kernel is not installed.
+        ReportError: the kernel is missing and cannot be registered here.
     """
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
         spec = KernelSpecManager().get_kernel_spec(name)
     except NoSuchKernel:
-        raise ReportError(
-            f"Jupyter kernel '{name}' is not installed",
-            fix=f"run `make setup`, or `{sys.executable} -m ipykernel install --sys-prefix "
-                f"--name {name} --display-name \"Python ({name})\"`") from None
+        manual = (f"`{sys.executable} -m ipykernel install --sys-prefix --name {name} "
+                  f"--display-name \"Python ({name})\"`")
+        if not register:
+            raise ReportError(f"Jupyter kernel '{name}' is not installed",
+                              fix=f"run `make setup`, or {manual}") from None
+        try:
+            from ipykernel.kernelspec import install
+
+            install(kernel_name=name, display_name=f"Python ({name})", prefix=sys.prefix)
+            spec = KernelSpecManager().get_kernel_spec(name)
+        except (OSError, NoSuchKernel) as error:
+            raise ReportError(
+                f"Jupyter kernel '{name}' is not installed and could not be registered "
+                f"({type(error).__name__})", fix=f"run {manual}") from None
+        _say(f"cakupan: registered the Jupyter kernel '{name}' for {sys.executable} "
+             "(first use; the notebooks run on it)")
     return spec.argv[0] if spec.argv else ""
 
 
