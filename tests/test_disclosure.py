@@ -300,11 +300,18 @@ def test_random_tables_hide_small_counts_and_no_hidden_count_can_be_recovered(ta
     published = table.astype(object).where(~mask, None)
 
     assert recover_by_subtraction(published) == []
-    shown_values = table.to_numpy()[~mask.to_numpy()]
-    assert not ((shown_values >= 1) & (shown_values <= threshold)).any()
-    assert not (mask.to_numpy() & (table.to_numpy() == 0)).any(), "zeros are never hidden"
-    # The interval attacker (markers give bounds: <5 is 1-4, x is above 4) recovers
-    # nothing beyond what the markers alone reveal when every non-zero cell is hidden.
+    assert_small_counts_hidden_and_attacker_beaten(table, mask, rule)
+
+
+def assert_small_counts_hidden_and_attacker_beaten(table: pd.DataFrame, mask: pd.DataFrame,
+                                                   rule: DisclosureRule) -> None:
+    """No count 1..threshold shown, no zero hidden, and the interval attacker (markers give
+    bounds: <5 is 1-4, x is above 4; totals give equations or, for overlapping tables,
+    inequalities) recovers nothing beyond what the markers alone reveal when every
+    non-zero cell is hidden."""
+    values, hidden = table.to_numpy(), mask.to_numpy()
+    assert not (~hidden & (values >= 1) & (values <= rule.threshold)).any()
+    assert not (hidden & (values == 0)).any(), "zeros are never hidden"
     disclosed = disclosure.disclosed_cells(table, mask, rule, row_total="Total",
                                            column_total="Total")
     by_markers_alone = disclosure.disclosed_cells(table, table > 0, rule, row_total="Total",
@@ -360,19 +367,7 @@ def test_non_additive_tables_hide_small_counts_and_resist_the_attacker(table, th
     rule = DisclosureRule(threshold=threshold)
     mask = disclosure.suppression_mask(table, rule, row_total="Total", column_total="Total")
     hidden = mask.to_numpy()
-    values = table.to_numpy()
 
-    assert not (~hidden & (values >= 1) & (values <= threshold)).any()
-    assert not (hidden & (values == 0)).any(), "zeros are never hidden"
+    assert_small_counts_hidden_and_attacker_beaten(table, mask, rule)
     # No line (row with its total, column with its total) has exactly one hidden cell.
-    for i in range(hidden.shape[0]):
-        assert hidden[i].sum() != 1
-    for j in range(hidden.shape[1]):
-        assert hidden[:, j].sum() != 1
-    # The interval attacker, knowing that cells overlap (each cell ≤ its total, cells add
-    # up to at least it), pins nothing the markers alone would not give away.
-    disclosed = disclosure.disclosed_cells(table, mask, rule, row_total="Total",
-                                           column_total="Total")
-    by_markers_alone = disclosure.disclosed_cells(table, table > 0, rule, row_total="Total",
-                                                  column_total="Total")
-    assert not (disclosed & ~by_markers_alone).to_numpy().any()
+    assert not (hidden.sum(axis=1) == 1).any() and not (hidden.sum(axis=0) == 1).any()

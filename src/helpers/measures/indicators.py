@@ -98,6 +98,47 @@ def reference_date_of(period: str) -> date:
     return date.fromordinal(first_next.toordinal() - 1)
 
 
+#: A day written 'YYYY-MM-DD', optionally followed by a time ('2024-12-31 00:00:00').
+DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.+\-Z]*)?", re.ASCII)
+
+
+def as_reference_date(value) -> date:
+    """The one date convention of the package: any way of writing a reference date → a date.
+
+    Accepted: ``datetime.date``; ``datetime.datetime``, ``pd.Timestamp`` and
+    ``numpy.datetime64`` (their day; the time is ignored); text ``'2024-12-31'`` (a day,
+    a time after it is ignored); a period ``'2024-06'`` → 2024-06-30 and ``'2024'`` or
+    ``2024`` → 2024-12-31 (:func:`reference_date_of`). Whether the data cover the date is
+    checked where the data are known (``report_data``).
+
+    Raises:
+        ParameterError: anything else (``'2024-6'``, ``'31/12/2024'``, ``2024-02-30``,
+            full-width digits, NaT, None, True), in one line.
+    """
+    fix = ("give a day (date(2024, 12, 31), pd.Timestamp('2024-12-31'), '2024-12-31') or "
+           "a period ('2024-06' = 2024-06-30, '2024' = 2024-12-31)")
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if value is pd.NaT or value is None or isinstance(value, bool):
+        raise ParameterError(f"reference date {value!r} is not a date", fix=fix)
+    if isinstance(value, date):  # datetime and pd.Timestamp are dates too
+        return date(value.year, value.month, value.day)
+    if isinstance(value, (int, np.integer)):
+        return reference_date_of(str(int(value)))
+    if isinstance(value, str):
+        text = value.strip()
+        if DAY_PATTERN.fullmatch(text):
+            try:
+                return date.fromisoformat(text[:10])
+            except ValueError:
+                raise ParameterError(f"reference date '{value}' is not a day of the calendar",
+                                     fix=fix) from None
+        if PERIOD_PATTERN.fullmatch(text):
+            return reference_date_of(text)
+    raise ParameterError(f"reference date {value!r} is not a date, a year-month or a year",
+                         fix=fix)
+
+
 # ----------------------------------------------------------------------------------------
 # Spell predicates (the one place the member/active definitions live)
 # ----------------------------------------------------------------------------------------
@@ -141,8 +182,13 @@ def count_people(table: ibis.Table, keys: list[str],
         **{name: flags[name].cast("int64").sum() for name in conditions})
 
 
-def _age_group(table: ibis.Table, at: date) -> ibis.Value:
-    age = at.year - table.birth_year
+def age_group_of(table: ibis.Table, at) -> ibis.Value:
+    """Age group label (AGE_GROUPS, else 'unknown') from birth_year at the year of ``at``.
+
+    ``at`` is a date or a date column (each row's reference date, as in a monthly series).
+    """
+    year = at.year if isinstance(at, date) else at.year()
+    age = year - table.birth_year
     case = ibis.cases(*[((age >= low) & (age <= high), label) for low, high, label in AGE_GROUPS],
                       else_="unknown")
     return case
@@ -560,7 +606,7 @@ def breakdown(table: ibis.Table, params: Parameters, by: str,
                              fix=f"use one of {', '.join(BREAKDOWN_COLUMNS)}")
     t = _restrict(table, region_codes)
     if by == "age_group":
-        t = t.mutate(age_group=_age_group(t, params.reference_date))
+        t = t.mutate(age_group=age_group_of(t, params.reference_date))
     if by not in t.columns:
         raise ParameterError(f"this registry has no column '{by}'")
     at = params.reference_date
