@@ -26,7 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import cli
-from helpers.data import intake, readers
+from helpers.data import csv_records, intake
 from helpers.errors import InputFileError, SchemaError
 
 KEY = "test-key-intake-files-0123456789abcdef"
@@ -115,20 +115,20 @@ _CSV_TEXT = st.text(alphabet=["a", "b", ",", '"', "\n", "\r", " "], max_size=60)
 @given(_CSV_TEXT)
 def test_the_line_scan_counts_records_like_the_csv_reader(text):
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=","))
-    assert readers.scan_records(text, ",").records == len(rows)
+    assert csv_records.scan_records(text, ",").records == len(rows)
 
 
 def test_records_the_parser_and_the_scan_disagree_on_refuse_the_file(tmp_path, monkeypatch):
     path = tmp_path / "registry.csv"
     shutil.copy(CORPUS / "ok_semicolon.csv", path)
-    real = readers.scan_records
+    real = csv_records.scan_records
 
     def one_more(text, delimiter):
         scan = real(text, delimiter)
         scan.records += 1
         return scan
 
-    monkeypatch.setattr(readers, "scan_records", one_more)
+    monkeypatch.setattr(csv_records, "scan_records", one_more)
     with pytest.raises(InputFileError, match="the CSV reader found 6 records but a "
                                              "line-by-line count finds 7"):
         intake.load_registry(path, "jamsostek", known_region_codes=NTB, cache=False)
@@ -393,10 +393,10 @@ def test_values_quoted_by_a_csv_writer_never_look_like_a_stray_quote(rows, delim
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     text = buffer.getvalue()
-    scan = readers.scan_records(text, delimiter)
+    scan = csv_records.scan_records(text, delimiter)
     parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     assert scan.records == len(parsed) and scan.quoted == []
-    readers.check_quotes(scan, parsed, Path("registry.csv"), None, delimiter)
+    csv_records.check_quotes(scan, parsed, Path("registry.csv"), None, delimiter)
 
 
 def test_audit_finds_nothing_in_ledger_and_cache_after_shifted_columns(tmp_path, monkeypatch,

@@ -591,7 +591,8 @@ def _code_fingerprint() -> str:
     """Hash of the modules that define the rules: a changed rule invalidates cached results."""
     digest = hashlib.sha256()
     package = resources.files("helpers.data")
-    for name in ("intake.py", "readers.py", "nik.py", "pseudonym.py", "schema.py"):
+    for name in ("intake.py", "readers.py", "csv_records.py", "nik.py", "pseudonym.py",
+                 "schema.py"):
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]
 
