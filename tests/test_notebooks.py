@@ -21,7 +21,8 @@ import pandas as pd
 import papermill
 import pytest
 
-from helpers.batch import export, runner
+from helpers.batch import export
+from helpers.batch.parameters import notebook_parameters, read_parameter_file, validate_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -65,7 +66,7 @@ def test_every_notebook_reads_the_same_way(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_parameters_are_typed_commented_literals(path):
-    parameters = runner.notebook_parameters(path)  # raises unless name: type = literal
+    parameters = notebook_parameters(path)  # raises unless name: type = literal
     assert parameters and all(p.help for p in parameters.values())
     assert all(p.type_name in ("str", "int", "float", "bool") for p in parameters.values())
     assert parameters["data_dir"].default == ""
@@ -115,8 +116,8 @@ def sample_report(small_sample, tmp_path_factory):
     """The regency notebook with the sample parameter set, written to a report folder."""
     folder, manifest = small_sample
     out = tmp_path_factory.mktemp("regency")
-    parameters = runner.read_parameter_file(ROOT / "notebooks" / "parameters" / "sample.yaml")
-    parameters = runner.validate_parameters(
+    parameters = read_parameter_file(ROOT / "notebooks" / "parameters" / "sample.yaml")
+    parameters = validate_parameters(
         ROOT / "notebooks" / "regency_report.ipynb",
         {**parameters, "data_dir": str(folder), "output_dir": str(out)})
     notebook = execute(ROOT / "notebooks" / "regency_report.ipynb", out / "report.ipynb",

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from helpers.batch import audit, runner
+from helpers.batch.parameters import notebook_parameters, read_parameter_file, validate_parameters
 from helpers.errors import ParameterError, ReportError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,7 +152,7 @@ def test_outputs_hold_no_person_level_data_or_secret(batch, small_sample):
     notebook = nbformat.read(str(out / "2024" / "52.02" / "report.ipynb"), as_version=4)
     papermill_meta = notebook.metadata["papermill"]
     assert papermill_meta["environment_variables"] == {}
-    assert set(papermill_meta["parameters"]) <= set(runner.notebook_parameters(REGENCY))
+    assert set(papermill_meta["parameters"]) <= set(notebook_parameters(REGENCY))
     key = os.environ["CAKUPAN_KEY"]
     for path in out.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".ipynb", ".csv", ".json"):
@@ -448,25 +449,25 @@ def test_bad_parameters_fail_in_one_line_before_any_kernel(tmp_path, args, messa
 
 def test_unknown_name_gets_a_suggestion():
     with pytest.raises(ParameterError, match="did you mean 'region_code'"):
-        runner.validate_parameters(REGENCY, {"regoin_code": "52.02"})
+        validate_parameters(REGENCY, {"regoin_code": "52.02"})
 
 
 @pytest.mark.parametrize(("name", "value"), [("region_code", 52.02), ("grace_months", True),
                                              ("grace_months", 1.5), ("period", 2024)])
 def test_wrong_types_are_refused(name, value):
     with pytest.raises(ParameterError, match=f"'{name}' must be"):
-        runner.validate_parameters(REGENCY, {name: value})
+        validate_parameters(REGENCY, {name: value})
 
 
 def test_cli_text_is_coerced_to_the_declared_type():
-    assert runner.validate_parameters(REGENCY, {"grace_months": "2"}) == {"grace_months": 2}
+    assert validate_parameters(REGENCY, {"grace_months": "2"}) == {"grace_months": 2}
 
 
 def test_parameters_are_what_papermill_sees():
     import papermill
 
     for path in (ROOT / "notebooks").glob("*.ipynb"):
-        ours = runner.notebook_parameters(path)
+        ours = notebook_parameters(path)
         theirs = papermill.inspect_notebook(str(path))  # name → parameter
         assert list(ours) == list(theirs), path.name
         for name, parameter in ours.items():
@@ -476,8 +477,8 @@ def test_parameters_are_what_papermill_sees():
 
 def test_parameter_files_are_valid():
     for path in (ROOT / "notebooks" / "parameters").glob("*.yaml"):
-        values = runner.read_parameter_file(path)
-        runner.validate_parameters(REGENCY, values)
+        values = read_parameter_file(path)
+        validate_parameters(REGENCY, values)
 
 
 SECRET = "s3cret-value-from-the-file"
@@ -510,7 +511,7 @@ def test_parameter_file_errors_name_the_place_never_the_content(tmp_path, name, 
     elif content is not False:
         path.write_bytes(content)
     with pytest.raises(ParameterError) as caught:
-        runner.read_parameter_file(path)
+        read_parameter_file(path)
     text = str(caught.value)
     assert text.startswith(f"{path}: ") and message in text, text
     assert SECRET not in text and "\n" not in text
@@ -526,7 +527,7 @@ def test_an_unreadable_parameter_file_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(ParameterError, match=r"cannot read the parameter file \(permission "
                                              r"denied\) — check that the file is readable"):
-        runner.read_parameter_file(path)
+        read_parameter_file(path)
 
 
 def test_a_bad_parameter_file_is_one_line_from_the_cli(tmp_path, capsys):
