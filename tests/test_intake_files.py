@@ -26,7 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import cli
-from helpers.data import csv_records, intake
+from helpers.data import csv_records, intake, validation_sql
 from helpers.errors import InputFileError, SchemaError
 
 KEY = "test-key-intake-files-0123456789abcdef"
@@ -364,7 +364,7 @@ def test_entries_of_an_older_file_version_or_older_code_are_pruned(home):
     ("José", "text of 4 characters"),
 ])
 def test_a_ledger_detail_quotes_only_short_codes(value, shown):
-    result = duckdb.execute(f"SELECT {intake._shown('v')} FROM (SELECT $v AS v)",
+    result = duckdb.execute(f"SELECT {validation_sql._shown('v')} FROM (SELECT $v AS v)",
                             {"v": value}).fetchone()[0]
     assert result == shown
 
