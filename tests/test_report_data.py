@@ -202,6 +202,34 @@ def test_budget_scenario_arithmetic(small_report):
         report_data.budget_scenario(report, "teachers", 0.5)
 
 
+def test_budget_scenario_takes_a_headcount(small_report):
+    report, _, _ = small_report
+    by_share = report_data.budget_scenario(report, "informal", 0.5)
+    default = report_data.budget_scenario(report, "informal")
+    assert (default["people"], default["annual_cost_rp"], default["cover_share"]) == \
+        (by_share["people"], by_share["annual_cost_rp"], 0.5)
+    scenario = report_data.budget_scenario(report, "informal", people=5_000)
+    assert scenario["people"] == 5_000
+    assert scenario["annual_cost_rp"] == 5_000 * 16_800 * 12
+    assert scenario["cover_share"] == pytest.approx(5_000 / scenario["uncovered"])
+    assert scenario["uncovered"] == by_share["uncovered"]
+    pd.testing.assert_frame_equal(scenario["table"].frame, by_share["table"].frame)
+    report_data.check_scenario(scenario)
+    with pytest.raises(ParameterError, match="not both"):
+        report_data.budget_scenario(report, "informal", 0.5, people=5_000)
+    with pytest.raises(ParameterError, match="more than the"):
+        report_data.budget_scenario(report, "informal", people=scenario["uncovered"] + 1)
+    with pytest.raises(ParameterError, match="whole number of people"):
+        report_data.budget_scenario(report, "informal", people=-3)
+
+
+@pytest.mark.parametrize("category", ["Madya", "MADYA", " madya "])
+def test_uhc_scenario_accepts_any_case(small_report, category):
+    report, _, _ = small_report
+    pd.testing.assert_frame_equal(report_data.uhc_scenario(report, category),
+                                  report_data.uhc_scenario(report, "madya"))
+
+
 def test_outputs_are_language_neutral_csv_and_one_workbook_per_language(small_report,
                                                                         tmp_path):
     report, _, _ = small_report

@@ -46,7 +46,8 @@ class Parameters:
     """Choices that change an indicator's value; every report states them.
 
     Attributes:
-        reference_date: D, the date coverage is measured at.
+        reference_date: D, the date coverage is measured at (any form
+            :func:`as_reference_date` accepts; stored as a ``datetime.date``).
         grace_months: whole months of arrears a member may have and still be active.
         labour_denominator: 'bpjs_potential' (BPJS TK "potensi") or 'bps_employed'.
         population_vintage: population release to divide by (population.csv ``vintage``).
@@ -58,9 +59,8 @@ class Parameters:
     population_vintage: str = field(default_factory=lambda: reference.DEFAULT_POPULATION_VINTAGE)
 
     def __post_init__(self):
-        if not isinstance(self.reference_date, date):
-            raise ParameterError(f"reference_date {self.reference_date!r} is not a date",
-                                 fix="give a date such as 2024-12-31")
+        # One date convention (as_reference_date): '2024-12-31', a Timestamp, '2024-06'.
+        object.__setattr__(self, "reference_date", as_reference_date(self.reference_date))
         if self.grace_months < 0:
             raise ParameterError(f"grace_months {self.grace_months} is negative",
                                  fix="use 0 or more whole months (default 1)")
@@ -133,8 +133,8 @@ def as_reference_date(value) -> date:
             except ValueError:
                 raise ParameterError(f"reference date '{value}' is not a day of the calendar",
                                      fix=fix) from None
-        if PERIOD_PATTERN.fullmatch(text):
-            return reference_date_of(text)
+        if re.fullmatch(r"[0-9]{4}(?:-[0-9]{1,2})?", text, re.ASCII):
+            return reference_date_of(text)  # its own message for '2024-13', '2024-6'
     raise ParameterError(f"reference date {value!r} is not a date, a year-month or a year",
                          fix=fix)
 
@@ -182,13 +182,16 @@ def count_people(table: ibis.Table, keys: list[str],
         **{name: flags[name].cast("int64").sum() for name in conditions})
 
 
-def age_group_of(table: ibis.Table, at) -> ibis.Value:
-    """Age group label (AGE_GROUPS, else 'unknown') from birth_year at the year of ``at``.
-
-    ``at`` is a date or a date column (each row's reference date, as in a monthly series).
-    """
+def age_of(table: ibis.Table, at) -> ibis.Value:
+    """Age in whole years at ``at``: the year of ``at`` minus birth_year (the intake keeps
+    the birth year only). ``at`` is a date or a date column (one reference date per row)."""
     year = at.year if isinstance(at, date) else at.year()
-    age = year - table.birth_year
+    return year - table.birth_year
+
+
+def age_group_of(table: ibis.Table, at) -> ibis.Value:
+    """Age group label (AGE_GROUPS, else 'unknown') of :func:`age_of` at ``at``."""
+    age = age_of(table, at)
     case = ibis.cases(*[((age >= low) & (age <= high), label) for low, high, label in AGE_GROUPS],
                       else_="unknown")
     return case

@@ -1357,23 +1357,24 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
     }
 
 
-def _explorer_date(text: str) -> dt.date:
-    value = str(text)
-    if len(value) == 10:
-        try:
-            if not value.isascii():
-                raise ValueError(value)
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            raise ParameterError(f"reference_date '{text}' is not a date",
-                                 fix="write it as YYYY-MM-DD, e.g. 2024-12-31") from None
-        years = data_years()
-        if day.year not in years:
-            raise ParameterError(f"reference_date {day} is outside the data "
-                                 f"({years[0]}–{years[-1]})",
-                                 fix=f"choose a date from {years[0]} to {years[-1]}")
-        return day
-    return check_period(value)
+def _explorer_date(value) -> dt.date:
+    """A reference date in any form ``indicators.as_reference_date`` accepts, inside the data.
+
+    ``'2024-12-31'``, ``date``, ``datetime``, ``pd.Timestamp``, ``'2024-06'`` (→ 2024-06-30)
+    and ``'2024'`` (→ 2024-12-31) all give a ``datetime.date``.
+
+    Raises:
+        ParameterError: not a date or period, or a year outside the data.
+    """
+    from helpers.measures.indicators import as_reference_date
+
+    day = as_reference_date(value)
+    years = data_years()
+    if day.year not in years:
+        raise ParameterError(f"reference_date {day} is outside the data "
+                             f"({years[0]}–{years[-1]})",
+                             fix=f"choose a date from {years[0]} to {years[-1]}")
+    return day
 
 
 def check_explorer(result: dict) -> list[Check]:
@@ -1390,32 +1391,48 @@ def check_explorer(result: dict) -> list[Check]:
     return _raise_on_failure(checks, result["region_code"])
 
 
-def budget_scenario(report: dict, target_group: str = "informal", cover_share: float = 0.5,
-                    *, monthly_rate_rp: int | None = None) -> dict:
-    """Cost of covering a share of an uncovered group, from a regency report.
+def budget_scenario(report: dict, target_group: str = "informal",
+                    cover_share: float | None = None, *, people: int | None = None,
+                    monthly_rate_rp: int | None = None) -> dict:
+    """Cost of covering a share, or a number, of an uncovered group, from a regency report.
 
     Args:
-        report: from :func:`regency_report`.
+        report: from :func:`regency_report` (its labour denominator and grace months set
+            the uncovered informal workers).
         target_group: 'informal' (informal workers without active BPU), 'fisher',
             'tobacco_farmer' or 'non_asn_staff' (target group size minus active people of
             that occupation, whoever pays).
-        cover_share: share 0-1 of the uncovered people to cover.
+        cover_share: share 0-1 of the uncovered people to cover; default 0.5 when
+            ``people`` is not given either.
+        people: instead of ``cover_share``, a headcount to cover (whole people, at most
+            the uncovered people); ``cover_share`` is then people / uncovered.
         monthly_rate_rp: Rupiah per person per month; None = the BPU minimum JKK + JKM in
             force at D (Rp16.800 in 2024).
 
     Returns:
-        dict: ``uncovered`` people, ``people`` to cover, ``monthly_rate_rp``,
-        ``annual_cost_rp``, ``share_apbd``, ``share_dbhcht``, ``share_dbhcht_welfare``
-        (fractions 0-1; NaN when the budget figure is missing) and ``sensitivity`` (a
-        frame for cover shares 10 %..100 %).
+        dict: ``uncovered`` people, ``people`` to cover, ``cover_share``,
+        ``monthly_rate_rp``, ``annual_cost_rp``, ``share_apbd``, ``share_dbhcht``,
+        ``share_dbhcht_welfare`` (fractions 0-1; NaN when the budget figure is missing) and
+        ``sensitivity`` (a frame for cover shares 10 %..100 %).
 
     Raises:
-        ParameterError: unknown group, share outside 0-1, negative rate.
+        ParameterError: unknown group, share outside 0-1, both or a bad ``people``,
+            negative rate.
     """
 
     if target_group not in SCENARIO_GROUPS:
         raise ParameterError(f"unknown target_group '{target_group}'",
                              fix="use one of " + ", ".join(SCENARIO_GROUPS))
+    if people is not None and cover_share is not None:
+        raise ParameterError("both cover_share and people given",
+                             fix="give a share 0-1 (cover_share=0.5) or a headcount "
+                                 "(people=5000), not both")
+    if people is not None and (isinstance(people, bool) or not isinstance(
+            people, (int, np.integer)) or people < 0):
+        raise ParameterError(f"people {people!r} is not a whole number of people, 0 or more",
+                             fix="e.g. people=5000")
+    if cover_share is None:
+        cover_share = 0.5
     if isinstance(cover_share, bool) or not 0 <= float(cover_share) <= 1:
         raise ParameterError(f"cover_share {cover_share!r} is not a share 0-1",
                              fix="e.g. 0.5 for half of the uncovered people")
@@ -1426,16 +1443,22 @@ def budget_scenario(report: dict, target_group: str = "informal", cover_share: f
             if not monthly_rate_rp else int(monthly_rate_rp))
     uncovered, target = _uncovered(report, target_group)
     budget = report["budget_reference"]
+    if people is not None and people > uncovered:
+        raise ParameterError(f"people {people} is more than the {uncovered} uncovered "
+                             f"({target_group}) in {report['region_code']}",
+                             fix=f"give at most {uncovered}")
 
-    def cost_row(share: float) -> dict:
-        people = int(math.floor(uncovered * share + 1e-9))
-        cost = people * rate * 12
-        return {"cover_share": share, "people": people, "annual_cost_rp": cost,
+    def cost_row(share: float, headcount: int | None = None) -> dict:
+        covered = (int(math.floor(uncovered * share + 1e-9)) if headcount is None
+                   else int(headcount))
+        cost = covered * rate * 12
+        return {"cover_share": share, "people": covered, "annual_cost_rp": cost,
                 "share_apbd": _ratio_or_nan(cost, budget.get("apbd_total_rp")),
                 "share_dbhcht": _ratio_or_nan(cost, budget.get("dbhcht_received_rp")),
                 "share_dbhcht_welfare": _ratio_or_nan(cost, budget.get("dbhcht_welfare_rp"))}
 
-    chosen = cost_row(float(cover_share))
+    chosen = (cost_row(float(cover_share)) if people is None
+              else cost_row(people / uncovered if uncovered else 0.0, people))
     sensitivity = pd.DataFrame([cost_row(s / 10) for s in range(1, 11)])
     return {"target_group": target_group, "target_count": target, "uncovered": uncovered,
             "monthly_rate_rp": rate, **chosen,
@@ -1466,9 +1489,15 @@ def _uncovered(report: dict, target_group: str) -> tuple[int, int | None]:
 def uhc_scenario(report: dict, category: str = "madya") -> pd.DataFrame:
     """People and annual cost to reach a UHC category, with shares of APBD and DBHCHT.
 
+    Args:
+        report: from :func:`regency_report`.
+        category: a category of thresholds.csv ('pratama', 'madya', 'utama', ...), in any
+            case ('Madya' = 'madya').
+
     Raises:
         ParameterError: the category is not in thresholds.csv for that year.
     """
+    category = str(category).strip().lower()
     distance = report["uhc_distance_raw"]
     rows = distance[distance["category"] == category].copy()
     if rows.empty:
