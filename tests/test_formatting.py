@@ -162,9 +162,9 @@ def _literal_keys() -> set[str]:
         keys |= set(pattern.findall(path.read_text(encoding="utf-8")))
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         keys |= set(pattern.findall(path.read_text(encoding="utf-8").replace('\\"', '"')))
-    keys |= set(re.findall(r'"((?:table|note|title|heading|chart|axis|headline|text)\.'
-                           r'[a-z_0-9]+)"',
-                           (ROOT / "src" / "helpers" / "report" / "report_data.py").read_text()))
+    for path in (ROOT / "src" / "helpers" / "report").glob("*.py"):
+        keys |= set(re.findall(r'"((?:table|note|title|heading|chart|axis|headline|text)\.'
+                               r'[a-z_0-9]+)"', path.read_text(encoding="utf-8")))
     return {k for k in keys if "{" not in k}
 
 

@@ -191,7 +191,7 @@ def test_every_date_form_gives_the_same_answer(registries, at):
     result = query(registries, "jkn", region="52.08", at=at, by="segment")
     pd.testing.assert_frame_equal(result, expected)
     assert result.attrs["reference_date"] == "2024-12-31"
-    assert report_data._explorer_date(at) == date(2024, 12, 31)
+    assert report_data.explorer_date(at) == date(2024, 12, 31)
     assert indicators.Parameters(reference_date=at).reference_date == date(2024, 12, 31)
 
 

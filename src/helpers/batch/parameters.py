@@ -157,7 +157,7 @@ def validate_parameters(notebook: str | Path, parameters: dict) -> dict:
     if "period" in merged:
         report_data.check_period(merged["period"])
     if "reference_date" in merged:
-        report_data._explorer_date(merged["reference_date"])
+        report_data.explorer_date(merged["reference_date"])
     if "lang" in merged:
         check_language(merged["lang"])
     if "labour_denominator" in merged and \

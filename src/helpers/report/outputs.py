@@ -15,7 +15,7 @@ import pandas as pd
 
 from helpers.report import formatting
 from helpers.report.i18n import check_language, translate
-from helpers.report.report_data import disclosure_rule, publishable
+from helpers.report.tables import disclosure_rule, publishable
 
 
 def save_outputs(report: dict, output_dir: str | Path, lang: str = "id") -> list[Path]:

@@ -115,7 +115,7 @@ def query(registries: report_data.Registries, registry: str, *, region, at,
         ParameterError: unknown registry, region, filter column or value, grouping, date
             outside the data, or parameter, in one line that names the allowed values.
     """
-    day = report_data._explorer_date(at)
+    day = report_data.explorer_date(at)
     return _answer(registries, registry, [day], region=region, filters=filters, by=by,
                    grace_months=grace_months, labour_denominator=labour_denominator,
                    population_vintage=population_vintage, monthly=False)
@@ -147,7 +147,7 @@ def query_monthly(registries: report_data.Registries, registry: str, *, region, 
     Raises:
         ParameterError: as :func:`query`, or no month end between start and end.
     """
-    first, last = report_data._explorer_date(start), report_data._explorer_date(end)
+    first, last = report_data.explorer_date(start), report_data.explorer_date(end)
     ends = [day for day in indicators._month_ends_between(first, last) if first <= day <= last]
     if not ends:
         raise ParameterError(f"no month end between start {first} and end {last}",

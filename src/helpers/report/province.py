@@ -1,0 +1,190 @@
+"""The province overview: ranking, totals and trend of the kab/kota of a province, and its checks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.data import reference
+from helpers.measures.definitions import BY_ID, INDICATOR_IDS
+from helpers.report.bundle import province_bundle
+from helpers.report.parameters import check_region, make_parameters, params_dict
+from helpers.report.regency import quality_tables
+from helpers.report.registries import Registries
+from helpers.report.tables import (
+    PERSON_LEVEL_COLUMNS,
+    Check,
+    ReportTable,
+    make_table,
+    publishable_indicators,
+    raise_on_failure,
+)
+
+
+def province_overview(registries: Registries, province_code: str, period: str, *,
+                      grace_months: int = 1, labour_denominator: str = "bpjs_potential",
+                      population_vintage: str = reference.DEFAULT_POPULATION_VINTAGE,
+                      cache: bool = True) -> dict:
+    """Every kab/kota of a province side by side: ranking, scorecard, province totals.
+
+    Returns:
+        dict like :func:`regency_report` with ``tables``: regions, ranking, scorecard,
+        totals, budget, data_quality, rejections; ``values`` of the province totals.
+
+    Raises:
+        ParameterError: unknown province, period outside the data, bad choices.
+    """
+    province_code = check_region(province_code, kind="provinsi")
+    params = make_parameters(period, grace_months=grace_months,
+                             labour_denominator=labour_denominator,
+                             population_vintage=population_vintage)
+    bundle = province_bundle(registries, province_code, params, cache=cache)
+    return build_province(bundle, province_code, str(period), params)
+
+
+#: Indicators shown side by side in the province overview, in order.
+OVERVIEW_INDICATORS = ("tk_active", "tk_coverage", "tk_coverage_informal",
+                       "tk_pemda_funded_active", "jkn_coverage", "jkn_active_rate",
+                       "uhc_category", "budget_share_apbd")
+
+
+def build_province(bundle: dict, province_code: str, period: str, params) -> dict:
+    """The province overview from a province bundle (no engine work)."""
+    ind = bundle["indicators"]
+    codes = bundle["meta"]["region_codes"]
+    wide = ind.pivot(index="region_code", columns="indicator_id", values="value").reindex(codes)
+    regions = wide[list(OVERVIEW_INDICATORS)].reset_index()
+    regions.insert(1, "region_name", [reference.region_name(c) for c in codes])
+    units = {i: BY_ID[i].unit for i in OVERVIEW_INDICATORS}
+    tables: dict[str, ReportTable] = {}
+    tables["regions"] = make_table("regions", "table.regions", regions,
+                               {**units, "uhc_category": "category"},
+                               {"uhc_category": "uhc"}, count_columns=("tk_active",
+                                                                       "tk_pemda_funded_active"))
+
+    ranking = regions[["region_code", "region_name", "tk_coverage", "tk_coverage_informal",
+                       "jkn_coverage", "jkn_active_rate"]].copy()
+    for column in ("tk_coverage", "tk_coverage_informal", "jkn_coverage", "jkn_active_rate"):
+        ranking[f"{column}_rank"] = pd.to_numeric(ranking[column]).rank(
+            ascending=False, method="min").astype("Int64")
+    ranking = ranking.sort_values(["tk_coverage_rank", "region_code"]).reset_index(drop=True)
+    tables["ranking"] = make_table("ranking", "table.ranking", ranking,
+                               {"tk_coverage": "fraction", "tk_coverage_informal": "fraction",
+                                "jkn_coverage": "fraction", "jkn_active_rate": "fraction",
+                                **{c: "count" for c in ranking.columns if c.endswith("_rank")}})
+
+    score = bundle["scorecard"]
+    if isinstance(score, pd.DataFrame):
+        score_frame = score.drop(columns=["status"], errors="ignore")
+        tables["scorecard"] = make_table(
+            "scorecard", "table.scorecard", score_frame,
+            {**{c: "score" for c in score_frame.columns
+                if c not in ("region_code", "region_name", "rank")}, "rank": "count"},
+            note_key="note.scorecard")
+
+    totals = province_totals(bundle, province_code, params)
+    tables["totals"] = ReportTable(
+        "totals", "table.totals", publishable_indicators(totals),
+        units={"value": "row", "numerator": "row_count", "denominator": "row_count"},
+        codes={"indicator_id": "indicator"}, note_key="note.totals")
+    budget_columns = ["budget_tk_apbd_rp", "budget_tk_dbhcht_rp", "budget_jkn_pemda_rp",
+                      "budget_share_apbd", "dbhcht_social_security_share", "uhc_gap_cost_rp",
+                      "gap_cost_informal_rp"]
+    budget = wide[budget_columns].reset_index()
+    budget.insert(1, "region_name", [reference.region_name(c) for c in codes])
+    tables["budget"] = make_table("budget_by_region", "table.budget_by_region", budget,
+                              {c: BY_ID[c].unit for c in budget_columns})
+    tables.update(quality_tables(bundle))
+    trend = _province_trend(bundle, codes)
+    return {
+        "kind": "province",
+        "province_code": province_code,
+        "province_name": reference.region_name(province_code),
+        "region_codes": codes,
+        "period": period,
+        "reference_date": params.reference_date,
+        "parameters": {"province_code": province_code, "period": period,
+                       **params_dict(params)},
+        "meta": dict(bundle["meta"]),
+        "indicators": publishable_indicators(totals),
+        "values": dict(zip(totals["indicator_id"], totals["value"])),
+        "regions_raw": regions,
+        "wide": wide,
+        "scorecard_raw": score if isinstance(score, pd.DataFrame) else None,
+        "tables": tables,
+        "trend_raw": trend,
+    }
+
+
+def province_totals(bundle: dict, province_code: str, params) -> pd.DataFrame:
+    """Province totals: counts and Rupiah summed over kab/kota; ratios of the sums.
+
+    A person with spells in two kab/kota at D is counted in both (rare); the kab/kota
+    population and labour figures add up to the province's (reference.py checks it).
+    """
+    from helpers.measures.indicators import uhc_category
+
+    ind = bundle["indicators"]
+    rows = []
+    sums = {}
+    for indicator_id in INDICATOR_IDS:
+        unit = BY_ID[indicator_id].unit
+        part = ind[ind["indicator_id"] == indicator_id]
+        if unit in ("people", "rupiah"):
+            value = int(pd.to_numeric(part["value"]).sum())
+            sums[indicator_id] = value
+            rows.append((indicator_id, value, None, None, unit))
+        elif unit == "fraction":
+            numerator = float(pd.to_numeric(part["numerator"]).sum())
+            denominator = float(pd.to_numeric(part["denominator"]).sum())
+            value = numerator / denominator if denominator else float("nan")
+            rows.append((indicator_id, value, numerator, denominator, unit))
+    frame = pd.DataFrame(rows, columns=["indicator_id", "value", "numerator", "denominator",
+                                        "unit"])
+    ratio = dict(zip(frame["indicator_id"], frame["value"]))
+    category = uhc_category(ratio["jkn_coverage"], ratio["jkn_active_rate"],
+                            ratio["jkn_pemda_share"],
+                            reference.thresholds(params.reference_date.year))
+    frame = pd.concat([frame, pd.DataFrame([("uhc_category", category, None, None,
+                                             "category")], columns=frame.columns)],
+                      ignore_index=True)
+    order = {i: n for n, i in enumerate(INDICATOR_IDS)}
+    frame = frame.sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    frame["reference_date"] = params.reference_date.isoformat()
+    frame["definition"] = [BY_ID[i].definition_en for i in frame["indicator_id"]]
+    frame["flag"] = ""
+    for column in ("numerator", "denominator"):
+        frame[column] = frame[column].map(lambda v: None if v is None or pd.isna(v)
+                                          else int(round(v)))
+    return frame
+
+
+def _province_trend(bundle: dict, codes: list[str]) -> pd.DataFrame:
+    tk = bundle["trend_tk"].groupby("month_end")[["members", "active"]].sum()
+    jkn = bundle["trend_jkn"].groupby("month_end")[["members", "active"]].sum()
+    frame = pd.DataFrame({"tk_active": tk["active"], "jkn_members": jkn["members"]})
+    frame.index.name = "month_end"
+    per_region = bundle["trend_tk"].pivot(index="month_end", columns="region_code",
+                                          values="active").reindex(columns=codes)
+    return frame.join(per_region).reset_index()
+
+
+def check_province(overview: dict) -> list[Check]:
+    """Consistency checks of the province overview; raise when any fails."""
+    wide = overview["wide"]
+    values = overview["values"]
+    checks = [
+        Check("all_regions_present", list(wide.index) == overview["region_codes"],
+              f"{len(wide)} kab/kota"),
+        Check("totals_are_sums",
+              int(pd.to_numeric(wide["tk_active"]).sum()) == int(values["tk_active"])
+              and int(pd.to_numeric(wide["jkn_members"]).sum()) == int(values["jkn_members"])),
+        Check("ratios_of_totals_within_0_1",
+              all(0 <= values[i] <= 1.05 for i in ("tk_coverage", "jkn_active_rate"))),
+        Check("scorecard_ranks_every_region",
+              overview["scorecard_raw"] is None
+              or sorted(overview["scorecard_raw"]["region_code"]) == overview["region_codes"]),
+        Check("no_person_level_columns", all(
+            not set(t.frame.columns) & set(PERSON_LEVEL_COLUMNS)
+            for t in overview["tables"].values())),
+    ]
+    return raise_on_failure(checks, overview["province_code"])

@@ -1,0 +1,92 @@
+"""The two registries of a data folder through the intake, as Ibis tables on the chosen engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.errors import InputFileError
+from helpers.paths import sample_dir
+
+#: Registry files a data folder must hold.
+REGISTRY_FILES = {"jamsostek": "jamsostek.parquet", "jkn": "jkn.parquet"}
+
+
+@dataclass
+class Registries:
+    """The two intake results and where they came from.
+
+    Attributes:
+        tk: IntakeResult of BPJS Ketenagakerjaan (``.table``, ``.summary``, ``.ledger``).
+        jkn: IntakeResult of JKN.
+        tk_table, jkn_table: the Ibis tables on the chosen engine.
+        data_dir: folder of the registry files.
+        engine: 'duckdb' or 'spark'.
+    """
+
+    tk: object
+    jkn: object
+    tk_table: object
+    jkn_table: object
+    data_dir: Path
+    engine: str = "duckdb"
+
+    def fingerprint(self) -> dict:
+        """File checksums and intake counts: what a cached bundle depends on."""
+        return {name: {"sha256": result.summary.file_sha256,
+                       "rows_accepted": result.summary.rows_accepted}
+                for name, result in (("jamsostek", self.tk), ("jkn", self.jkn))}
+
+
+def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
+    """The folder holding ``jamsostek.parquet`` and ``jkn.parquet``; empty = ``data/sample``.
+
+    Raises:
+        InputFileError: the folder or one of the files is missing.
+    """
+    folder = Path(data_dir) if data_dir not in (None, "") else sample_dir()
+    for name in REGISTRY_FILES.values():
+        if not (folder / name).is_file():
+            raise InputFileError(
+                f"registry file {name} not found", path=folder / name,
+                fix="run `make data` (or `cakupan sample`) for the synthetic registries, or "
+                    "set data_dir to the folder holding jamsostek.parquet and jkn.parquet")
+    return folder
+
+
+def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", *,
+                    con=None, cache: bool = True) -> Registries:
+    """Run the intake on both registries of ``data_dir`` (cached in data/cache).
+
+    Args:
+        data_dir: folder with jamsostek.parquet and jkn.parquet; None or '' = data/sample.
+        engine: 'duckdb' (default) or 'spark' for the indicator queries; the intake
+            itself always runs on DuckDB.
+        con: an Ibis DuckDB backend to reuse; default a new one.
+        cache: reuse the intake's pseudonymised result (data/cache).
+
+    Returns:
+        Registries with both intake results.
+
+    Raises:
+        InputFileError, SchemaError, ValidationError: from the intake.
+        ParameterError: unknown engine.
+    """
+    import ibis
+
+    from helpers.data import intake
+    from helpers.measures import engines
+
+    engines.validate_engine(engine)
+    folder = resolve_data_dir(data_dir)
+    con = con if con is not None else ibis.duckdb.connect()
+    tk = intake.load_registry(folder / REGISTRY_FILES["jamsostek"], "jamsostek", con=con,
+                              cache=cache)
+    jkn = intake.load_registry(folder / REGISTRY_FILES["jkn"], "jkn", con=con, cache=cache)
+    if engine == "duckdb":
+        tk_table, jkn_table = tk.table, jkn.table
+    else:
+        backend = engines.connect(engine)
+        tk_table, jkn_table = engines.registry_tables([tk, jkn], backend)
+    return Registries(tk=tk, jkn=jkn, tk_table=tk_table, jkn_table=jkn_table,
+                      data_dir=folder, engine=engine)
