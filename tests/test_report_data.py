@@ -244,3 +244,12 @@ def test_outputs_are_language_neutral_csv_and_one_workbook_per_language(small_re
     sheets = pd.ExcelFile(tmp_path / "tables.xlsx").sheet_names
     assert sheets[0] == "Tentang" and "indicators" in sheets and "programmes" in sheets
     assert pd.ExcelFile(tmp_path / "tables.en.xlsx").sheet_names[0] == "About"
+
+
+def test_a_region_code_that_papermill_read_as_a_number_says_how_to_pass_text():
+    # papermill -p region_code 52.70 gives the float 52.7; 52.70 is no kab/kota of NTB
+    with pytest.raises(ParameterError, match=r"unknown kabupaten/kota code 52\.70 \(it "
+                                             r"arrived as the number 52\.7.*-r region_code "
+                                             r"52\.70"):
+        report_data.check_region(52.7)
+    assert report_data.check_region(52.72) == "52.72"  # a float that is a code still works

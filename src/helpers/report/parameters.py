@@ -51,6 +51,13 @@ def check_region(region_code: str, *, kind: str = "kabupaten/kota") -> str:
     else:
         known = table.loc[table["region_type"] != "provinsi", "region_code"]
     if code not in set(known):
+        if isinstance(region_code, (int, float)) and not isinstance(region_code, bool):
+            # papermill's -p reads 52.10 as the number 52.1: say so, and how to pass text
+            raise ParameterError(
+                f"unknown {kind} code {code} (it arrived as the number {region_code!r}: "
+                "papermill's -p reads a code such as 52.10 as a number)",
+                fix=f"pass the code as text: papermill -r region_code {code} (or -y "
+                    f"'region_code: \"{code}\"'); known codes: " + ", ".join(sorted(known)))
         raise ParameterError(f"unknown {kind} code '{region_code}'",
                              fix="use one of " + ", ".join(sorted(known)))
     return code
