@@ -241,9 +241,56 @@ def test_outputs_are_language_neutral_csv_and_one_workbook_per_language(small_re
                                                 "definition"]
     assert {p.name for p in (tmp_path / "tables").iterdir()} == \
         {f"{t.name}.csv" for t in report["tables"].values()}
+    assert {p.name for p in (tmp_path / outputs.EXCEL_ID_FOLDER / "tables").iterdir()} == \
+        {f"{t.name}.csv" for t in report["tables"].values()}
     sheets = pd.ExcelFile(tmp_path / "tables.xlsx").sheet_names
     assert sheets[0] == "Tentang" and "indicators" in sheets and "programmes" in sheets
     assert pd.ExcelFile(tmp_path / "tables.en.xlsx").sheet_names[0] == "About"
+
+
+def test_every_csv_has_an_indonesian_locale_twin_that_reads_as_numbers(small_report, tmp_path):
+    """A reader with Excel in id-ID (';' between fields, ',' before decimals) gets numbers."""
+    report, _, _ = small_report
+    written = outputs.save_outputs(report, tmp_path, "id")
+    machine_files = sorted(p.relative_to(tmp_path) for p in written if p.suffix == ".csv"
+                           and outputs.EXCEL_ID_FOLDER not in p.relative_to(tmp_path).parts)
+    assert machine_files
+    for relative in machine_files:
+        machine_bytes = (tmp_path / relative).read_bytes()
+        assert machine_bytes.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads ≤ right
+        twin = tmp_path / outputs.EXCEL_ID_FOLDER / relative
+        assert twin.read_bytes().startswith(b"\xef\xbb\xbf")
+        expected = pd.read_csv(tmp_path / relative, keep_default_na=False, dtype=str)
+        result = pd.read_csv(twin, sep=";", decimal=",", keep_default_na=False, dtype=str)
+        assert list(result.columns) == list(expected.columns), relative
+        assert len(result) == len(expected), relative
+    # numbers come through as numbers, with the decimal comma
+    segment = pd.read_csv(tmp_path / outputs.EXCEL_ID_FOLDER / "tables" / "tk_by_segment.csv",
+                          sep=";", decimal=",")
+    assert pd.api.types.is_float_dtype(segment["active_share"])
+    assert 0 < segment["active_share"].iloc[0] <= 1
+    indicators_text = (tmp_path / outputs.EXCEL_ID_FOLDER / "indicators.csv").read_text(
+        encoding="utf-8-sig")
+    coverage = next(line for line in indicators_text.splitlines()
+                    if line.startswith("tk_coverage;"))
+    value, numerator = coverage.split(";")[1:3]
+    assert "," in value and "." not in value  # 0,41…
+    assert numerator.isdigit()  # a whole count, not 152812,0
+
+
+def test_whole_numbers_are_written_as_integers_ratios_stay_decimals(tmp_path):
+    frame = pd.DataFrame({"numerator": [152812.0, float("nan")], "cost_rp": [9455.0, 16800.0],
+                          "active_share": [1.0, 0.0],
+                          "value": pd.array([0.41, 176004], dtype=object)})  # ratio, count
+    outputs.write_csv(frame, tmp_path, "t.csv")
+    result = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
+    expected = ["numerator,cost_rp,active_share,value", "152812,9455,1.0,0.41",
+                ",16800,0.0,176004"]
+    assert result == expected
+    twin = (tmp_path / outputs.EXCEL_ID_FOLDER / "t.csv").read_text(
+        encoding="utf-8-sig").splitlines()
+    assert twin == ["numerator;cost_rp;active_share;value", "152812;9455;1,0;0,41",
+                    ";16800;0,0;176004"]
 
 
 def test_a_region_code_that_papermill_read_as_a_number_says_how_to_pass_text():

@@ -212,8 +212,8 @@ def _language_cells(out: Path, prefix: str, failed: set[str], owned: set[str],
         else:
             cells.append("<td>–</td>")
     files = []
-    for name in ("index.pdf", "index.en.pdf", "indicators.csv", "tables.xlsx",
-                 "tables.en.xlsx", "report.ipynb", "report.en.ipynb"):
+    for name in ("index.pdf", "index.en.pdf", "indicators.csv", "excel-id/indicators.csv",
+                 "tables.xlsx", "tables.en.xlsx", "report.ipynb", "report.en.ipynb"):
         if have(name):
             files.append(f'<a href="{html.escape(prefix + name)}">{name}</a>')
     if prefix in with_tables:
