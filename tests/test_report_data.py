@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import ibis
@@ -260,6 +261,7 @@ def test_every_csv_has_an_indonesian_locale_twin_that_reads_as_numbers(small_rep
         assert machine_bytes.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads ≤ right
         twin = tmp_path / outputs.EXCEL_ID_FOLDER / relative
         assert twin.read_bytes().startswith(b"\xef\xbb\xbf")
+        assert not re.search(r"(^|;)nan(;|$)", twin.read_text(encoding="utf-8-sig"), re.M)
         expected = pd.read_csv(tmp_path / relative, keep_default_na=False, dtype=str)
         result = pd.read_csv(twin, sep=";", decimal=",", keep_default_na=False, dtype=str)
         assert list(result.columns) == list(expected.columns), relative
@@ -281,16 +283,17 @@ def test_every_csv_has_an_indonesian_locale_twin_that_reads_as_numbers(small_rep
 def test_whole_numbers_are_written_as_integers_ratios_stay_decimals(tmp_path):
     frame = pd.DataFrame({"numerator": [152812.0, float("nan")], "cost_rp": [9455.0, 16800.0],
                           "active_share": [1.0, 0.0],
-                          "value": pd.array([0.41, 176004], dtype=object)})  # ratio, count
+                          "value": pd.array([0.41, 176004], dtype=object),  # ratio, count
+                          "numerator_shown": pd.array(["<5", float("nan")], dtype=object)})
     outputs.write_csv(frame, tmp_path, "t.csv")
     result = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
-    expected = ["numerator,cost_rp,active_share,value", "152812,9455,1.0,0.41",
-                ",16800,0.0,176004"]
+    expected = ["numerator,cost_rp,active_share,value,numerator_shown",
+                "152812,9455,1.0,0.41,<5", ",16800,0.0,176004,"]
     assert result == expected
     twin = (tmp_path / outputs.EXCEL_ID_FOLDER / "t.csv").read_text(
         encoding="utf-8-sig").splitlines()
-    assert twin == ["numerator;cost_rp;active_share;value", "152812;9455;1,0;0,41",
-                    ";16800;0,0;176004"]
+    assert twin == ["numerator;cost_rp;active_share;value;numerator_shown",
+                    "152812;9455;1,0;0,41;<5", ";16800;0,0;176004;"]
 
 
 def test_a_region_code_that_papermill_read_as_a_number_says_how_to_pass_text():

@@ -164,7 +164,7 @@ def _with_decimal_comma(frame: pd.DataFrame) -> pd.DataFrame:
     for column in result.columns:
         if result[column].dtype == object:
             result[column] = pd.Series(
-                [repr(v).replace(".", ",") if isinstance(v, float) else v
+                [repr(v).replace(".", ",") if isinstance(v, float) and v == v else v
                  for v in result[column]], index=result.index, dtype=object)
     return result
 
