@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
+
+from helpers.paths import PRIVATE_FILE_MODE
 
 
 @contextlib.contextmanager
 def file_lock(path: Path, *, wait: bool = True) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created if missing) for the ``with`` block.
+    """Hold an exclusive lock on ``path`` (created ``0600`` if missing) for the ``with`` block.
 
     POSIX only (fcntl); elsewhere it does not lock, and the worst case is a cache
     computed twice.
@@ -25,7 +28,9 @@ def file_lock(path: Path, *, wait: bool = True) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    with path.open("a") as handle:
+    # Created owner-only (0600): lock files sit beside private caches.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         try:
             yield

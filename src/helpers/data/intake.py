@@ -429,7 +429,6 @@ def load_registry(
     table_path = folder / f"{stem}.parquet"
     meta_path = folder / f"{stem}.json"
     lock_path = folder / f"{stem}.lock"
-    _create_private(lock_path)
     with file_lock(lock_path):
         cached = _read_cache(con, table_path, meta_path, settings, str(path))
         if cached is None:
@@ -898,12 +897,6 @@ def _duckdb_type(arrow_type: pa.DataType) -> str:
 
 #: Cache entries are ``<registry>-<file sha256[:16]>-<key fingerprint>`` + .parquet/.json.
 _CACHE_STEM_RE = re.compile(r"(jamsostek|jkn)-[0-9a-f]{16}-[0-9a-f]+")
-
-
-def _create_private(path: Path) -> None:
-    """Create an empty file ``0600`` if it does not exist (leave an existing one alone)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, paths.PRIVATE_FILE_MODE)
-    os.close(descriptor)
 
 
 def _read_cache(con, table_path: Path, meta_path: Path, settings: dict,
