@@ -53,8 +53,15 @@ def test_people_counts(value, lang, expected):
 
 @pytest.mark.parametrize("missing", [None, float("nan"), pd.NA])
 def test_missing_values_show_a_dash(missing):
-    assert formatting.format_rupiah(missing) == formatting.MISSING
-    assert formatting.format_percent(missing) == formatting.MISSING
+    assert formatting.format_rupiah(missing, "id") == formatting.MISSING
+    assert formatting.format_percent(missing, "en") == formatting.MISSING
+
+
+@pytest.mark.parametrize("function", [formatting.format_count, formatting.format_rupiah,
+                                      formatting.format_percent, formatting.format_date])
+def test_a_forgotten_language_is_an_error_not_indonesian(function):
+    with pytest.raises(TypeError, match="lang"):
+        function(1)
 
 
 @pytest.mark.parametrize("marker", ["<5", "x"])

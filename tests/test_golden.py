@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers.data import intake, reference
-from helpers.measures import indicators
+from helpers.measures import breakdowns, indicators
 from helpers.measures.indicators import Parameters
 
 D = date(2024, 12, 31)
@@ -88,7 +88,7 @@ def test_ntb_totals_are_near_the_published_figures(full_indicators):
 @pytest.mark.slow
 def test_lombok_tengah_falls_out_of_uhc_under_the_revised_vintage(full_tables):
     tk, jkn = full_tables
-    result = indicators.coverage_by_vintage(jkn.table, Parameters(D), ["52.02"]).set_index(
+    result = breakdowns.coverage_by_vintage(jkn.table, Parameters(D), ["52.02"]).set_index(
         "vintage")
     assert result.at[reference.DEFAULT_POPULATION_VINTAGE, "jkn_coverage"] >= 0.98
     assert (result["jkn_coverage"] < 0.98).any()

@@ -8,7 +8,7 @@ import pytest
 from intake_tables import intake_table
 
 from helpers.data import reference
-from helpers.measures import indicators
+from helpers.measures import breakdowns, indicators, series
 from helpers.measures.indicators import Parameters
 
 D = date(2024, 12, 31)
@@ -227,20 +227,20 @@ def test_zero_denominator_gives_nan_and_a_flag(monkeypatch):
 
 def test_breakdown_shares_sum_to_one():
     table = tk_table([spell("a", sex="L"), spell("b", sex="P"), spell("c", sex="P")])
-    result = indicators.breakdown(table, Parameters(D), "sex", ["52.02"])
+    result = breakdowns.breakdown(table, Parameters(D), "sex", ["52.02"])
     assert result.set_index("sex")["active"].to_dict() == {"L": 1, "P": 2}
     assert result["active_share"].sum() == pytest.approx(1.0)
 
 
 def test_age_groups():
     table = tk_table([spell("a", birth_year=2005), spell("b", birth_year=1960)])
-    result = indicators.breakdown(table, Parameters(D), "age_group", ["52.02"])
+    result = breakdowns.breakdown(table, Parameters(D), "age_group", ["52.02"])
     assert result["age_group"].tolist() == ["15-24", "55-64"]
 
 
 def test_monthly_series():
     table = tk_table([spell("a", start_date=date(2024, 11, 15))])
-    result = indicators.monthly_series(table, Parameters(D), ["52.02"],
+    result = series.monthly_series(table, Parameters(D), ["52.02"],
                                        start=date(2024, 10, 31))
     assert result["members"].tolist() == [0, 1, 1]
 
@@ -249,7 +249,7 @@ def test_cross_scheme_overlap():
     tk = tk_table([spell("p1"), spell("p9", birth_year=2015)])
     jkn = jkn_table([{"person_id": p, "region_code": "52.02", "start_date": date(2020, 1, 1)}
                      for p in ("p1", "p2")])
-    result = indicators.cross_scheme(tk, jkn, Parameters(D), ["52.02"]).iloc[0]
+    result = breakdowns.cross_scheme(tk, jkn, Parameters(D), ["52.02"]).iloc[0]
     assert (result["both"], result["jkn_only"], result["jamsostek_only"]) == (1, 1, 0)
     assert result["neither"] == result["working_age_population"] - 2
 

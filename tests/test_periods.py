@@ -66,16 +66,20 @@ def test_every_month_and_region_builds_its_reports(small_sample, year):
     registries = report_data.load_registries(folder)
     codes = reference.kabkota_codes("52")
     for period in [str(year)] + [f"{year}-{month:02d}" for month in range(1, 13)]:
-        params = report_data.make_parameters(period)
-        bundle = report_data.province_bundle(registries, "52", params, cache=False)
+        bundle = None
         for code in codes:
-            report = report_data.build_regency(bundle, code, period, params)
+            params = report_data.ReportParameters.build(code, period, data_dir=folder)
+            if bundle is None:
+                bundle = report_data.province_bundle(registries, "52", params.indicators,
+                                                     cache=False)
+            report = report_data.build_regency(bundle, params)
             assert all(check.passed for check in report_data.check_regency(report))
             for group in report_data.SCENARIO_GROUPS:
                 scenario = report_data.budget_scenario(report, group, 0.5)
                 report_data.check_scenario(scenario)
             report_data.uhc_scenario(report, "madya")
-        overview = report_data.build_province(bundle, "52", period, params)
+        overview = report_data.build_province(
+            bundle, report_data.ReportParameters.build("52", period, data_dir=folder))
         report_data.check_province(overview)
 
 
@@ -83,10 +87,11 @@ def test_every_month_and_region_builds_its_reports(small_sample, year):
 def test_non_additive_breakdowns_carry_the_overlap_note(small_sample):
     folder, _ = small_sample
     registries = report_data.load_registries(folder)
-    report = report_data.regency_report(registries, "52.02", "2023", cache=False)
+    params = report_data.ReportParameters.build("52.02", "2023", data_dir=folder)
+    report = report_data.regency_report(registries, params, cache=False)
     noted = 0
-    for table in report["tables"].values():
-        frame = table.frame
+    for table in report.tables.values():
+        frame = table.published
         if "members" not in frame.columns or frame.columns[0] not in (
                 "segment", "occupation", "sex", "age_group", "district_code"):
             continue

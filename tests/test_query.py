@@ -14,7 +14,7 @@ from intake_tables import intake_table
 
 from helpers.data import reference
 from helpers.errors import ParameterError
-from helpers.measures import indicators
+from helpers.measures import breakdowns, indicators, series
 from helpers.report import report_data
 from helpers.report.query import query, query_monthly, resolve_regions
 
@@ -147,7 +147,7 @@ def test_totals_equal_the_indicator_layer(registries, region):
 
 def test_groups_equal_the_indicator_breakdown(registries):
     params = report_data.make_parameters("2024")
-    expected = indicators.breakdown(registries.tk_table, params, "occupation", ["52.02"])
+    expected = breakdowns.breakdown(registries.tk_table, params, "occupation", ["52.02"])
     result = query(registries, "jamsostek", region="52.02", at="2024", by="occupation")
     merged = result.merge(expected, on="occupation", how="left").fillna(
         {"members_y": 0, "active_y": 0})
@@ -206,15 +206,17 @@ def test_impossible_dates_are_one_line(at, message):
 
 
 def test_the_explorer_takes_a_timestamp(registries):
-    result = report_data.explore_coverage(registries, "52.02", pd.Timestamp("2024-06-30"))
-    assert result["reference_date"] == date(2024, 6, 30)
+    params = report_data.ReportParameters.build("52.02", at=pd.Timestamp("2024-06-30"),
+                                                data_dir=registries.data_dir)
+    result = report_data.explore_coverage(registries, params)
+    assert result.reference_date == date(2024, 6, 30)
 
 
 def test_monthly_equals_the_report_trend(registries):
     result = query_monthly(registries, "jkn", region="Kota Mataram", start="2024-01",
                            end="2024")
     params = report_data.make_parameters("2024")
-    trend = report_data.coverage_trend(registries.jkn_table, params, ["52.71"])
+    trend = series.coverage_trend(registries.jkn_table, params, ["52.71"])
     trend = trend[[d.year == 2024 for d in trend["month_end"]]].reset_index(drop=True)
     assert list(result["month_end"].dt.date) == list(trend["month_end"])
     assert result["members"].tolist() == trend["members"].tolist()

@@ -12,7 +12,7 @@ from intake_tables import intake_table
 
 from helpers.data import reference
 from helpers.errors import InputFileError, ParameterError, ReportError
-from helpers.measures import indicators
+from helpers.measures import breakdowns, indicators, series
 from helpers.measures.indicators import Parameters
 from helpers.report import outputs, report_data
 
@@ -78,8 +78,8 @@ def test_trend_equals_the_monthly_series_definition(grace_months):
          "paid_through": "2022-12-31", "region_code": "52.01"},
     ])
     params = Parameters(reference_date=D, grace_months=grace_months)
-    expected = indicators.monthly_series(table, params, ["52.01", "52.02"])
-    result = report_data.coverage_trend(table, params, ["52.01", "52.02"])
+    expected = series.monthly_series(table, params, ["52.01", "52.02"])
+    result = series.coverage_trend(table, params, ["52.01", "52.02"])
     merged = result.merge(expected, on=["region_code", "month_end"], how="left",
                           suffixes=("", "_expected")).fillna(0)
     assert (merged["members"] == merged["members_expected"]).all()
@@ -92,8 +92,8 @@ def test_trend_on_the_small_sample_matches_the_definition(small_sample):
     registries = report_data.load_registries(folder)
     params = Parameters(reference_date=date(2023, 6, 30))
     codes = ["52.02", "52.08"]
-    result = report_data.coverage_trend(registries.jkn_table, params, codes)
-    expected = indicators.monthly_series(registries.jkn_table, params, codes)
+    result = series.coverage_trend(registries.jkn_table, params, codes)
+    expected = series.monthly_series(registries.jkn_table, params, codes)
     pd.testing.assert_frame_equal(result[["region_code", "month_end", "members", "active"]],
                                   expected[["region_code", "month_end", "members", "active"]]
                                   .astype({"members": "int64", "active": "int64"}))
@@ -145,17 +145,18 @@ def test_rounded_keeps_markers_and_whole_numbers():
 def small_report(small_sample):
     folder, manifest = small_sample
     registries = report_data.load_registries(folder)
-    return report_data.regency_report(registries, "52.02", "2024"), manifest, registries
+    params = report_data.ReportParameters.build("52.02", "2024", data_dir=folder)
+    return report_data.regency_report(registries, params), manifest, registries
 
 
 def test_regency_report_has_the_calibrated_programmes(small_report):
     report, manifest, _ = small_report
     calibration = manifest["calibration"]
-    values = report["values"]
+    values = report.values
     assert values["tk_nonasn_active"] == calibration["tk_nonasn_active"]
     assert values["tk_tobacco_farmers_active"] == calibration["tk_tobacco_farmers_active"]
     assert values["tk_fishers_active"] == calibration["tk_fishers_active"]
-    head = report["headline"]
+    head = report.headline
     assert head["tobacco_farmer"]["funding_sources"] == ["dbhcht"]
     assert head["fisher"]["funding_sources"] == ["apbd"]
     # Rp16.800 a month (BPU minimum JKK + JKM, 2024), every month of the year
@@ -165,11 +166,49 @@ def test_regency_report_has_the_calibrated_programmes(small_report):
     assert len(report_data.check_regency(report)) == 9
 
 
+def test_a_report_is_typed_numbers_beside_their_published_view(small_report):
+    """``report.`` completes to the tables; each holds numbers and what readers get."""
+    report, _, _ = small_report
+    assert isinstance(report, report_data.RegencyReport)
+    assert list(report.tables)[:3] == ["indicators", "tk_by_segment", "tk_by_occupation"]
+    segment = report.tk_by_segment
+    assert segment is report.tk_by("segment")
+    assert pd.api.types.is_integer_dtype(segment.data["members"])  # .sum() works
+    assert int(segment.data.loc[segment.data["segment"] == "total", "members"].iloc[0]) == \
+        report.values["tk_members"]
+    assert segment.published["members"].tolist()[-1] == report.values["tk_members"]
+    with pytest.raises(AttributeError):  # frozen: built once, read everywhere
+        report.values = {}
+    assert report.params.region_code == "52.02" and report.province_code == "52"
+
+
+def test_report_parameters_are_checked_once_at_the_edge(small_sample):
+    folder, _ = small_sample
+    params = report_data.ReportParameters.build(" 52.02 ", "2024-06", lang="en",
+                                                grace_months=0, data_dir=folder)
+    assert (params.region_code, params.reference_date, params.lang) == \
+        ("52.02", date(2024, 6, 30), "en")
+    assert params.indicators.grace_months == 0 and params.province_code == "52"
+    assert list(params.thresholds["category"])  # the year's UHC thresholds, resolved once
+    assert report_data.ReportParameters.build("52", "2024", data_dir=folder).is_province
+    explorer = report_data.ReportParameters.build("52.02",
+                                                  at=pd.Timestamp("2024-03-15"),
+                                                  data_dir=folder)
+    assert explorer.reference_date == date(2024, 3, 15)
+    for bad, match in (({"lang": "fr"}, "language"), ({"engine": "polars"}, "engine"),
+                       ({"grace_months": -1}, "grace_months"),
+                       ({"labour_denominator": "x"}, "labour_denominator")):
+        with pytest.raises(ParameterError, match=match):
+            report_data.ReportParameters.build("52.02", "2024", data_dir=folder, **bad)
+    with pytest.raises(ParameterError, match="not both"):
+        report_data.ReportParameters.build("52.02", "2024", at="2024-01-01")
+
+
 def test_vintage_table_equals_the_indicator_function(small_report):
     report, _, registries = small_report
     params = report_data.make_parameters("2024")
-    expected = indicators.coverage_by_vintage(registries.jkn_table, params, ["52.02"])
-    result = report["tables"]["population_vintages"].frame
+    expected = breakdowns.coverage_by_vintage(registries.jkn_table, params, ["52.02"])
+    result = report.population_vintages.data
     assert list(result["population"]) == list(expected["population"])
     assert list(result["uhc_category"]) == list(expected["uhc_category"])
     assert result["jkn_coverage"].tolist() == pytest.approx(expected["jkn_coverage"].tolist())
@@ -177,11 +216,11 @@ def test_vintage_table_equals_the_indicator_function(small_report):
 
 def test_published_tables_have_no_count_from_one_to_four(small_report):
     report, _, _ = small_report
-    for table in report["tables"].values():
+    for table in report.tables.values():
         for column, unit in table.units.items():
-            if unit != "people" or column not in table.frame.columns:
+            if unit != "people" or column not in table.published.columns:
                 continue
-            numbers = pd.to_numeric(table.frame[column], errors="coerce")
+            numbers = pd.to_numeric(table.published[column], errors="coerce")
             assert not numbers.between(1, 4).any(), (table.name, column)
 
 
@@ -195,7 +234,7 @@ def test_budget_scenario_arithmetic(small_report):
     assert scenario["people"] == scenario["uncovered"] // 2
     assert scenario["annual_cost_rp"] == scenario["people"] * 16_800 * 12
     assert scenario["share_apbd"] == pytest.approx(
-        scenario["annual_cost_rp"] / report["budget_reference"]["apbd_total_rp"])
+        scenario["annual_cost_rp"] / report.budget_reference["apbd_total_rp"])
     report_data.check_scenario(scenario)
     with pytest.raises(ParameterError, match="cover_share"):
         report_data.budget_scenario(report, "fisher", 1.5)
@@ -214,7 +253,7 @@ def test_budget_scenario_takes_a_headcount(small_report):
     assert scenario["annual_cost_rp"] == 5_000 * 16_800 * 12
     assert scenario["cover_share"] == pytest.approx(5_000 / scenario["uncovered"])
     assert scenario["uncovered"] == by_share["uncovered"]
-    pd.testing.assert_frame_equal(scenario["table"].frame, by_share["table"].frame)
+    pd.testing.assert_frame_equal(scenario["table"].data, by_share["table"].data)
     report_data.check_scenario(scenario)
     with pytest.raises(ParameterError, match="not both"):
         report_data.budget_scenario(report, "informal", 0.5, people=5_000)
@@ -241,9 +280,9 @@ def test_outputs_are_language_neutral_csv_and_one_workbook_per_language(small_re
                                                 "denominator", "unit", "reference_date",
                                                 "definition"]
     assert {p.name for p in (tmp_path / "tables").iterdir()} == \
-        {f"{t.name}.csv" for t in report["tables"].values()}
+        {f"{t.name}.csv" for t in report.tables.values()}
     assert {p.name for p in (tmp_path / outputs.EXCEL_ID_FOLDER / "tables").iterdir()} == \
-        {f"{t.name}.csv" for t in report["tables"].values()}
+        {f"{t.name}.csv" for t in report.tables.values()}
     sheets = pd.ExcelFile(tmp_path / "tables.xlsx").sheet_names
     assert sheets[0] == "Tentang" and "indicators" in sheets and "programmes" in sheets
     assert pd.ExcelFile(tmp_path / "tables.en.xlsx").sheet_names[0] == "About"

@@ -161,7 +161,7 @@ def is_active(table: ibis.Table, at, grace_months: int) -> ibis.Value:
     return is_member(table, at) & table.paid_through.notnull() & paid_recently
 
 
-def _restrict(table: ibis.Table, region_codes: list[str] | None) -> ibis.Table:
+def restrict(table: ibis.Table, region_codes: list[str] | None) -> ibis.Table:
     return table if region_codes is None else table.filter(table.region_code.isin(region_codes))
 
 
@@ -211,7 +211,7 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
         tk_active_informal, tk_nonasn_active, tk_tobacco_farmers_active, tk_fishers_active,
         tk_pemda_funded_active (people).
     """
-    t = _restrict(tk, region_codes)
+    t = restrict(tk, region_codes)
     at = params.reference_date
     member = is_member(t, at)
     active = is_active(t, at, params.grace_months)
@@ -232,7 +232,7 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
 def jkn_counts(jkn: ibis.Table, params: Parameters,
                region_codes: list[str] | None = None) -> pd.DataFrame:
     """People counts of JKN per region at D: members, active, PBPU_PEMDA members."""
-    t = _restrict(jkn, region_codes)
+    t = restrict(jkn, region_codes)
     at = params.reference_date
     member = is_member(t, at)
     result = count_people(t, ["region_code"], {
@@ -257,7 +257,7 @@ def _complete(frame: pd.DataFrame, region_codes: list[str] | None) -> pd.DataFra
 # ----------------------------------------------------------------------------------------
 
 
-def _month_ends(year: int, last_month: int) -> list[date]:
+def month_ends_of_year(year: int, last_month: int) -> list[date]:
     ends = []
     for month in range(1, last_month + 1):
         first_next = date(year + month // 12, month % 12 + 1, 1)
@@ -274,10 +274,10 @@ def funded_person_months(table: ibis.Table, params: Parameters, *, funded: ibis.
     reaches that month's end. Returns one row per ``keys`` × month_end with ``person_months``
     and ``wage_sum_rp`` (for wage-based rates).
     """
-    t = _restrict(table, region_codes).filter(funded)
+    t = restrict(table, region_codes).filter(funded)
     at = params.reference_date
     months = ibis.memtable(pd.DataFrame({"month_end": pd.to_datetime(
-        _month_ends(at.year, at.month)).date}))
+        month_ends_of_year(at.year, at.month)).date}))
     months = months.mutate(month_end=months.month_end.cast("date"))
     joined = t.cross_join(months)
     paid = is_member(joined, joined.month_end) & (joined.paid_through >= joined.month_end)
@@ -371,7 +371,7 @@ def jkn_pemda_budget(jkn: ibis.Table, params: Parameters,
 # ----------------------------------------------------------------------------------------
 
 
-def _ratio(numerator: float, denominator: float) -> float:
+def ratio(numerator: float, denominator: float) -> float:
     """numerator / denominator; NaN when the denominator is zero or missing."""
     if denominator is None or pd.isna(denominator) or denominator == 0:
         return float("nan")
@@ -432,8 +432,8 @@ def uhc_distance(jkn_row: pd.Series, population: int, thresholds: pd.DataFrame,
         people = enrol + pemda_register + reactivate
         rows.append({
             "category": row.category, "variant": row.variant,
-            "met": _meets(row, _ratio(members, population), _ratio(active, members),
-                          _ratio(pemda, population)),
+            "met": _meets(row, ratio(members, population), ratio(active, members),
+                          ratio(pemda, population)),
             "people_to_enrol": enrol, "people_to_register_by_pemda": pemda_register,
             "people_to_reactivate": reactivate,
             "annual_cost_rp": int(people * unit_cost_rp * 12),
@@ -489,9 +489,9 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
         apbd_total = budget["apbd_total_rp"].get(code, np.nan)
         dbhcht_received = budget["dbhcht_received_rp"].get(code, np.nan)
         members = int(jkn_row["jkn_members"])
-        coverage = _ratio(members, pop)
-        active_rate = _ratio(jkn_row["jkn_active"], members)
-        pemda_share = _ratio(jkn_row["jkn_pemda_members"], pop)
+        coverage = ratio(members, pop)
+        active_rate = ratio(jkn_row["jkn_active"], members)
+        pemda_share = ratio(jkn_row["jkn_pemda_members"], pop)
         gap_informal = int(work["informal_workers"]) - int(tk_row["tk_active_informal"])
         uhc_gap = max(0, math.ceil(UHC_TARGET_COVERAGE * pop - 1e-9) - members)
         values = {
@@ -525,7 +525,7 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
         for indicator_id in INDICATOR_IDS:
             value, numerator, denominator = values[indicator_id]
             if value is None:
-                value = _ratio(numerator, denominator)
+                value = ratio(numerator, denominator)
             rows.append({
                 "region_code": code, "indicator_id": indicator_id,
                 "value": _plain(value), "numerator": _plain(numerator),
@@ -589,125 +589,3 @@ def indicator_value(result: pd.DataFrame, region_code: str, indicator_id: str):
     if len(match) != 1:
         raise KeyError(f"{indicator_id} for {region_code}")
     return match["value"].iloc[0]
-
-
-# ----------------------------------------------------------------------------------------
-# Disaggregations, series, vintages, cross-scheme
-# ----------------------------------------------------------------------------------------
-
-
-def breakdown(table: ibis.Table, params: Parameters, by: str,
-              region_codes: list[str] | None = None) -> pd.DataFrame:
-    """Members and active people per region and ``by`` (segment, occupation, sex, ...).
-
-    ``age_group`` is derived from birth_year at the year of D. Each row's ``active_share``
-    is its share of the region's active people (the shares of a region sum to 1 when no
-    person is active in two groups).
-    """
-    if by not in BREAKDOWN_COLUMNS:
-        raise ParameterError(f"cannot break down by '{by}'",
-                             fix=f"use one of {', '.join(BREAKDOWN_COLUMNS)}")
-    t = _restrict(table, region_codes)
-    if by == "age_group":
-        t = t.mutate(age_group=age_group_of(t, params.reference_date))
-    if by not in t.columns:
-        raise ParameterError(f"this registry has no column '{by}'")
-    at = params.reference_date
-    result = count_people(t, ["region_code", by], {
-        "members": is_member(t, at),
-        "active": is_active(t, at, params.grace_months),
-    }).to_pandas()
-    result = result[(result["members"] > 0) | (result["active"] > 0)]
-    totals = result.groupby("region_code")["active"].transform("sum")
-    result["active_share"] = np.where(totals > 0, result["active"] / totals.where(totals > 0),
-                                      np.nan)
-    return result.sort_values(["region_code", by]).reset_index(drop=True)
-
-
-def monthly_series(table: ibis.Table, params: Parameters, region_codes: list[str] | None = None,
-                   start: date = date(2022, 1, 31), segments: tuple[str, ...] | None = None
-                   ) -> pd.DataFrame:
-    """Members and active people at each month's end from ``start`` to D, per region."""
-    t = _restrict(table, region_codes)
-    if segments:
-        t = t.filter(t.segment.isin(segments))
-    at = params.reference_date
-    ends = [d for d in _month_ends_between(start, at)]
-    months = ibis.memtable(pd.DataFrame({"month_end": pd.to_datetime(ends)}))
-    months = months.mutate(month_end=months.month_end.cast("date"))
-    joined = t.cross_join(months)
-    result = count_people(joined, ["region_code", "month_end"], {
-        "members": is_member(joined, joined.month_end),
-        "active": is_active(joined, joined.month_end, params.grace_months),
-    }).to_pandas()
-    result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
-    return result.sort_values(["region_code", "month_end"]).reset_index(drop=True)
-
-
-def _month_ends_between(start: date, end: date) -> list[date]:
-    ends = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        ends.extend(_month_ends(year, month)[-1:])
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return ends
-
-
-def coverage_by_vintage(jkn: ibis.Table, params: Parameters,
-                        region_codes: list[str]) -> pd.DataFrame:
-    """JKN coverage and UHC category of each region under every population vintage."""
-    counts = jkn_counts(jkn, params, region_codes)
-    thresholds = reference.thresholds(params.reference_date.year)
-    rows = []
-    for vintage in reference.population_vintages():
-        population = reference.population_total(region_codes, params.reference_date.year,
-                                                vintage)
-        for code in region_codes:
-            pop = int(population[code])
-            row = counts.loc[code]
-            coverage = _ratio(row["jkn_members"], pop)
-            rows.append({
-                "region_code": code, "vintage": vintage, "population": pop,
-                "jkn_members": int(row["jkn_members"]), "jkn_coverage": coverage,
-                "uhc_category": uhc_category(coverage, _ratio(row["jkn_active"],
-                                                              row["jkn_members"]),
-                                             _ratio(row["jkn_pemda_members"], pop), thresholds),
-                "default": vintage == params.population_vintage,
-            })
-    return pd.DataFrame(rows)
-
-
-def cross_scheme(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
-                 region_codes: list[str]) -> pd.DataFrame:
-    """Working-age (15+) overlap of the two schemes per region (ILO style, de-duplicated).
-
-    A person counts in a region's JKN set when a JKN spell of that region is open at D and
-    in its jamsostek set when a BPJS TK spell of that region is active at D. Neither =
-    working-age population (labour.csv) minus people in at least one scheme.
-    """
-    at = params.reference_date
-    min_birth_year = at.year - 15
-
-    def people(table, condition):
-        t = _restrict(table, region_codes)
-        t = t.filter(condition(t) & (t.birth_year <= min_birth_year))
-        return t.select("region_code", "person_id").distinct()
-
-    in_jkn = people(jkn, lambda t: is_member(t, at)).mutate(in_jkn=ibis.literal(1))
-    in_tk = people(tk, lambda t: is_active(t, at, params.grace_months)).mutate(
-        in_tk=ibis.literal(1))
-    joined = in_jkn.outer_join(in_tk, ["region_code", "person_id"])
-    region = ibis.coalesce(joined.region_code, joined.region_code_right)
-    flags = joined.select(region_code=region, in_jkn=joined.in_jkn.fill_null(0),
-                          in_tk=joined.in_tk.fill_null(0))
-    counts = flags.group_by("region_code").aggregate(
-        both=((flags.in_jkn == 1) & (flags.in_tk == 1)).sum(),
-        jkn_only=((flags.in_jkn == 1) & (flags.in_tk == 0)).sum(),
-        jamsostek_only=((flags.in_jkn == 0) & (flags.in_tk == 1)).sum(),
-    ).to_pandas().set_index("region_code").reindex(region_codes, fill_value=0)
-    working_age = reference.labour(at.year).set_index("region_code")["working_age_count"]
-    counts["at_least_one"] = counts[["both", "jkn_only", "jamsostek_only"]].sum(axis=1)
-    counts["working_age_population"] = working_age.reindex(region_codes).astype("int64")
-    counts["neither"] = counts["working_age_population"] - counts["at_least_one"]
-    counts["at_least_one_share"] = counts["at_least_one"] / counts["working_age_population"]
-    return counts.reset_index()

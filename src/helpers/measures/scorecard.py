@@ -30,11 +30,11 @@ from helpers.data.schema import PEMDA_FUNDING_SOURCES
 from helpers.errors import ParameterError
 from helpers.measures.indicators import (
     Parameters,
-    _ratio,
-    _restrict,
     is_active,
     jamsostek_counts,
     labour_denominators,
+    ratio,
+    restrict,
 )
 
 SCORECARD_INDICATORS = (
@@ -96,13 +96,13 @@ def scorecard(tk: ibis.Table, params: Parameters, region_codes: list[str],
     rows = []
     for code in region_codes:
         scores = {
-            "coverage_kepesertaan": 10 * _ratio(now.at[code, "tk_active"],
+            "coverage_kepesertaan": 10 * ratio(now.at[code, "tk_active"],
                                                 workers.at[code, "workers"]),
-            "perlindungan_pekerja_rentan": 10 * _ratio(
+            "perlindungan_pekerja_rentan": 10 * ratio(
                 staff_active.at[code, "vulnerable_active"], workers.at[code, "informal_workers"]),
-            "pertumbuhan_coverage": 10 * (_ratio(now.at[code, "tk_active"],
+            "pertumbuhan_coverage": 10 * (ratio(now.at[code, "tk_active"],
                                                  before.at[code, "tk_active"]) - 1),
-            "coverage_non_asn_pemilu": 10 * _ratio(staff_active.at[code, "staff_active"],
+            "coverage_non_asn_pemilu": 10 * ratio(staff_active.at[code, "staff_active"],
                                                    staff_target.get(code, 0)),
             **{name: float(assessed.at[code, name]) for name in ASSESSED_INDICATORS},
         }
@@ -120,7 +120,7 @@ def scorecard(tk: ibis.Table, params: Parameters, region_codes: list[str],
 def _pemda_staff_active(tk: ibis.Table, params: Parameters,
                         region_codes: list[str]) -> pd.DataFrame:
     """Active Pemda-funded BPU workers, and active non-ASN and election staff, per region."""
-    t = _restrict(tk, region_codes)
+    t = restrict(tk, region_codes)
     active = is_active(t, params.reference_date, params.grace_months)
     pemda = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
     staff = t.occupation.isin(["non_asn_staff", "election_staff"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import time
@@ -10,112 +9,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.data import reference
+from helpers.data import reference, schema
 from helpers.errors import ParameterError
+from helpers.measures import breakdowns, definitions, indicators, scorecard, series
+from helpers.measures.indicators import is_active, restrict
 from helpers.paths import cache_dir, reference_dir
+from helpers.report import bundle_cache
 from helpers.report.parameters import check_region, params_dict
 from helpers.report.registries import Registries
+
+__all__ = ["BUNDLE_VERSION", "bundle_code_fingerprint", "bundle_key", "province_bundle"]
 
 #: Bump to invalidate every cached province bundle (the code hash below also does).
 BUNDLE_VERSION = "1"
 
 
-#: The trend starts here: the synthetic registries (and the issue) cover 2022 onwards.
-TREND_START = dt.date(2022, 1, 31)
-
-
-def coverage_trend(table, params, region_codes: list[str] | None = None,
-                   start: dt.date = TREND_START) -> pd.DataFrame:
-    """Members and active people at every month's end from ``start`` to D, per region.
-
-    Same result as :func:`helpers.measures.indicators.monthly_series` (a test checks it), computed
-    without a spell × month cross join: a spell is a member at month end ``e_i`` exactly
-    for the months ``i`` in ``[lo, hi)`` (``lo`` = the month of start_date, ``hi`` = the
-    month of end_date; ``is_member``'s rule ``start ≤ e_i < end``), and active for
-    ``i ≤ month(paid_through) + grace_months`` within that range (``is_active``'s rule).
-    Each spell becomes a bit mask of its months; masks are OR-ed per person and region
-    (a person counts once), then counted per bit. Runs in seconds on 6 million spells.
-
-    Returns:
-        region_code, month_end (date), members, active (people).
-    """
-    import ibis
-
-    from helpers.measures.indicators import _month_ends_between, _restrict
-
-    ends = _month_ends_between(start, params.reference_date)
-    if not ends:
-        return pd.DataFrame(columns=["region_code", "month_end", "members", "active"])
-    if table.get_backend().name != "duckdb":
-        # PySpark has no bitwise-OR aggregate: take the plain spell × month cross join.
-        from helpers.measures.indicators import monthly_series
-
-        result = monthly_series(table, params, region_codes, start=ends[0])
-    else:
-        frames = []
-        for offset in range(0, len(ends), 60):  # 60 months per int64 mask
-            chunk = ends[offset:offset + 60]
-            frames.append(_trend_chunk(_restrict(table, region_codes), chunk,
-                                       params.grace_months, ibis))
-        result = pd.concat(frames, ignore_index=True)
-    result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
-    if region_codes is not None:
-        full = pd.MultiIndex.from_product([region_codes, sorted(set(result["month_end"]) |
-                                                                set(ends))],
-                                          names=["region_code", "month_end"])
-        result = (result.set_index(["region_code", "month_end"]).reindex(full, fill_value=0)
-                  .reset_index())
-    result[["members", "active"]] = result[["members", "active"]].astype("int64")
-    return result.sort_values(["region_code", "month_end"]).reset_index(drop=True)
-
-
-def _trend_chunk(t, ends: list[dt.date], grace_months: int, ibis) -> pd.DataFrame:
-    count = len(ends)
-    first = ends[0].year * 12 + ends[0].month - 1
-
-    def month(value):
-        return value.year() * 12 + value.month() - 1 - first
-
-    def clamp(value):
-        return ibis.greatest(ibis.least(value, count), 0)
-
-    def bits(low, high):
-        # (1 << high) - (1 << low) has bits low..high-1 set; empty when high <= low.
-        one = ibis.literal(1, "int64")
-        return ibis.ifelse(high > low, (one << high.cast("int64"))
-                           - (one << low.cast("int64")), ibis.literal(0, "int64"))
-
-    low = clamp(month(t.start_date))
-    high = ibis.ifelse(t.end_date.isnull(), count, clamp(month(t.end_date)))
-    paid_high = ibis.ifelse(t.paid_through.isnull(), 0,
-                            clamp(month(t.paid_through) + grace_months + 1))
-    masks = t.select(region_code=t.region_code, person_id=t.person_id,
-                     member=bits(low, high), active=bits(low, ibis.least(high, paid_high)))
-    person = masks.group_by(["region_code", "person_id"]).aggregate(
-        member=masks.member.bit_or(), active=masks.active.bit_or())
-    aggregates = {}
-    for index in range(count):
-        aggregates[f"m{index}"] = ((person.member >> index) & 1).sum()
-        aggregates[f"a{index}"] = ((person.active >> index) & 1).sum()
-    wide = person.group_by("region_code").aggregate(**aggregates).to_pandas()
-    rows = []
-    for record in wide.itertuples(index=False):
-        values = record._asdict()
-        for index, end in enumerate(ends):
-            rows.append({"region_code": values["region_code"], "month_end": end,
-                         "members": int(values[f"m{index}"] or 0),
-                         "active": int(values[f"a{index}"] or 0)})
-    return pd.DataFrame(rows, columns=["region_code", "month_end", "members", "active"])
-
-
 def bundle_code_fingerprint() -> str:
     """Hash of the modules and reference tables a bundle is computed from."""
     digest = hashlib.sha256(BUNDLE_VERSION.encode())
-    from helpers.data import schema
-    from helpers.measures import definitions, indicators, scorecard
-    from helpers.report import bundle_cache
-
-    for module in (indicators, scorecard, definitions, reference, schema, bundle_cache):
+    for module in (indicators, series, breakdowns, scorecard, definitions, reference, schema,
+                   bundle_cache):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     for path in sorted(reference_dir().glob("*.csv")):
@@ -151,7 +64,6 @@ def province_bundle(registries: Registries, province_code: str, params, *,
     province_code = check_region(province_code, kind="provinsi")
     if not cache:
         return _compute_bundle(registries, province_code, params)
-    from helpers.report import bundle_cache
 
     key = bundle_key(registries, province_code, params)
     return bundle_cache.load_or_compute(
@@ -182,37 +94,33 @@ def _compute_bundle(registries: Registries, province_code: str, params) -> dict:
 
 
 def _bundle_frames(tk, jkn, registries: Registries, codes: list[str], params) -> dict:
-    from helpers.measures import indicators, scorecard
-
     return {
         "indicators": indicators.compute_indicators(tk, jkn, params, codes),
-        "tk_breakdowns": {by: indicators.breakdown(tk, params, by, codes)
+        "tk_breakdowns": {by: breakdowns.breakdown(tk, params, by, codes)
                           for by in ("segment", "occupation", "sex", "age_group",
                                      "district_code")},
-        "jkn_breakdowns": {"segment": indicators.breakdown(jkn, params, "segment", codes)},
+        "jkn_breakdowns": {"segment": breakdowns.breakdown(jkn, params, "segment", codes)},
         "programme_people": _programme_people(tk, params, codes),
         "tk_budget": indicators.jamsostek_budget(tk, params, codes),
-        "trend_tk": coverage_trend(tk, params, codes),
-        "trend_jkn": coverage_trend(jkn, params, codes),
-        "cross_scheme": indicators.cross_scheme(tk, jkn, params, codes),
-        "scorecard": _scorecard_or_none(scorecard, tk, params, codes),
+        "trend_tk": series.coverage_trend(tk, params, codes),
+        "trend_jkn": series.coverage_trend(jkn, params, codes),
+        "cross_scheme": breakdowns.cross_scheme(tk, jkn, params, codes),
+        "scorecard": _scorecard_or_none(tk, params, codes),
         "intake": {name: _intake_summary(res) for name, res in
                    (("jamsostek", registries.tk), ("jkn", registries.jkn))},
     }
 
 
-def _scorecard_or_none(scorecard_module, tk, params, codes):
+def _scorecard_or_none(tk, params, codes):
     try:
-        return scorecard_module.scorecard(tk, params, codes)
+        return scorecard.scorecard(tk, params, codes)
     except ParameterError as error:  # no assessed Paritrana scores for that year
         return {"unavailable": str(error)}
 
 
 def _programme_people(tk, params, codes: list[str]) -> pd.DataFrame:
     """Active people per region, occupation and funding source (any payer)."""
-    from helpers.measures.indicators import _restrict, is_active
-
-    t = _restrict(tk, codes)
+    t = restrict(tk, codes)
     active = is_active(t, params.reference_date, params.grace_months)
     result = t.group_by(["region_code", "occupation", "funding_source"]).aggregate(
         active=t.person_id.nunique(where=active)).to_pandas()

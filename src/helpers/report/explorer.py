@@ -2,65 +2,117 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from helpers.data import reference
 from helpers.errors import ParameterError
-from helpers.measures.definitions import INDICATOR_IDS
-from helpers.report.parameters import check_region, explorer_date, make_parameters, params_dict
-from helpers.report.regency import coverage_by_vintage
+from helpers.measures import breakdowns, indicators
+from helpers.measures.definitions import BY_ID, INDICATOR_IDS
+from helpers.report.parameters import ReportParameters, params_dict
 from helpers.report.registries import REGISTRY_FILES, Registries
 from helpers.report.tables import (
     TOTAL,
     Check,
     ReportTable,
     code_prefix,
+    indicator_rows_table,
     make_table,
     overlap_note,
-    publishable_indicators,
     raise_on_failure,
     with_total,
 )
 
+__all__ = ["ExplorerReport", "check_explorer", "explore_coverage"]
 
-def explore_coverage(registries: Registries, region_code: str, reference_date: str, *,
-                     registry: str = "jamsostek", breakdown_by: str = "segment",
-                     grace_months: int = 1, labour_denominator: str = "bpjs_potential",
-                     population_vintage: str = reference.DEFAULT_POPULATION_VINTAGE) -> dict:
-    """Coverage of one region at any date, with a breakdown and both denominators.
+
+@dataclass(frozen=True)
+class ExplorerReport:
+    """Coverage of one region at any date, with a breakdown and both labour denominators.
+
+    Attributes:
+        params: the :class:`~helpers.report.parameters.ReportParameters` (any reference date).
+        region_name: from the Kemendagri code.
+        registry: 'jamsostek' or 'jkn', the registry broken down.
+        breakdown_by: the breakdown's column.
+        values: indicator id → value (raw).
+        indicators, breakdown, denominators, vintages: the tables.
+    """
+
+    params: ReportParameters
+    region_name: str
+    registry: str
+    breakdown_by: str
+    values: dict = field(repr=False)
+    indicators: ReportTable = field(repr=False)
+    breakdown: ReportTable = field(repr=False)
+    denominators: ReportTable = field(repr=False)
+    vintages: ReportTable = field(repr=False)
+
+    kind = "explorer"
+
+    @property
+    def region_code(self) -> str:
+        return self.params.region_code
+
+    @property
+    def reference_date(self):
+        return self.params.reference_date
+
+    @property
+    def period(self) -> str:
+        return self.params.period
+
+    @property
+    def parameters(self) -> dict:
+        """What the explorer states about its choices."""
+        return {"region_code": self.region_code, "reference_date": self.period,
+                "registry": self.registry, "breakdown_by": self.breakdown_by,
+                **params_dict(self.params.indicators)}
+
+    @property
+    def tables(self) -> dict[str, ReportTable]:
+        return {name: getattr(self, name)
+                for name in ("indicators", "breakdown", "denominators", "vintages")}
+
+    @property
+    def indicators_file(self) -> pd.DataFrame:
+        """``indicators.csv``: the published indicator rows with their date and definition."""
+        frame = self.indicators.published
+        return frame.assign(
+            reference_date=self.reference_date.isoformat(),
+            definition=[BY_ID[i].definition_en for i in frame["indicator_id"]])[
+            ["indicator_id", "value", "numerator", "denominator", "unit", "reference_date",
+             "definition", "flag"]]
+
+
+def explore_coverage(registries: Registries, params: ReportParameters, *,
+                     registry: str = "jamsostek", breakdown_by: str = "segment"
+                     ) -> ExplorerReport:
+    """Coverage of ``params.region_code`` at ``params.reference_date`` (any day).
 
     Args:
-        registries: from :func:`load_registries`.
-        region_code: kab/kota code.
-        reference_date: 'YYYY-MM-DD' (any day), or a period '2024' / '2024-06'.
+        registries: from :func:`~helpers.report.registries.load_registries`.
+        params: from ``ReportParameters.build(region_code, at=...)``.
         registry: 'jamsostek' or 'jkn' for the breakdown.
         breakdown_by: segment, occupation, funding_source, sex, age_group, district_code
             (jamsostek) or segment, sex, age_group, district_code, care_class (jkn).
-        grace_months, labour_denominator, population_vintage: see ``Parameters``.
 
-    Returns:
-        dict with ``indicators`` (this region, publishable), ``values``, ``tables``
-        (breakdown, denominators, vintages) and ``checks`` inputs.
+    Raises:
+        ParameterError: unknown registry or breakdown.
     """
-    from helpers.measures import indicators
-
-    region_code = check_region(region_code)
-    day = explorer_date(reference_date)
-    params = make_parameters(str(day.year), grace_months=grace_months,
-                             labour_denominator=labour_denominator,
-                             population_vintage=population_vintage)
-    params = replace(params, reference_date=day)
+    region_code = params.region_code
+    chosen = params.indicators
     if registry not in REGISTRY_FILES:
         raise ParameterError(f"unknown registry '{registry}'", fix="use jamsostek or jkn")
     table = registries.tk_table if registry == "jamsostek" else registries.jkn_table
-    ind = indicators.compute_indicators(registries.tk_table, registries.jkn_table, params,
+    ind = indicators.compute_indicators(registries.tk_table, registries.jkn_table, chosen,
                                         [region_code])
     ind_region = indicators.indicator_table(ind, region_code)
     values = dict(zip(ind_region["indicator_id"], ind_region["value"]))
     numerators = dict(zip(ind_region["indicator_id"], ind_region["numerator"]))
-    result = indicators.breakdown(table, params, breakdown_by, [region_code]).drop(
+    result = breakdowns.breakdown(table, chosen, breakdown_by, [region_code]).drop(
         columns="region_code")
     member_id, active_id = (("tk_members", "tk_active") if registry == "jamsostek"
                             else ("jkn_members", "jkn_active"))
@@ -71,66 +123,54 @@ def explore_coverage(registries: Registries, region_code: str, reference_date: s
         result.insert(1, "district_name", result["district_code"].map(names).fillna(""))
     prefix = ("jkn_segment" if registry == "jkn" and breakdown_by == "segment"
               else code_prefix(breakdown_by))
-    tables = {"breakdown": make_table(
+    breakdown = make_table(
         f"{registry}_by_{breakdown_by.removesuffix('_code')}", "table.explore_breakdown",
         result, {"members": "people", "active": "people", "active_share": "fraction"},
         {} if breakdown_by == "district_code" else {breakdown_by: prefix},
         count_columns=("members", "active"), category=breakdown_by,
         share_columns={"active_share": ("active",)},
-        note_key=overlap_note(result, breakdown_by))}
+        note_key=overlap_note(result, breakdown_by))
     rows = []
     for denominator in reference.LABOUR_DENOMINATORS:
-        labour = indicators.labour_denominators(replace(params, labour_denominator=denominator),
+        labour = indicators.labour_denominators(replace(chosen, labour_denominator=denominator),
                                                 [region_code]).loc[region_code]
         rows.append({"labour_denominator": denominator, "workers": int(labour["workers"]),
                      "tk_coverage": values["tk_active"] / labour["workers"],
                      "informal_workers": int(labour["informal_workers"]),
                      "tk_coverage_informal": numerators["tk_coverage_informal"]
                      / labour["informal_workers"],
-                     "chosen": denominator == labour_denominator})
-    tables["denominators"] = make_table(
+                     "chosen": denominator == chosen.labour_denominator})
+    denominators = make_table(
         "denominators", "table.denominators", pd.DataFrame(rows),
         {"workers": "people", "tk_coverage": "fraction", "informal_workers": "people",
          "tk_coverage_informal": "fraction"},
         {"labour_denominator": "denominator", "chosen": "yesno"})
-    jkn_counts = pd.Series({"jkn_members": values["jkn_members"],
-                            "jkn_active": values["jkn_active"],
-                            "jkn_pemda_members": numerators["jkn_pemda_share"]})
-    tables["vintages"] = make_table(
+    jkn_counts = pd.DataFrame([{"jkn_members": values["jkn_members"],
+                                "jkn_active": values["jkn_active"],
+                                "jkn_pemda_members": numerators["jkn_pemda_share"]}],
+                              index=[region_code])
+    vintages = make_table(
         "population_vintages", "table.population_vintages",
-        coverage_by_vintage(jkn_counts, region_code, params),
+        breakdowns.vintage_table(jkn_counts, chosen, [region_code]).drop(columns="region_code"),
         {"population": "people", "jkn_members": "people", "jkn_coverage": "fraction"},
         {"vintage": "vintage", "uhc_category": "uhc", "default": "yesno"})
-    published = publishable_indicators(ind_region[["indicator_id", "value", "numerator",
-                                                   "denominator", "unit", "flag"]])
-    tables = {"indicators": ReportTable(
-        "indicators", "table.indicators", published,
-        units={"value": "row", "numerator": "row_count", "denominator": "row_count"},
-        codes={"indicator_id": "indicator", "flag": "flag"}), **tables}
-    return {
-        "kind": "explorer", "region_code": region_code,
-        "region_name": reference.region_name(region_code), "reference_date": day,
-        "registry": registry, "breakdown_by": breakdown_by,
-        "parameters": {"region_code": region_code, "reference_date": day.isoformat(),
-                       "registry": registry, "breakdown_by": breakdown_by,
-                       **params_dict(params)},
-        "indicators": published.assign(reference_date=day.isoformat(),
-                                       definition=ind_region["definition"].to_numpy())[
-            ["indicator_id", "value", "numerator", "denominator", "unit", "reference_date",
-             "definition", "flag"]],
-        "values": values, "tables": tables, "breakdown_raw": result,
-    }
+    return ExplorerReport(
+        params=params, region_name=reference.region_name(region_code), registry=registry,
+        breakdown_by=breakdown_by, values=values,
+        indicators=indicator_rows_table(ind_region[["indicator_id", "value", "numerator",
+                                                    "denominator", "unit", "flag"]]),
+        breakdown=breakdown, denominators=denominators, vintages=vintages)
 
 
-def check_explorer(result: dict) -> list[Check]:
+def check_explorer(result: ExplorerReport) -> list[Check]:
     """Checks of the coverage explorer's result; raise when any fails."""
-    frame = result["breakdown_raw"]
-    inner = frame[frame[result["breakdown_by"]] != TOTAL]
-    total = frame[frame[result["breakdown_by"]] == TOTAL].iloc[0]
+    frame = result.breakdown.data
+    inner = frame[frame[result.breakdown_by] != TOTAL]
+    total = frame[frame[result.breakdown_by] == TOTAL].iloc[0]
     checks = [
         Check("groups_cover_total", int(inner["members"].sum()) >= int(total["members"])),
         Check("active_within_members", bool((inner["active"] <= inner["members"]).all())),
         Check("indicators_complete",
-              set(result["indicators"]["indicator_id"]) == set(INDICATOR_IDS)),
+              set(result.indicators.data["indicator_id"]) == set(INDICATOR_IDS)),
     ]
-    return raise_on_failure(checks, result["region_code"])
+    return raise_on_failure(checks, result.region_code)

@@ -30,7 +30,7 @@ from helpers.report.i18n import check_language, translate
 from helpers.report.tables import disclosure_rule, publishable
 
 
-def save_outputs(report: dict, output_dir: str | Path, lang: str = "id") -> list[Path]:
+def save_outputs(report, output_dir: str | Path, lang: str) -> list[Path]:
     """Write ``indicators.csv``, ``tables/<name>.csv`` and one Excel workbook.
 
     CSV files are language-neutral (machine-readable ids and raw values, markers where
@@ -44,21 +44,21 @@ def save_outputs(report: dict, output_dir: str | Path, lang: str = "id") -> list
     folder = Path(output_dir)
     (folder / "tables").mkdir(parents=True, exist_ok=True)
     written = []
-    written += write_csv(report["indicators"], folder, "indicators.csv")
-    for table in report["tables"].values():
-        written += write_csv(table.frame, folder, f"tables/{table.name}.csv")
+    written += write_csv(report.indicators_file, folder, "indicators.csv")
+    for table in report.tables.values():
+        written += write_csv(table.published, folder, f"tables/{table.name}.csv")
     workbook = folder / ("tables.xlsx" if lang == "id" else f"tables.{lang}.xlsx")
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
         about = pd.DataFrame(
-            [(translate(f"param.{k}", lang), str(v)) for k, v in report["parameters"].items()]
+            [(translate(f"param.{k}", lang), str(v)) for k, v in report.parameters.items()]
             + [(translate("about.disclosure", lang), disclosure_rule().label(lang)),
                (translate("about.generated", lang), dt.datetime.now().strftime("%Y-%m-%d %H:%M"))],
             columns=[translate("col.item", lang), translate("col.value", lang)])
         about.to_excel(writer, sheet_name=_sheet_name(translate("about.sheet", lang)),
                        index=False)
-        rounded(report["indicators"]).to_excel(writer, sheet_name="indicators", index=False)
+        rounded(report.indicators_file).to_excel(writer, sheet_name="indicators", index=False)
         used = {"indicators"}
-        for table in report["tables"].values():
+        for table in report.tables.values():
             if table.name == "indicators":
                 continue
             display = rounded(formatting.excel_frame(table, lang))
@@ -178,7 +178,7 @@ def _sheet_name(text: str) -> str:
 def save_scenario(scenario: dict, uhc: pd.DataFrame, output_dir: str | Path) -> list[Path]:
     """Write the scenario's sensitivity table and the UHC rows as CSV (language-neutral)."""
     folder = Path(output_dir)
-    return (write_csv(scenario["table"].frame, folder, "tables/scenario_sensitivity.csv")
+    return (write_csv(scenario["table"].published, folder, "tables/scenario_sensitivity.csv")
             + write_csv(publishable(uhc), folder, "tables/uhc_scenario.csv"))
 
 __all__ = ["CSV_ENCODING", "DECIMALS", "EXCEL_ID_FOLDER", "rounded", "save_outputs",

@@ -2,43 +2,113 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
 from helpers.data import reference
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
+from helpers.measures.indicators import uhc_category
 from helpers.report.bundle import province_bundle
-from helpers.report.parameters import check_region, make_parameters, params_dict
+from helpers.report.parameters import ReportParameters
 from helpers.report.regency import quality_tables
 from helpers.report.registries import Registries
 from helpers.report.tables import (
     PERSON_LEVEL_COLUMNS,
     Check,
     ReportTable,
+    indicator_rows_table,
     make_table,
-    publishable_indicators,
     raise_on_failure,
 )
 
+__all__ = ["OVERVIEW_INDICATORS", "ProvinceReport", "build_province", "check_province",
+           "province_overview", "province_totals"]
 
-def province_overview(registries: Registries, province_code: str, period: str, *,
-                      grace_months: int = 1, labour_denominator: str = "bpjs_potential",
-                      population_vintage: str = reference.DEFAULT_POPULATION_VINTAGE,
-                      cache: bool = True) -> dict:
-    """Every kab/kota of a province side by side: ranking, scorecard, province totals.
 
-    Returns:
-        dict like :func:`regency_report` with ``tables``: regions, ranking, scorecard,
-        totals, budget, data_quality, rejections; ``values`` of the province totals.
+@dataclass(frozen=True)
+class ProvinceReport:
+    """Every kab/kota of a province side by side, and the province totals.
 
-    Raises:
-        ParameterError: unknown province, period outside the data, bad choices.
+    Attributes:
+        params: the report's :class:`~helpers.report.parameters.ReportParameters`
+            (``region_code`` is the province code).
+        province_name: from the Kemendagri code.
+        region_codes: the province's kab/kota, in code order.
+        meta: where the numbers come from.
+        values: indicator id → province total (counts summed, ratios of the sums).
+        by_region: one row per kab/kota, one column per indicator (raw values).
+        trend: month_end, province BPJS TK active and JKN members, and each region's BPJS
+            TK active people (the chart's input; not published as a table).
+        scorecard_unavailable: why the illustrative scorecard is missing, or None.
+
+        regions, ranking, scorecard (None when unavailable), totals, budget_by_region,
+        data_quality, rejections: the published tables.
     """
-    province_code = check_region(province_code, kind="provinsi")
-    params = make_parameters(period, grace_months=grace_months,
-                             labour_denominator=labour_denominator,
-                             population_vintage=population_vintage)
-    bundle = province_bundle(registries, province_code, params, cache=cache)
-    return build_province(bundle, province_code, str(period), params)
+
+    params: ReportParameters
+    province_name: str
+    region_codes: list[str]
+    meta: dict = field(repr=False)
+    values: dict = field(repr=False)
+    by_region: pd.DataFrame = field(repr=False)
+    trend: pd.DataFrame = field(repr=False)
+    scorecard_unavailable: str | None
+    regions: ReportTable = field(repr=False)
+    ranking: ReportTable = field(repr=False)
+    scorecard: ReportTable | None = field(repr=False)
+    totals: ReportTable = field(repr=False)
+    budget_by_region: ReportTable = field(repr=False)
+    data_quality: ReportTable = field(repr=False)
+    rejections: ReportTable = field(repr=False)
+
+    kind = "province"
+
+    @property
+    def province_code(self) -> str:
+        return self.params.region_code
+
+    @property
+    def period(self) -> str:
+        return self.params.period
+
+    @property
+    def reference_date(self):
+        return self.params.reference_date
+
+    @property
+    def parameters(self) -> dict:
+        """What the report states about its parameters (code, period, indicator choices)."""
+        return self.params.as_dict()
+
+    @property
+    def tables(self) -> dict[str, ReportTable]:
+        """Every published table in report order (the scorecard when there is one)."""
+        names = ("regions", "ranking", "scorecard", "totals", "budget_by_region",
+                 "data_quality", "rejections")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+    @property
+    def indicators_file(self) -> pd.DataFrame:
+        """``indicators.csv``: the province totals as published."""
+        return self.totals.published
+
+    @property
+    def region_names(self) -> dict[str, str]:
+        return dict(zip(self.regions.data["region_code"], self.regions.data["region_name"]))
+
+
+def province_overview(registries: Registries, params: ReportParameters, *,
+                      cache: bool = True) -> ProvinceReport:
+    """The overview of the province ``params.region_code`` for ``params.period``.
+
+    Args:
+        registries: from :func:`~helpers.report.registries.load_registries`.
+        params: from :meth:`ReportParameters.build` with a province code.
+        cache: reuse the province bundle.
+    """
+    bundle = province_bundle(registries, params.region_code, params.indicators, cache=cache)
+    return build_province(bundle, params)
 
 
 #: Indicators shown side by side in the province overview, in order.
@@ -47,7 +117,7 @@ OVERVIEW_INDICATORS = ("tk_active", "tk_coverage", "tk_coverage_informal",
                        "uhc_category", "budget_share_apbd")
 
 
-def build_province(bundle: dict, province_code: str, period: str, params) -> dict:
+def build_province(bundle: dict, params: ReportParameters) -> ProvinceReport:
     """The province overview from a province bundle (no engine work)."""
     ind = bundle["indicators"]
     codes = bundle["meta"]["region_codes"]
@@ -73,6 +143,7 @@ def build_province(bundle: dict, province_code: str, period: str, params) -> dic
                                 **{c: "count" for c in ranking.columns if c.endswith("_rank")}})
 
     score = bundle["scorecard"]
+    tables["scorecard"] = None
     if isinstance(score, pd.DataFrame):
         score_frame = score.drop(columns=["status"], errors="ignore")
         tables["scorecard"] = make_table(
@@ -81,48 +152,36 @@ def build_province(bundle: dict, province_code: str, period: str, params) -> dic
                 if c not in ("region_code", "region_name", "rank")}, "rank": "count"},
             note_key="note.scorecard")
 
-    totals = province_totals(bundle, province_code, params)
-    tables["totals"] = ReportTable(
-        "totals", "table.totals", publishable_indicators(totals),
-        units={"value": "row", "numerator": "row_count", "denominator": "row_count"},
-        codes={"indicator_id": "indicator"}, note_key="note.totals")
+    totals = province_totals(bundle, params)
+    tables["totals"] = indicator_rows_table(totals, name="totals", title_key="table.totals",
+                                            codes={"indicator_id": "indicator"},
+                                            note_key="note.totals")
     budget_columns = ["budget_tk_apbd_rp", "budget_tk_dbhcht_rp", "budget_jkn_pemda_rp",
                       "budget_share_apbd", "dbhcht_social_security_share", "uhc_gap_cost_rp",
                       "gap_cost_informal_rp"]
     budget = wide[budget_columns].reset_index()
     budget.insert(1, "region_name", [reference.region_name(c) for c in codes])
-    tables["budget"] = make_table("budget_by_region", "table.budget_by_region", budget,
+    tables["budget_by_region"] = make_table("budget_by_region", "table.budget_by_region", budget,
                               {c: BY_ID[c].unit for c in budget_columns})
     tables.update(quality_tables(bundle))
-    trend = _province_trend(bundle, codes)
-    return {
-        "kind": "province",
-        "province_code": province_code,
-        "province_name": reference.region_name(province_code),
-        "region_codes": codes,
-        "period": period,
-        "reference_date": params.reference_date,
-        "parameters": {"province_code": province_code, "period": period,
-                       **params_dict(params)},
-        "meta": dict(bundle["meta"]),
-        "indicators": publishable_indicators(totals),
-        "values": dict(zip(totals["indicator_id"], totals["value"])),
-        "regions_raw": regions,
-        "wide": wide,
-        "scorecard_raw": score if isinstance(score, pd.DataFrame) else None,
-        "tables": tables,
-        "trend_raw": trend,
-    }
+    return ProvinceReport(
+        params=params,
+        province_name=reference.region_name(params.region_code),
+        region_codes=codes,
+        meta=dict(bundle["meta"]),
+        values=dict(zip(totals["indicator_id"], totals["value"])),
+        by_region=wide,
+        trend=_province_trend(bundle, codes),
+        scorecard_unavailable=None if isinstance(score, pd.DataFrame) else score["unavailable"],
+        **tables)
 
 
-def province_totals(bundle: dict, province_code: str, params) -> pd.DataFrame:
+def province_totals(bundle: dict, params: ReportParameters) -> pd.DataFrame:
     """Province totals: counts and Rupiah summed over kab/kota; ratios of the sums.
 
     A person with spells in two kab/kota at D is counted in both (rare); the kab/kota
     population and labour figures add up to the province's (reference.py checks it).
     """
-    from helpers.measures.indicators import uhc_category
-
     ind = bundle["indicators"]
     rows = []
     sums = {}
@@ -143,7 +202,7 @@ def province_totals(bundle: dict, province_code: str, params) -> pd.DataFrame:
     ratio = dict(zip(frame["indicator_id"], frame["value"]))
     category = uhc_category(ratio["jkn_coverage"], ratio["jkn_active_rate"],
                             ratio["jkn_pemda_share"],
-                            reference.thresholds(params.reference_date.year))
+                            params.thresholds)
     frame = pd.concat([frame, pd.DataFrame([("uhc_category", category, None, None,
                                              "category")], columns=frame.columns)],
                       ignore_index=True)
@@ -168,12 +227,13 @@ def _province_trend(bundle: dict, codes: list[str]) -> pd.DataFrame:
     return frame.join(per_region).reset_index()
 
 
-def check_province(overview: dict) -> list[Check]:
+def check_province(overview: ProvinceReport) -> list[Check]:
     """Consistency checks of the province overview; raise when any fails."""
-    wide = overview["wide"]
-    values = overview["values"]
+    wide = overview.by_region
+    values = overview.values
+    scorecard = overview.scorecard
     checks = [
-        Check("all_regions_present", list(wide.index) == overview["region_codes"],
+        Check("all_regions_present", list(wide.index) == overview.region_codes,
               f"{len(wide)} kab/kota"),
         Check("totals_are_sums",
               int(pd.to_numeric(wide["tk_active"]).sum()) == int(values["tk_active"])
@@ -181,10 +241,10 @@ def check_province(overview: dict) -> list[Check]:
         Check("ratios_of_totals_within_0_1",
               all(0 <= values[i] <= 1.05 for i in ("tk_coverage", "jkn_active_rate"))),
         Check("scorecard_ranks_every_region",
-              overview["scorecard_raw"] is None
-              or sorted(overview["scorecard_raw"]["region_code"]) == overview["region_codes"]),
+              scorecard is None
+              or sorted(scorecard.data["region_code"]) == overview.region_codes),
         Check("no_person_level_columns", all(
-            not set(t.frame.columns) & set(PERSON_LEVEL_COLUMNS)
-            for t in overview["tables"].values())),
+            not set(t.published.columns) & set(PERSON_LEVEL_COLUMNS)
+            for t in overview.tables.values())),
     ]
-    return raise_on_failure(checks, overview["province_code"])
+    return raise_on_failure(checks, overview.province_code)

@@ -43,7 +43,7 @@ from helpers.data.schema import (
     SEXES,
 )
 from helpers.errors import CakupanError, ParameterError
-from helpers.measures import indicators
+from helpers.measures import indicators, series
 from helpers.report import report_data
 
 REGISTRIES = ("jamsostek", "jkn")
@@ -140,15 +140,15 @@ def query_monthly(registries: report_data.Registries, registry: str, *, region, 
         The frame of :func:`query` with a first column ``month_end`` (datetime64), one
         row per month end (and group of ``by``). Ages and denominators are those of each
         month's year. The engine joins the selected spells with the month ends (the
-        definition of ``indicators.monthly_series``), so the work grows with spells ×
+        definition of ``series.monthly_series``), so the work grows with spells ×
         months: about a second for four years of a province on the 2 % sample. For long
-        series of whole regions without filters, ``report_data.coverage_trend`` is faster.
+        series of whole regions without filters, ``series.coverage_trend`` is faster.
 
     Raises:
         ParameterError: as :func:`query`, or no month end between start and end.
     """
     first, last = report_data.explorer_date(start), report_data.explorer_date(end)
-    ends = [day for day in indicators._month_ends_between(first, last) if first <= day <= last]
+    ends = [day for day in series.month_ends_between(first, last) if first <= day <= last]
     if not ends:
         raise ParameterError(f"no month end between start {first} and end {last}",
                              fix="give start before end, e.g. start='2024-01', end='2024'")

@@ -1,15 +1,24 @@
-"""The regency report: every table and value of one kab/kota for a period, from the province bundle, and its checks."""
+"""The regency report: every table and value of one kab/kota for a period, and its checks.
+
+:func:`regency_report` gives a :class:`RegencyReport`; type ``report.`` in JupyterLab to see
+its tables. Each table is a :class:`~helpers.report.tables.ReportTable`: ``.data`` holds the
+numbers for analysis, ``.published`` the view readers get (the disclosure rule applied).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from helpers.data import reference
+from helpers.data.schema import PEMDA_FUNDING_SOURCES
 from helpers.errors import CakupanError
+from helpers.measures import breakdowns, indicators
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 from helpers.report.bundle import province_bundle
-from helpers.report.parameters import check_region, make_parameters, params_dict
+from helpers.report.parameters import ReportParameters
 from helpers.report.registries import Registries
 from helpers.report.tables import (
     PERSON_LEVEL_COLUMNS,
@@ -17,15 +26,18 @@ from helpers.report.tables import (
     Check,
     ReportTable,
     code_prefix,
+    indicator_rows_table,
     make_table,
     overlap_note,
     publishable,
-    publishable_indicators,
     raise_on_failure,
     ratio_or_nan,
     safe_divide,
     with_total,
 )
+
+__all__ = ["PROGRAMME_OCCUPATIONS", "RegencyReport", "build_regency", "check_regency",
+           "headline_line", "quality_tables", "regency_report", "trend_frame"]
 
 #: Occupations whose contributions regional programmes pay (the issue's three groups
 #: first; village officials and election staff follow when a region funds them).
@@ -33,41 +45,130 @@ PROGRAMME_OCCUPATIONS = ("non_asn_staff", "tobacco_farmer", "fisher", "village_o
                          "election_staff", "other")
 
 
-def regency_report(registries: Registries, region_code: str, period: str, *,
-                   grace_months: int = 1, labour_denominator: str = "bpjs_potential",
-                   population_vintage: str = reference.DEFAULT_POPULATION_VINTAGE,
-                   cache: bool = True) -> dict:
+@dataclass(frozen=True)
+class RegencyReport:
     """Everything the regency report shows, for one kab/kota and period.
 
-    Args:
-        registries: from :func:`load_registries`.
-        region_code: kab/kota code, e.g. '52.02'.
-        period: '2024' (→ 2024-12-31) or '2024-06' (→ 2024-06-30).
-        grace_months, labour_denominator, population_vintage: see
-            :class:`helpers.measures.indicators.Parameters`.
-        cache: reuse the province bundle (see the module docstring).
+    Attributes:
+        params: the report's :class:`~helpers.report.parameters.ReportParameters`.
+        region_name, province_name: names from the Kemendagri codes.
+        meta: where the numbers come from (registry files and checksums, engine, data as of).
+        values, numerators, denominators: indicator id → number (raw, nothing hidden).
+        flags: indicator_id, flag of every flagged indicator (e.g. above_one).
+        headline: the numbers of the headline box.
+        budget_reference: the region's APBD and DBHCHT figures of the year (Rupiah).
+        target_groups: target group → size (non-ASN staff, tobacco farmers, fishers).
+        programme_people: active people per occupation and funding source (any payer).
+        segment_counts, district_counts: the BPJS TK breakdowns before their total row
+            (a person with spells in two segments is in both).
 
-    Returns:
-        dict: ``region_code``, ``region_name``, ``province_code``, ``period``,
-        ``reference_date``, ``parameters``, ``meta``, ``indicators`` (the indicators.csv
-        frame, publishable), ``values`` (indicator id → raw value), ``headline``,
-        ``tables`` (name → :class:`ReportTable`), ``trend`` and ``checks`` inputs.
-
-    Raises:
-        ParameterError: unknown region, period outside the data, bad choices.
+        indicators: indicators.csv (value, numerator, denominator, unit, definition, flag).
+        tk_by_segment, tk_by_occupation, tk_by_sex, tk_by_age_group, tk_by_district:
+            BPJS Ketenagakerjaan members and active people by group, with the total row.
+        trend: members, active people and coverage at every month end since 2022.
+        programmes: Pemda-funded people, target group share and cost per programme.
+        jkn_by_segment, uhc_distance, population_vintages, cross_scheme: JKN and UHC.
+        budget, gaps: spending, shares of the budget, and the cost of closing the gaps.
+        data_quality, rejections: the intake's counts and rejection reasons.
     """
-    region_code = check_region(region_code)
-    params = make_parameters(period, grace_months=grace_months,
-                             labour_denominator=labour_denominator,
-                             population_vintage=population_vintage)
-    bundle = province_bundle(registries, region_code[:2], params, cache=cache)
-    return build_regency(bundle, region_code, str(period), params)
+
+    params: ReportParameters
+    region_name: str
+    province_name: str
+    meta: dict = field(repr=False)
+    values: dict = field(repr=False)
+    numerators: dict = field(repr=False)
+    denominators: dict = field(repr=False)
+    flags: pd.DataFrame = field(repr=False)
+    headline: dict = field(repr=False)
+    budget_reference: dict = field(repr=False)
+    target_groups: pd.Series = field(repr=False)
+    programme_people: pd.DataFrame = field(repr=False)
+    segment_counts: pd.DataFrame = field(repr=False)
+    district_counts: pd.DataFrame = field(repr=False)
+    indicators: ReportTable = field(repr=False)
+    tk_by_segment: ReportTable = field(repr=False)
+    tk_by_occupation: ReportTable = field(repr=False)
+    tk_by_sex: ReportTable = field(repr=False)
+    tk_by_age_group: ReportTable = field(repr=False)
+    tk_by_district: ReportTable = field(repr=False)
+    trend: ReportTable = field(repr=False)
+    programmes: ReportTable = field(repr=False)
+    jkn_by_segment: ReportTable = field(repr=False)
+    uhc_distance: ReportTable = field(repr=False)
+    population_vintages: ReportTable = field(repr=False)
+    cross_scheme: ReportTable = field(repr=False)
+    budget: ReportTable = field(repr=False)
+    gaps: ReportTable = field(repr=False)
+    data_quality: ReportTable = field(repr=False)
+    rejections: ReportTable = field(repr=False)
+
+    kind = "regency"
+
+    @property
+    def region_code(self) -> str:
+        return self.params.region_code
+
+    @property
+    def province_code(self) -> str:
+        return self.params.province_code
+
+    @property
+    def period(self) -> str:
+        return self.params.period
+
+    @property
+    def reference_date(self):
+        return self.params.reference_date
+
+    @property
+    def parameters(self) -> dict:
+        """What the report states about its parameters (code, period, indicator choices)."""
+        return self.params.as_dict()
+
+    @property
+    def tables(self) -> dict[str, ReportTable]:
+        """Every published table in report order, by attribute name (indicators first)."""
+        return {name: getattr(self, name) for name in TABLE_ORDER}
+
+    @property
+    def indicators_file(self) -> pd.DataFrame:
+        """``indicators.csv``: the published indicator rows with their date and definition."""
+        frame = self.indicators.published
+        return frame.assign(
+            reference_date=self.reference_date.isoformat(),
+            definition=[BY_ID[i].definition_en for i in frame["indicator_id"]])[
+            ["indicator_id", "value", "numerator", "denominator", "unit", "reference_date",
+             "definition", "flag"]]
+
+    def tk_by(self, by: str) -> ReportTable:
+        """The BPJS TK breakdown ``by`` segment, occupation, sex, age_group or district."""
+        return getattr(self, f"tk_by_{by.removesuffix('_code')}")
 
 
-def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
+#: The tables of a regency report, in the order of the report and the workbook.
+TABLE_ORDER = ("indicators", "tk_by_segment", "tk_by_occupation", "tk_by_sex",
+               "tk_by_age_group", "tk_by_district", "trend", "programmes", "jkn_by_segment",
+               "uhc_distance", "population_vintages", "cross_scheme", "budget", "gaps",
+               "data_quality", "rejections")
+
+
+def regency_report(registries: Registries, params: ReportParameters, *,
+                   cache: bool = True) -> RegencyReport:
+    """The regency report of ``params.region_code`` for ``params.period``.
+
+    Args:
+        registries: from :func:`~helpers.report.registries.load_registries`.
+        params: from :meth:`ReportParameters.build` (checked there, not again here).
+        cache: reuse the province bundle (:mod:`helpers.report.bundle`).
+    """
+    bundle = province_bundle(registries, params.province_code, params.indicators, cache=cache)
+    return build_regency(bundle, params)
+
+
+def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
     """The regency report from a province bundle (no engine work)."""
-    from helpers.measures import indicators
-
+    region_code = params.region_code
     year = params.reference_date.year
     ind = bundle["indicators"]
     ind_region = indicators.indicator_table(ind, region_code)
@@ -76,12 +177,8 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
     denominators = dict(zip(ind_region["indicator_id"], ind_region["denominator"]))
     tables: dict[str, ReportTable] = {}
 
-    tables["indicators"] = ReportTable(
-        "indicators", "table.indicators",
-        publishable_indicators(ind_region[["indicator_id", "value", "numerator",
-                                           "denominator", "unit", "flag"]]),
-        units={"value": "row", "numerator": "row_count", "denominator": "row_count"},
-        codes={"indicator_id": "indicator", "flag": "flag"})
+    tables["indicators"] = indicator_rows_table(
+        ind_region[["indicator_id", "value", "numerator", "denominator", "unit", "flag"]])
 
     # --- jamsostek breakdowns ---------------------------------------------------------
     totals = {"members": values["tk_members"], "active": values["tk_active"]}
@@ -97,13 +194,13 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
             names = reference.districts(region_code).set_index("district_code")["district_name"]
             frame.insert(1, "district_name", frame["district_code"].map(names).fillna(""))
             codes = {}
-        tables[f"tk_by_{by}"] = make_table(
+        tables[f"tk_by_{by.removesuffix('_code')}"] = make_table(
             f"tk_by_{by.removesuffix('_code')}", f"table.tk_by_{by}", frame, units, codes,
             count_columns=("members", "active"), category=by,
             share_columns={"active_share": ("active",)}, note_key=overlap_note(frame, by))
 
     # --- trend -------------------------------------------------------------------------
-    trend = trend_frame(bundle, region_code, params)
+    trend = trend_frame(bundle, region_code, params.indicators)
     tables["trend"] = make_table("trend", "table.trend", trend,
                              {"tk_members": "people", "tk_active": "people",
                               "tk_coverage": "fraction", "jkn_members": "people",
@@ -142,14 +239,16 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
     jkn_counts = pd.Series({"jkn_members": values["jkn_members"],
                             "jkn_active": values["jkn_active"],
                             "jkn_pemda_members": numerators["jkn_pemda_share"]})
-    distance = indicators.uhc_distance(jkn_counts, population, reference.thresholds(year),
+    distance = indicators.uhc_distance(jkn_counts, population, params.thresholds,
                                        reference.jkn_pemda_monthly_rp(params.reference_date))
     tables["uhc_distance"] = make_table(
         "uhc_distance", "table.uhc_distance", distance,
         {"people_to_enrol": "people", "people_to_register_by_pemda": "people",
          "people_to_reactivate": "people", "annual_cost_rp": "rupiah"},
         {"category": "uhc", "met": "yesno"}, note_key="note.uhc_distance")
-    vintages = coverage_by_vintage(jkn_counts, region_code, params)
+    vintages = breakdowns.vintage_table(pd.DataFrame([jkn_counts], index=[region_code]),
+                                        params.indicators, [region_code]).drop(
+        columns="region_code")
     tables["population_vintages"] = make_table(
         "population_vintages", "table.population_vintages", vintages,
         {"population": "people", "jkn_members": "people", "jkn_coverage": "fraction"},
@@ -168,7 +267,7 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
     counted = publishable(cross_frame.iloc[:3], ("people",),
                           share_columns={"share": ("people",)})
     tables["cross_scheme"] = ReportTable(
-        "cross_scheme", "table.cross_scheme",
+        "cross_scheme", "table.cross_scheme", cross_frame,
         pd.concat([counted.astype(object), cross_frame.iloc[3:].astype(object)],
                   ignore_index=True),
         units={"people": "people", "share": "fraction"}, codes={"group": "overlap"},
@@ -177,48 +276,36 @@ def build_regency(bundle: dict, region_code: str, period: str, params) -> dict:
     # --- budget ------------------------------------------------------------------------
     budget_frame, gap_frame = _budget_frames(values, numerators, denominators, region_code,
                                              year)
-    tables["budget"] = ReportTable("budget", "table.budget", publishable(budget_frame),
+    tables["budget"] = ReportTable("budget", "table.budget", budget_frame,
+                                   publishable(budget_frame),
                                    units={"value": "row"}, codes={"item": "budget"},
                                    note_key="note.budget")
-    tables["gaps"] = ReportTable("gaps", "table.gaps", publishable(gap_frame),
+    tables["gaps"] = ReportTable("gaps", "table.gaps", gap_frame, publishable(gap_frame),
                                  units={"value": "row"}, codes={"item": "gap"})
 
     # --- data quality --------------------------------------------------------------------
     tables.update(quality_tables(bundle))
     flags = ind_region[ind_region["flag"].fillna("") != ""][["indicator_id", "flag"]]
 
-    meta = dict(bundle["meta"])
-    return {
-        "kind": "regency",
-        "region_code": region_code,
-        "region_name": reference.region_name(region_code),
-        "province_code": region_code[:2],
-        "province_name": reference.region_name(region_code[:2]),
-        "period": period,
-        "reference_date": params.reference_date,
-        "parameters": {"region_code": region_code, "period": period,
-                       **params_dict(params)},
-        "meta": meta,
-        "indicators": tables["indicators"].frame.assign(
-            reference_date=params.reference_date.isoformat(),
-            definition=ind_region["definition"].to_numpy())[
-            ["indicator_id", "value", "numerator", "denominator", "unit", "reference_date",
-             "definition", "flag"]],
-        "values": values,
-        "numerators": numerators,
-        "denominators": denominators,
-        "flags": flags.reset_index(drop=True),
-        "headline": _headline(values, programmes),
-        "tables": tables,
-        "trend_raw": trend,
-        "bundle_breakdowns": {by: bundle["tk_breakdowns"][by] for by in bundle["tk_breakdowns"]},
-        "programmes_raw": programmes,
-        "uhc_distance_raw": distance,
-        "budget_reference": _budget_reference(region_code, year),
-        "target_groups": _target_groups(region_code, year),
-        "programme_people_raw": bundle["programme_people"][
-            bundle["programme_people"]["region_code"] == region_code],
-    }
+    people = bundle["programme_people"]
+
+    def of_region(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["region_code"] == region_code].reset_index(drop=True)
+
+    return RegencyReport(
+        params=params,
+        region_name=reference.region_name(region_code),
+        province_name=reference.region_name(params.province_code),
+        meta=dict(bundle["meta"]),
+        values=values, numerators=numerators, denominators=denominators,
+        flags=flags.reset_index(drop=True),
+        headline=_headline(values, programmes),
+        budget_reference=_budget_reference(region_code, year),
+        target_groups=_target_groups(region_code, year),
+        programme_people=of_region(people),
+        segment_counts=of_region(bundle["tk_breakdowns"]["segment"]),
+        district_counts=of_region(bundle["tk_breakdowns"]["district_code"]),
+        **tables)
 
 
 def trend_frame(bundle: dict, region_code: str, params) -> pd.DataFrame:
@@ -276,8 +363,6 @@ def _budget_reference(region_code: str, year: int) -> dict:
 
 def _programmes(bundle: dict, region_code: str, year: int) -> pd.DataFrame:
     """Regional programmes: Pemda-funded active people, target group, person-months, cost."""
-    from helpers.data.schema import PEMDA_FUNDING_SOURCES
-
     people = bundle["programme_people"]
     people = people[(people["region_code"] == region_code)
                     & people["funding_source"].isin(PEMDA_FUNDING_SOURCES)]
@@ -301,35 +386,6 @@ def _programmes(bundle: dict, region_code: str, year: int) -> pd.DataFrame:
         frame[column] = frame[column].astype("int64")
     return frame[["occupation", "funding_source", "active", "target_count", "target_share",
                   "person_months", "cost_rp", "cost_per_person_month_rp"]].reset_index(drop=True)
-
-
-def coverage_by_vintage(jkn_counts: pd.Series, region_code: str, params) -> pd.DataFrame:
-    """JKN coverage and UHC category under every population vintage (from the counts).
-
-    Same rows as :func:`helpers.measures.indicators.coverage_by_vintage` for one region, without
-    counting the registry again.
-    """
-    from helpers.measures.indicators import _ratio, uhc_category
-
-    year = params.reference_date.year
-    thresholds = reference.thresholds(year)
-    rows = []
-    for vintage in reference.population_vintages():
-        try:
-            pop = int(reference.population_total(region_code, year, vintage).iloc[0])
-        except CakupanError:  # vintage without that year
-            continue
-        members = int(jkn_counts["jkn_members"])
-        coverage = _ratio(members, pop)
-        rows.append({
-            "vintage": vintage, "population": pop, "jkn_members": members,
-            "jkn_coverage": coverage,
-            "uhc_category": uhc_category(coverage, _ratio(jkn_counts["jkn_active"], members),
-                                         _ratio(jkn_counts["jkn_pemda_members"], pop),
-                                         thresholds),
-            "default": vintage == params.population_vintage,
-        })
-    return pd.DataFrame(rows)
 
 
 def _budget_frames(values, numerators, denominators, region_code, year):
@@ -415,7 +471,7 @@ def _headline(values: dict, programmes: pd.DataFrame) -> dict:
     }
 
 
-def check_regency(report: dict) -> list[Check]:
+def check_regency(report: RegencyReport) -> list[Check]:
     """Consistency checks of a regency report; raise when any fails (never hide a problem).
 
     Returns:
@@ -424,31 +480,31 @@ def check_regency(report: dict) -> list[Check]:
     Raises:
         ReportError: listing every failed check.
     """
-    values = report["values"]
-    checks = [Check("indicators_complete",
-                    set(report["indicators"]["indicator_id"]) == set(INDICATOR_IDS),
-                    f"{len(report['indicators'])} of {len(INDICATOR_IDS)}")]
-    trend = report["trend_raw"]
+    values = report.values
+    indicator_ids = report.indicators.data["indicator_id"]
+    checks = [Check("indicators_complete", set(indicator_ids) == set(INDICATOR_IDS),
+                    f"{len(indicator_ids)} of {len(INDICATOR_IDS)}")]
+    trend = report.trend.data
     last = trend[trend["month_end"] == max(trend["month_end"])].iloc[0] if len(trend) else None
-    if last is not None and last["month_end"] == report["reference_date"]:
+    if last is not None and last["month_end"] == report.reference_date:
         same = (int(last["tk_members"]) == values["tk_members"]
                 and int(last["tk_active"]) == values["tk_active"]
                 and int(last["jkn_members"]) == values["jkn_members"]
                 and int(last["jkn_active"]) == values["jkn_active"])
         checks.append(Check("trend_ends_at_indicators", same,
                             "members and active at D equal the indicators"))
+    flags = report.flags
     ratios_ok = all(
         pd.isna(values[i]) or 0 <= values[i] <= 1 or
-        "above_one" in set(report["flags"].loc[report["flags"]["indicator_id"] == i, "flag"])
+        "above_one" in set(flags.loc[flags["indicator_id"] == i, "flag"])
         for i in INDICATOR_IDS if BY_ID[i].unit == "fraction")
     checks.append(Check("ratios_within_0_1_or_flagged", ratios_ok))
-    segment = report["bundle_breakdowns"]["segment"]
-    segment = segment[segment["region_code"] == report["region_code"]]
+    segment = report.segment_counts
     checks.append(Check("segments_cover_members",
                         int(segment["members"].sum()) >= values["tk_members"]
                         and int(segment["active"].sum()) >= values["tk_active"],
                         "every member is in a segment"))
-    programmes = report["programmes_raw"]
+    programmes = report.programmes.data
     expected = {"non_asn_staff": "tk_nonasn_active", "tobacco_farmer": "tk_tobacco_farmers_active",
                 "fisher": "tk_fishers_active"}
     funded = programmes.groupby("occupation")["active"].sum()
@@ -461,27 +517,26 @@ def check_regency(report: dict) -> list[Check]:
                         int(cost.get("apbd", 0)) == values["budget_tk_apbd_rp"]
                         and int(cost.get("dbhcht", 0)) == values["budget_tk_dbhcht_rp"],
                         "APBD and DBHCHT costs equal the budget indicators"))
-    districts = report["bundle_breakdowns"]["district_code"]
-    districts = districts[districts["region_code"] == report["region_code"]]
+    districts = report.district_counts
     checks.append(Check("districts_in_region",
                         bool(districts["district_code"].dropna().str.startswith(
-                            report["region_code"] + ".").all())))
-    quality = report["tables"]["data_quality"].frame
+                            report.region_code + ".").all())))
+    quality = report.data_quality.data
     checks.append(Check("intake_rows_add_up", bool(
-        (pd.to_numeric(quality["rows_read"]) == pd.to_numeric(quality["rows_accepted"])
-         + pd.to_numeric(quality["rows_rejected"])).all()), "read = accepted + rejected"))
+        (quality["rows_read"] == quality["rows_accepted"] + quality["rows_rejected"]).all()),
+        "read = accepted + rejected"))
     checks.append(Check("no_person_level_columns", all(
-        not set(t.frame.columns) & set(PERSON_LEVEL_COLUMNS) for t in report["tables"].values())))
-    return raise_on_failure(checks, report["region_code"])
+        not set(t.published.columns) & set(PERSON_LEVEL_COLUMNS)
+        for t in report.tables.values())))
+    return raise_on_failure(checks, report.region_code)
 
 
-def headline_line(report: dict, checks: list[Check]) -> str:
+def headline_line(report, checks: list[Check]) -> str:
     """One stable line for the notebook's checked headline cell (nbval).
 
     It names the report and the checks, not the figures, so it holds on any data set.
     """
-    name = report.get("region_name") or report.get("province_name")
-    code = report.get("region_code") or report.get("province_code")
+    name = getattr(report, "region_name", None) or report.province_name
     passed = sum(c.passed for c in checks)
-    return (f"{name} ({code}), {report['reference_date'].isoformat()}: "
+    return (f"{name} ({report.params.region_code}), {report.reference_date.isoformat()}: "
             f"{passed} of {len(checks)} checks passed")

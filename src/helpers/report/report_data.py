@@ -12,11 +12,13 @@ indicator) and :mod:`helpers.measures.scorecard`; every published table passes t
 - :mod:`~helpers.report.regency`, :mod:`~helpers.report.province`,
   :mod:`~helpers.report.explorer`, :mod:`~helpers.report.scenarios`: the report builders.
 
-Usage (a notebook's Load inputs and Compute cells)::
+Usage (a notebook's Derive, Load inputs and Compute cells)::
 
-    registries = report_data.load_registries(data_dir)           # intake, cached
-    report = report_data.regency_report(registries, "52.02", "2024")
-    report["tables"]["tk_by_segment"].frame                      # publishable frame
+    params = report_data.ReportParameters.build("52.02", "2024", lang="en")  # checked once
+    registries = report_data.load_registries(params.data_dir, engine=params.engine)
+    report = report_data.regency_report(registries, params)
+    report.tk_by_segment.data        # the numbers, for analysis
+    report.tk_by_segment.published   # what readers get (disclosure rule applied)
 
 Speed. All regions of a province are computed in one pass per query and kept as a
 *province bundle* (aggregates only, no person-level rows) in ``data/cache/reports/``,
@@ -32,9 +34,10 @@ Units: people are counts of distinct pseudonymised persons; money is whole Rupia
 
 from __future__ import annotations
 
-from helpers.report.bundle import coverage_trend, province_bundle
-from helpers.report.explorer import check_explorer, explore_coverage
+from helpers.report.bundle import province_bundle
+from helpers.report.explorer import ExplorerReport, check_explorer, explore_coverage
 from helpers.report.parameters import (
+    ReportParameters,
     check_period,
     check_region,
     data_years,
@@ -42,11 +45,11 @@ from helpers.report.parameters import (
     make_parameters,
     province_of,
 )
-from helpers.report.province import build_province, check_province, province_overview
+from helpers.report.province import ProvinceReport, build_province, check_province, province_overview
 from helpers.report.regency import (
+    RegencyReport,
     build_regency,
     check_regency,
-    coverage_by_vintage,
     headline_line,
     regency_report,
 )
@@ -62,11 +65,11 @@ from helpers.report.tables import (
 )
 
 __all__ = [
-    "REGISTRY_FILES", "SCENARIO_GROUPS", "TOTAL", "Check", "Registries", "ReportTable",
-    "budget_scenario", "build_province", "build_regency", "check_explorer", "check_period",
-    "check_province", "check_region", "check_regency", "check_scenario", "coverage_by_vintage",
-    "coverage_trend", "data_years", "disclosure_rule", "explore_coverage", "explorer_date",
-    "headline_line", "load_registries", "make_parameters", "province_bundle", "province_of",
-    "province_overview", "publishable", "publishable_indicators", "regency_report",
-    "resolve_data_dir", "uhc_scenario",
+    "REGISTRY_FILES", "SCENARIO_GROUPS", "TOTAL", "Check", "ExplorerReport", "ProvinceReport",
+    "RegencyReport", "Registries", "ReportParameters", "ReportTable", "budget_scenario",
+    "build_province", "build_regency", "check_explorer", "check_period", "check_province",
+    "check_region", "check_regency", "check_scenario", "data_years", "disclosure_rule",
+    "explore_coverage", "explorer_date", "headline_line", "load_registries", "make_parameters",
+    "province_bundle", "province_of", "province_overview", "publishable",
+    "publishable_indicators", "regency_report", "resolve_data_dir", "uhc_scenario",
 ]

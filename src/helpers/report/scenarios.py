@@ -9,13 +9,16 @@ import pandas as pd
 
 from helpers.data import reference
 from helpers.errors import ParameterError
+from helpers.report.regency import RegencyReport
 from helpers.report.tables import Check, ReportTable, publishable, raise_on_failure, ratio_or_nan
+
+__all__ = ["SCENARIO_GROUPS", "budget_scenario", "check_scenario", "uhc_scenario"]
 
 #: Groups the budget scenario explorer can cover, and where their size comes from.
 SCENARIO_GROUPS = ("informal", "fisher", "tobacco_farmer", "non_asn_staff")
 
 
-def budget_scenario(report: dict, target_group: str = "informal",
+def budget_scenario(report: RegencyReport, target_group: str = "informal",
                     cover_share: float | None = None, *, people: int | None = None,
                     monthly_rate_rp: int | None = None) -> dict:
     """Cost of covering a share, or a number, of an uncovered group, from a regency report.
@@ -63,13 +66,13 @@ def budget_scenario(report: dict, target_group: str = "informal",
     if monthly_rate_rp is not None and monthly_rate_rp < 0:
         raise ParameterError(f"monthly_rate_rp {monthly_rate_rp} is negative",
                              fix="give Rupiah per person per month, or 0 for the BPU minimum")
-    rate = (reference.bpu_minimum_monthly_rp(report["reference_date"])
+    rate = (reference.bpu_minimum_monthly_rp(report.reference_date)
             if not monthly_rate_rp else int(monthly_rate_rp))
     uncovered, target = _uncovered(report, target_group)
-    budget = report["budget_reference"]
+    budget = report.budget_reference
     if people is not None and people > uncovered:
         raise ParameterError(f"people {people} is more than the {uncovered} uncovered "
-                             f"({target_group}) in {report['region_code']}",
+                             f"({target_group}) in {report.region_code}",
                              fix=f"give at most {uncovered}")
 
     def cost_row(share: float, headcount: int | None = None) -> dict:
@@ -87,30 +90,30 @@ def budget_scenario(report: dict, target_group: str = "informal",
     return {"target_group": target_group, "target_count": target, "uncovered": uncovered,
             "monthly_rate_rp": rate, **chosen,
             "table": ReportTable("scenario_sensitivity", "table.scenario_sensitivity",
-                                 publishable(sensitivity),
+                                 sensitivity, publishable(sensitivity),
                                  units={"cover_share": "fraction", "people": "people",
                                         "annual_cost_rp": "rupiah", "share_apbd": "fraction",
                                         "share_dbhcht": "fraction",
                                         "share_dbhcht_welfare": "fraction"})}
 
 
-def _uncovered(report: dict, target_group: str) -> tuple[int, int | None]:
-    values = report["values"]
+def _uncovered(report: RegencyReport, target_group: str) -> tuple[int, int | None]:
+    values = report.values
     if target_group == "informal":
         return max(0, int(values["gap_informal_workers"])), None
-    targets = report["target_groups"]
+    targets = report.target_groups
     if target_group not in targets.index:
         raise ParameterError(f"no target group size for '{target_group}' in "
-                             f"{report['region_code']}",
+                             f"{report.region_code}",
                              path="data/reference/target_groups.csv",
                              fix="add the row or choose another group")
-    people = report["programme_people_raw"]
+    people = report.programme_people
     active = int(people.loc[people["occupation"] == target_group, "active"].sum())
     target = int(targets[target_group])
     return max(0, target - active), target
 
 
-def uhc_scenario(report: dict, category: str = "madya") -> pd.DataFrame:
+def uhc_scenario(report: RegencyReport, category: str = "madya") -> pd.DataFrame:
     """People and annual cost to reach a UHC category, with shares of APBD and DBHCHT.
 
     Args:
@@ -122,12 +125,12 @@ def uhc_scenario(report: dict, category: str = "madya") -> pd.DataFrame:
         ParameterError: the category is not in thresholds.csv for that year.
     """
     category = str(category).strip().lower()
-    distance = report["uhc_distance_raw"]
+    distance = report.uhc_distance.data
     rows = distance[distance["category"] == category].copy()
     if rows.empty:
         raise ParameterError(f"unknown UHC category '{category}'",
                              fix="use one of " + ", ".join(sorted(set(distance["category"]))))
-    budget = report["budget_reference"]
+    budget = report.budget_reference
     rows["share_apbd"] = [ratio_or_nan(c, budget.get("apbd_total_rp"))
                           for c in rows["annual_cost_rp"]]
     rows["share_dbhcht"] = [ratio_or_nan(c, budget.get("dbhcht_received_rp"))
@@ -142,6 +145,6 @@ def check_scenario(scenario: dict) -> list[Check]:
         Check("cost_is_people_times_rate",
               scenario["annual_cost_rp"] == scenario["people"] * scenario["monthly_rate_rp"] * 12),
         Check("sensitivity_increases", bool(
-            pd.Series(scenario["table"].frame["annual_cost_rp"]).is_monotonic_increasing)),
+            pd.Series(scenario["table"].data["annual_cost_rp"]).is_monotonic_increasing)),
     ]
     return raise_on_failure(checks, scenario["target_group"])

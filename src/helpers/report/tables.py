@@ -9,6 +9,12 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import ReportError
+from helpers.measures import disclosure
+
+__all__ = ["PERSON_LEVEL_COLUMNS", "TOTAL", "Check", "ReportTable", "code_prefix",
+           "disclosure_rule", "indicator_rows_table", "make_table", "overlap_note",
+           "publishable", "publishable_indicators", "raise_on_failure", "ratio_or_nan",
+           "safe_divide", "with_total"]
 
 #: Columns that would identify a person; no published table may have one.
 PERSON_LEVEL_COLUMNS = ("person_id", "nik", "full_name", "birth_date", "nik_region_code")
@@ -19,8 +25,6 @@ TOTAL = "total"
 
 def disclosure_rule():
     """The disclosure rule every published table follows (helpers.measures.disclosure)."""
-    from helpers.measures import disclosure
-
     return disclosure.DEFAULT_RULE
 
 
@@ -41,8 +45,6 @@ def publishable(frame: pd.DataFrame, count_columns: Sequence[str] = (), *,
     Raises:
         ReportError: the frame has a person-level column (person_id, NIK, name, birth date).
     """
-    from helpers.measures import disclosure
-
     leaked = [c for c in frame.columns if c in PERSON_LEVEL_COLUMNS]
     if leaked:
         raise ReportError(f"table has person-level column(s) {', '.join(leaked)}",
@@ -82,15 +84,17 @@ def publishable_indicators(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportTable:
-    """A published table: its file stem, title, publishable frame and column units.
+    """One table of a report: its numbers for analysis and its published view for readers.
 
     Attributes:
         name: file stem (``tables/<name>.csv``) and sheet name.
         title_key: translation key of its title.
-        frame: values as published (numbers; '<5' / 'x' where hidden); machine-readable
-            column names (the CSV headings).
+        data: the numbers as computed (numeric columns; nothing hidden). For analysis in a
+            notebook; never published.
+        published: the view readers get: the disclosure rule applied (counts 1-4 shown as
+            '<5', secondary cells as 'x'); machine-readable column names (the CSV headings).
         units: column → unit for display (people, rupiah, fraction, ...).
         codes: column → label prefix for coded values (segment, occupation, ...).
         note_key: translation key of a note printed under the table, if any.
@@ -98,17 +102,39 @@ class ReportTable:
 
     name: str
     title_key: str
-    frame: pd.DataFrame
+    data: pd.DataFrame = field(repr=False)
+    published: pd.DataFrame = field(repr=False)
     units: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     note_key: str | None = None
 
+    def _repr_html_(self) -> str:  # JupyterLab shows the numbers when a table is typed alone
+        return self.data._repr_html_()
 
-def make_table(name, title_key, frame, units, codes=None, count_columns=(), category=None,
-           share_columns=None, note_key=None) -> ReportTable:
+
+def make_table(name: str, title_key: str, frame: pd.DataFrame, units: Mapping[str, str],
+               codes: Mapping[str, str] | None = None, count_columns: Sequence[str] = (),
+               category: str | None = None, share_columns: Mapping[str, object] | None = None,
+               note_key: str | None = None) -> ReportTable:
+    """A :class:`ReportTable` of ``frame``, its published view through :func:`publishable`."""
     shown = publishable(frame, count_columns, category=category, share_columns=share_columns)
-    return ReportTable(name=name, title_key=title_key, frame=shown, units=dict(units),
-                       codes=dict(codes or {}), note_key=note_key)
+    return ReportTable(name=name, title_key=title_key, data=frame.reset_index(drop=True),
+                       published=shown, units=dict(units), codes=dict(codes or {}),
+                       note_key=note_key)
+
+
+def indicator_rows_table(frame: pd.DataFrame, *, name: str = "indicators",
+                         title_key: str = "table.indicators", codes: Mapping[str, str] | None = None,
+                         note_key: str | None = None) -> ReportTable:
+    """A table of indicator rows (indicator_id, value, numerator, denominator, unit, ...),
+    published through :func:`publishable_indicators`."""
+    return ReportTable(name, title_key, data=frame.reset_index(drop=True),
+                       published=publishable_indicators(frame),
+                       units={"value": "row", "numerator": "row_count",
+                              "denominator": "row_count"},
+                       codes=dict(codes if codes is not None
+                                  else {"indicator_id": "indicator", "flag": "flag"}),
+                       note_key=note_key)
 
 
 def code_prefix(by: str) -> str:

@@ -1,0 +1,426 @@
+"""A report's HTML blocks in one language: :class:`Presenter`.
+
+A notebook names its language once::
+
+    page = present.Presenter(report, lang)
+    page.show(page.heading("heading.jkn", anchor="jkn"), page.paragraph("text.jkn"),
+              page.table(report.jkn_by_segment))
+    page.chart(plots.trend, report.trend.published)
+
+Every block below formats through :mod:`helpers.report.formatting` (Babel) and translates
+through :mod:`helpers.report.i18n`; the report objects hold raw numbers only.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from helpers.data import reference
+from helpers.errors import CakupanError
+from helpers.measures.definitions import BY_ID, INDICATORS
+from helpers.measures.disclosure import DEFAULT_RULE
+from helpers.report import plots
+from helpers.report.formatting import (
+    format_count,
+    format_date,
+    format_percent,
+    format_rupiah,
+    format_value,
+    html_table,
+)
+from helpers.report.i18n import check_language, label, translate
+
+__all__ = ["Presenter", "cards", "definition_list", "facts", "heading", "paragraph",
+           "table_html"]
+
+
+class Presenter:
+    """The blocks of one report in one language.
+
+    Args:
+        report: a :class:`~helpers.report.regency.RegencyReport`,
+            :class:`~helpers.report.province.ProvinceReport` or
+            :class:`~helpers.report.explorer.ExplorerReport`.
+        lang: 'id' or 'en'.
+
+    Attributes:
+        facts: the report's values formatted for sentences (translation placeholders).
+    """
+
+    def __init__(self, report, lang: str):
+        self.report = report
+        self.lang = check_language(lang)
+        self.facts = facts(report, self.lang)
+
+    # -- output -----------------------------------------------------------------------
+
+    @staticmethod
+    def show(*fragments: str) -> None:
+        """Display HTML fragments as one notebook output."""
+        display(HTML("".join(fragments)))
+
+    def chart(self, draw: Callable, *args, caption: str | None = None, **kwargs) -> None:
+        """Draw ``draw(*args, lang, **kwargs)`` (a :mod:`helpers.report.plots` function)
+        in this language and display it."""
+        plots.show(draw(*args, self.lang, **kwargs), caption)
+
+    # -- text ---------------------------------------------------------------------------
+
+    def heading(self, key: str, level: int = 2, anchor: str | None = None, **values) -> str:
+        return heading(key, self.lang, level=level, anchor=anchor, **values)
+
+    def paragraph(self, key: str, **values) -> str:
+        """A translated paragraph filled with the report's facts (and ``values``)."""
+        return paragraph(key, self.lang, **{**self.facts, **values})
+
+    def table(self, table, *, title: bool = True) -> str:
+        return table_html(table, self.lang, title=title)
+
+    # -- report blocks ------------------------------------------------------------------
+
+    def title(self) -> str:
+        """The report's ``<h1>`` and subtitle."""
+        return report_title(self.report, self.lang)
+
+    def headline(self) -> str:
+        """The headline cards (regency or province)."""
+        if self.report.kind == "province":
+            return province_headline(self.report, self.lang)
+        return regency_headline(self.report, self.lang)
+
+    def parameter_box(self) -> str:
+        return parameter_box(self.report, self.lang)
+
+    def indicators(self, group: str) -> str:
+        """The indicators of one group (jamsostek, jkn, budget) as a table."""
+        return indicator_subset(self.report, group, self.lang)
+
+    def method(self) -> str:
+        return method_section(self.report, self.lang)
+
+    def region_links(self) -> str:
+        return region_links(self.report, self.lang)
+
+    def scenario(self, scenario: dict) -> str:
+        return scenario_summary(self.report, scenario, self.lang)
+
+    def uhc_scenario(self, rows: pd.DataFrame, category: str) -> str:
+        return uhc_scenario_html(self.report, rows, category, self.lang)
+
+
+# =========================================================================== tables
+
+
+def _has_hidden(frame: pd.DataFrame) -> bool:
+    return bool(frame.isin(["<5", "x"]).any().any()) or any(
+        frame[c].astype(str).str.fullmatch(r"<\d+").any() for c in frame.columns
+        if frame[c].dtype == object)
+
+
+def table_html(table, lang: str, *, title: bool = True) -> str:
+    """A :class:`~helpers.report.tables.ReportTable`'s published view as HTML: its title
+    as the ``<caption>`` (not a heading: headings are the report's outline), then its note.
+
+    A table with hidden cells gets a one-line reminder of the disclosure rule.
+    """
+    frame = table.published
+    parts = [html_table(frame, table.units, lang, table.codes,
+                        caption=translate(table.title_key, lang) if title else None)]
+    notes = []
+    if table.note_key:
+        notes.append(translate(table.note_key, lang))
+    if _has_hidden(frame):
+        notes.append(translate("note.hidden_cells", lang))
+    notes.append(translate("note.csv_file", lang, name=f"tables/{table.name}.csv"))
+    parts.append(f'<p class="note">{html.escape(" ".join(notes))}</p>')
+    return "".join(parts)
+
+
+# =========================================================================== blocks
+
+
+def heading(key: str, lang: str, level: int = 2, anchor: str | None = None, **values) -> str:
+    """``<h2 id="...">`` with translated text; the id feeds the table of contents."""
+    text = translate(key, lang, **values)
+    anchor = anchor or key.split(".")[-1].replace("_", "-")
+    return f'<h{level} id="{html.escape(anchor)}">{html.escape(text)}</h{level}>'
+
+
+def paragraph(key: str, lang: str, **values) -> str:
+    """A translated paragraph; ``values`` (already formatted) fill its placeholders."""
+    return f"<p>{html.escape(translate(key, lang, **values))}</p>"
+
+
+def definition_list(rows: list[tuple[str, str]], css_class: str = "params") -> str:
+    """Label/value pairs as an HTML table (the parameter-and-method box)."""
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                   for k, v in rows)
+    return f'<table class="{css_class}"><tbody>{body}</tbody></table>'
+
+
+def cards(items: list[tuple[str, str, str]]) -> str:
+    """Headline cards: (big value, label, small print) each."""
+    parts = []
+    for value, text, small in items:
+        parts.append(f'<div class="card"><div class="card-value">{html.escape(value)}</div>'
+                     f'<div class="card-label">{html.escape(text)}</div>'
+                     + (f'<div class="card-note">{html.escape(small)}</div>' if small else "")
+                     + "</div>")
+    return f'<div class="cards">{"".join(parts)}</div>'
+
+
+# =========================================================================== report blocks
+
+
+def _name(report) -> str:
+    return getattr(report, "region_name", None) or report.province_name
+
+
+def facts(report, lang: str) -> dict[str, str]:
+    """Formatted values for the narrative sentences (translation placeholders)."""
+    params = report.params
+    result = {
+        "region": _name(report),
+        "date": format_date(report.reference_date, lang),
+        "denominator": label("denominator", params.labour_denominator, lang),
+        "vintage": label("vintage", params.population_vintage, lang),
+    }
+    for key, value in report.values.items():
+        unit = BY_ID[key].unit if key in BY_ID else "text"
+        result[key] = format_value(value, unit, lang)
+    return result
+
+
+def report_title(report, lang: str) -> str:
+    """The report's ``<h1>`` and subtitle."""
+    if report.kind == "province":
+        title = translate("title.province", lang, name=report.province_name,
+                          code=report.province_code, period=report.period)
+    elif report.kind == "regency":
+        title = translate("title.regency", lang, name=report.region_name,
+                          code=report.region_code, period=report.period)
+    else:
+        title = translate(f"title.{report.kind}", lang, name=report.region_name,
+                          code=report.region_code)
+    subtitle = translate("title.subtitle", lang, date=format_date(report.reference_date, lang))
+    return (f'<h1 id="top">{html.escape(title)}</h1>'
+            f'<p class="subtitle">{html.escape(subtitle)}</p>')
+
+
+def parameter_box(report, lang: str) -> str:
+    """The parameter-and-method box at the top of every report."""
+    params = report.parameters
+    meta = getattr(report, "meta", {})
+    rows = []
+    if report.kind == "province":
+        rows.append((translate("param.province_code", lang),
+                     f"{report.province_name} ({report.province_code}), "
+                     + translate("text.n_regions", lang, count=len(report.region_codes))))
+    else:
+        region = reference.regions().set_index("region_code").loc[report.region_code]
+        rows.append((translate("param.region_code", lang),
+                     f"{report.region_name} ({report.region_code}), "
+                     f"{label('region_type', region['region_type'], lang)}, "
+                     f"{reference.region_name(report.params.province_code)}"))
+    if "period" in params:
+        rows.append((translate("param.period", lang), str(params["period"])))
+    rows += [
+        (translate("param.reference_date", lang), format_date(params["reference_date"], lang)),
+        (translate("param.population_vintage", lang),
+         label("vintage", params["population_vintage"], lang)),
+        (translate("param.labour_denominator", lang),
+         label("denominator", params["labour_denominator"], lang)),
+        (translate("param.grace_months", lang),
+         translate("text.months", lang, count=format_count(params["grace_months"], lang))),
+    ]
+    if meta.get("data_as_of"):
+        rows.append((translate("param.data_as_of", lang), format_date(meta["data_as_of"], lang)))
+    for name, info in meta.get("registries", {}).items():
+        rows.append((translate(f"registry.{name}", lang),
+                     translate("text.registry_file", lang, file=info["file"],
+                               sha=(info.get("sha256") or "")[:12],
+                               rows=format_count(info["rows_read"], lang),
+                               accepted=format_count(info["rows_accepted"], lang))))
+    rows += [
+        (translate("param.method", lang), translate("text.method_pointer", lang)),
+        (translate("param.disclosure", lang), DEFAULT_RULE.label(lang)),
+    ]
+    return (f'<div class="param-box" id="parameters"><div class="param-box-title">'
+            f'{html.escape(translate("heading.parameters", lang))}</div>'
+            + definition_list(rows) + "</div>")
+
+
+def regency_headline(report, lang: str) -> str:
+    """The headline box of a regency report: coverage, the three programmes, UHC, budget."""
+    head = report.headline
+    values = report.values
+    reference_budget = report.budget_reference
+
+    def programme(key: str) -> tuple[str, str, str]:
+        item = head[key]
+        sources = ", ".join(label("funding", s, lang) for s in item["funding_sources"]) or "–"
+        return (format_count(item["people"], lang), translate(f"headline.{key}", lang),
+                translate("headline.programme_note", lang, sources=sources,
+                          cost=format_rupiah(item["annual_cost_rp"], lang)))
+
+    spend = (values["budget_tk_apbd_rp"] + values["budget_tk_dbhcht_rp"]
+             + values["budget_jkn_pemda_rp"])
+    items = [
+        (format_count(head["tk_active"], lang), translate("headline.tk_active", lang),
+         translate("headline.tk_active_note", lang,
+                   coverage=format_percent(head["tk_coverage"], lang),
+                   informal=format_percent(head["tk_coverage_informal"], lang))),
+        programme("non_asn_staff"),
+        programme("tobacco_farmer"),
+        programme("fisher"),
+        (format_percent(head["jkn_coverage"], lang), translate("headline.jkn_coverage", lang),
+         translate("headline.jkn_note", lang,
+                   active=format_percent(head["jkn_active_rate"], lang))),
+        (label("uhc", head["uhc_category"], lang), translate("headline.uhc_category", lang),
+         translate("headline.uhc_note", lang,
+                   gap=format_count(head["uhc_gap_people"], lang))
+         if head["uhc_gap_people"] else translate("headline.uhc_reached", lang)),
+        (format_percent(head["budget_share_apbd"], lang, 2),
+         translate("headline.budget_share_apbd", lang),
+         translate("headline.budget_note", lang, spend=format_rupiah(spend, lang),
+                   apbd=format_rupiah(reference_budget.get("apbd_total_rp"), lang))),
+        (format_percent(head["dbhcht_social_security_share"], lang, 2),
+         translate("headline.dbhcht_share", lang),
+         translate("headline.dbhcht_note", lang,
+                   amount=format_rupiah(values["budget_tk_dbhcht_rp"], lang),
+                   received=format_rupiah(reference_budget.get("dbhcht_received_rp"), lang))),
+    ]
+    return cards(items)
+
+
+def province_headline(overview, lang: str) -> str:
+    """The headline box of the province overview (province totals)."""
+    values = overview.values
+    regions = overview.regions.data
+    best = regions.assign(_v=pd.to_numeric(regions["tk_coverage"], errors="coerce")
+                          ).sort_values("_v", ascending=False).iloc[0]
+    uhc = (pd.Series(regions["uhc_category"]) != "none").sum()
+    items = [
+        (format_count(values["tk_active"], lang), translate("headline.tk_active", lang),
+         translate("headline.tk_active_note", lang,
+                   coverage=format_percent(values["tk_coverage"], lang),
+                   informal=format_percent(values["tk_coverage_informal"], lang))),
+        (format_count(values["tk_pemda_funded_active"], lang),
+         translate("headline.pemda_funded", lang), ""),
+        (format_percent(values["jkn_coverage"], lang), translate("headline.jkn_coverage", lang),
+         translate("headline.jkn_note", lang,
+                   active=format_percent(values["jkn_active_rate"], lang))),
+        (f"{int(uhc)} / {len(overview.region_codes)}",
+         translate("headline.regions_uhc", lang), ""),
+        (str(best["region_name"]), translate("headline.best_tk_coverage", lang),
+         format_percent(best["_v"], lang)),
+        (format_rupiah(values["budget_tk_apbd_rp"] + values["budget_tk_dbhcht_rp"]
+                       + values["budget_jkn_pemda_rp"], lang),
+         translate("headline.province_spending", lang), ""),
+    ]
+    return cards(items)
+
+
+def indicator_subset(report, group: str, lang: str) -> str:
+    """The indicators of one group (jamsostek, jkn, budget) as a table."""
+    table = report.totals if report.kind == "province" else report.indicators
+    frame = table.published[table.published["indicator_id"].map(
+        lambda i: BY_ID[i].group == group if i in BY_ID else False)]
+    return html_table(frame.drop(columns=["flag"], errors="ignore"), table.units, lang,
+                      table.codes)
+
+
+def method_section(report, lang: str) -> str:
+    """Method and sources: indicator definitions, reference tables, synthetic data note."""
+    parts = [heading("heading.method", lang, anchor="method"),
+             paragraph("text.method_intro", lang)]
+    rows = [(translate(f"indicator.{i.indicator_id}", lang) + f" ({i.indicator_id})",
+             i.definition(lang)) for i in INDICATORS]
+    parts.append(heading("heading.definitions", lang, level=3, anchor="definitions"))
+    parts.append(definition_list(rows, css_class="definitions"))
+    parts.append(heading("heading.sources", lang, level=3, anchor="sources"))
+    year = report.reference_date.year
+    source_rows = []
+    for name in ("regions", "population", "labour", "budget", "rates", "thresholds",
+                 "target_groups", "paritrana_inputs"):
+        try:
+            table = reference.load_table(name)
+        except (CakupanError, KeyError):  # a table not shipped in this checkout
+            continue
+        if "year" in table.columns:
+            table = table[table["year"] == year]
+        statuses = table["status"].value_counts()
+        summary = ", ".join(f"{label('status', s, lang)} {format_count(n, lang)}"
+                            for s, n in statuses.items())
+        source_rows.append((f"data/reference/{reference.TABLES[name].filename}",
+                            translate(f"source.{name}", lang) + f" — {summary}"))
+    parts.append(definition_list(source_rows, css_class="definitions"))
+    parts.append(paragraph("text.sources_note", lang))
+    return "".join(parts)
+
+
+def region_links(overview, lang: str) -> str:
+    """Links from the province overview to each regency report (runner layout)."""
+    page = "index.html" if lang == "id" else f"index.{lang}.html"
+    items = "".join(
+        f'<li><a href="{html.escape(code)}/{page}">{html.escape(name)}</a> '
+        f'<span class="code">{html.escape(code)}</span></li>'
+        for code, name in overview.region_names.items())
+    return (f'<p class="links-title">{html.escape(translate("text.region_links", lang))}</p>'
+            f'<ul class="region-links">{items}</ul>')
+
+
+def scenario_summary(report, scenario: dict, lang: str) -> str:
+    """Title, sentence and cards of a budget scenario."""
+    group = label("scenario_group", scenario["target_group"], lang)
+    title = translate("title.scenario", lang, name=report.region_name,
+                      code=report.region_code, period=report.period)
+    parts = [f'<h1 id="top">{html.escape(title)}</h1>',
+             paragraph("text.scenario", lang, group=group,
+                       share=format_percent(scenario["cover_share"], lang, 0),
+                       uncovered=format_count(scenario["uncovered"], lang),
+                       people=format_count(scenario["people"], lang),
+                       rate=format_rupiah(scenario["monthly_rate_rp"], lang),
+                       cost=format_rupiah(scenario["annual_cost_rp"], lang)),
+             cards([
+                 (format_count(scenario["uncovered"], lang),
+                  translate("headline.uncovered", lang, group=group),
+                  translate("headline.target_note", lang,
+                            target=format_count(scenario["target_count"], lang))
+                  if scenario["target_count"] is not None else ""),
+                 (format_count(scenario["people"], lang), translate("headline.to_cover", lang),
+                  format_percent(scenario["cover_share"], lang, 0)),
+                 (format_rupiah(scenario["annual_cost_rp"], lang),
+                  translate("headline.annual_cost", lang),
+                  translate("headline.rate_note", lang,
+                            rate=format_rupiah(scenario["monthly_rate_rp"], lang))),
+                 (format_percent(scenario["share_apbd"], lang, 2),
+                  translate("headline.share_apbd", lang), ""),
+                 (format_percent(scenario["share_dbhcht"], lang, 1),
+                  translate("headline.share_dbhcht", lang),
+                  translate("headline.share_dbhcht_welfare", lang,
+                            share=format_percent(scenario["share_dbhcht_welfare"], lang, 1))),
+             ])]
+    return "".join(parts)
+
+
+def uhc_scenario_html(report, rows: pd.DataFrame, category: str, lang: str) -> str:
+    """The cost of reaching a UHC category, as a heading, sentence and table."""
+    cheapest = rows.sort_values("annual_cost_rp").iloc[0]
+    sentence = paragraph(
+        "text.uhc_scenario_met" if bool(cheapest["met"]) else "text.uhc_scenario", lang,
+        category=label("uhc", category, lang), region=report.region_name,
+        people=format_count(int(cheapest["people_to_enrol"]
+                                + cheapest["people_to_register_by_pemda"]
+                                + cheapest["people_to_reactivate"]), lang),
+        cost=format_rupiah(cheapest["annual_cost_rp"], lang),
+        share=format_percent(cheapest["share_apbd"], lang, 2))
+    units = {"people_to_enrol": "people", "people_to_register_by_pemda": "people",
+             "people_to_reactivate": "people", "annual_cost_rp": "rupiah",
+             "share_apbd": "fraction", "share_dbhcht": "fraction"}
+    return (heading("heading.uhc_scenario", lang, anchor="uhc-scenario") + sentence
+            + html_table(rows, units, lang, {"category": "uhc", "met": "yesno"}))
