@@ -12,7 +12,7 @@ from intake_tables import intake_table
 
 from helpers.data import reference
 from helpers.errors import InputFileError, ParameterError, ReportError
-from helpers.measures import breakdowns, indicators, series
+from helpers.measures import breakdowns, series
 from helpers.measures.indicators import Parameters
 from helpers.report import outputs, report_data
 

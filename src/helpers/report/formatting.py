@@ -5,8 +5,8 @@ English (``en``): ``13,600``, ``Rp1,209,600,000``, ``41.2%``, ``31 December 2024
 Values are stored unformatted everywhere (CSV, Excel, indicators); only what a reader sees
 goes through here. Every function takes the language: a forgotten ``lang`` is an error,
 never Indonesian in an English report. The report's HTML blocks are in
-:mod:`helpers.report.present`. Missing values show as an en dash; a suppressed cell (``<5``, a string
-from the disclosure step) passes through unchanged.
+:mod:`helpers.report.present`. Missing values show as an en dash; a suppressed cell
+(``<5``, a string from the disclosure step) passes through unchanged.
 """
 
 from __future__ import annotations

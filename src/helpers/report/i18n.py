@@ -19,6 +19,9 @@ from importlib import resources
 
 from helpers.errors import ParameterError
 
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "TABLE_FILE", "check_language", "has", "label",
+           "other_language", "table", "translate"]
+
 #: Report languages: Bahasa Indonesia (the default) and English.
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"

@@ -13,6 +13,8 @@ from helpers.measures.definitions import INDICATORS
 from helpers.measures.indicators import AGE_GROUPS, DBHCHT_WELFARE_SHARE, UHC_TARGET_COVERAGE
 from helpers.measures.scorecard import SCORECARD_INDICATORS
 
+__all__ = ["render", "render_document", "main"]
+
 GROUP_TITLES = {
     "en": {"jamsostek": "BPJS Ketenagakerjaan (employment social security)",
            "jkn": "JKN (BPJS Kesehatan health insurance)", "budget": "Budget and gap costs"},

@@ -21,14 +21,22 @@ import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - render off-screen in kernels and workers alike
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from helpers.measures.scorecard import SCORECARD_INDICATORS
 from helpers.report import formatting
 from helpers.report.i18n import label, translate
+
+__all__ = ["DPI", "HEATMAP", "PALETTE", "active_by_group", "apply_theme", "budget_shares",
+           "colours", "figure_html", "programme_costs", "province_trend", "ranking",
+           "scenario_costs", "scorecard_heatmap", "show", "to_png", "trend", "uhc_distance",
+           "uhc_position"]
 
 PALETTE = "colorblind"
 HEATMAP = "cividis"
@@ -88,8 +96,6 @@ def _rupiah_axis(axis, lang: str) -> None:
 
 def _month_axis(axis, lang: str) -> None:
     """Ticks every January (every month when the series is shorter than a year)."""
-    import matplotlib.dates as mdates
-
     low, high = axis.get_view_interval()
     months = (high - low) / 30.4
     axis.set_major_locator(mdates.MonthLocator(bymonth=[1]) if months > 14
@@ -332,8 +338,6 @@ def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
 
 def scorecard_heatmap(frame: pd.DataFrame, lang: str) -> Figure:
     """The Paritrana-style scores (0-10) of every kab/kota, sorted by rank (cividis)."""
-    from helpers.measures.scorecard import SCORECARD_INDICATORS
-
     rows = frame.sort_values("rank")
     data = rows[list(SCORECARD_INDICATORS)].apply(pd.to_numeric, errors="coerce")
     data.index = [f"{r}. {n}" for r, n in zip(rows["rank"], rows["region_name"])]
@@ -428,8 +432,6 @@ def figure_html(figure: Figure, alt: str, caption: str | None = None) -> str:
 
 def show(figure: Figure, caption: str | None = None) -> None:
     """Display a chart in the notebook (embedded PNG, its title as alt text)."""
-    from IPython.display import HTML, display
-
     titles = [axes.get_title(loc="left") or axes.get_title() for axes in figure.axes]
     alt = " / ".join(t for t in titles if t) or "chart"
     display(HTML(figure_html(figure, alt, caption)))

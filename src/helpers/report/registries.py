@@ -5,8 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import ibis
+
+from helpers.data import intake
 from helpers.errors import InputFileError
+from helpers.measures import engines
 from helpers.paths import sample_dir
+
+__all__ = ["REGISTRY_FILES", "Registries", "load_registries", "resolve_data_dir"]
 
 #: Registry files a data folder must hold.
 REGISTRY_FILES = {"jamsostek": "jamsostek.parquet", "jkn": "jkn.parquet"}
@@ -72,11 +78,6 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
         InputFileError, SchemaError, ValidationError: from the intake.
         ParameterError: unknown engine.
     """
-    import ibis
-
-    from helpers.data import intake
-    from helpers.measures import engines
-
     engines.validate_engine(engine)
     folder = resolve_data_dir(data_dir)
     con = con if con is not None else ibis.duckdb.connect()

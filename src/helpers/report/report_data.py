@@ -45,7 +45,12 @@ from helpers.report.parameters import (
     make_parameters,
     province_of,
 )
-from helpers.report.province import ProvinceReport, build_province, check_province, province_overview
+from helpers.report.province import (
+    ProvinceReport,
+    build_province,
+    check_province,
+    province_overview,
+)
 from helpers.report.regency import (
     RegencyReport,
     build_regency,

@@ -124,8 +124,8 @@ def make_table(name: str, title_key: str, frame: pd.DataFrame, units: Mapping[st
 
 
 def indicator_rows_table(frame: pd.DataFrame, *, name: str = "indicators",
-                         title_key: str = "table.indicators", codes: Mapping[str, str] | None = None,
-                         note_key: str | None = None) -> ReportTable:
+                         title_key: str = "table.indicators",
+                         codes: Mapping[str, str] | None = None, note_key: str | None = None) -> ReportTable:
     """A table of indicator rows (indicator_id, value, numerator, denominator, unit, ...),
     published through :func:`publishable_indicators`."""
     return ReportTable(name, title_key, data=frame.reset_index(drop=True),
