@@ -15,6 +15,7 @@ from helpers.errors import InputFileError, ParameterError, ReportError
 from helpers.measures import breakdowns, series
 from helpers.measures.indicators import Parameters
 from helpers.report import outputs, report_data
+from helpers.report.gate import gate
 
 D = date(2024, 12, 31)
 
@@ -163,7 +164,7 @@ def test_regency_report_has_the_calibrated_programmes(small_report):
     assert head["tobacco_farmer"]["annual_cost_rp"] == \
         calibration["tk_tobacco_farmers_active"] * 16_800 * 12
     assert head["fisher"]["annual_cost_rp"] == calibration["tk_fishers_active"] * 16_800 * 12
-    assert len(report_data.check_regency(report)) == 9
+    assert len(report_data.check_regency(report)) == 10
 
 
 def test_a_report_is_typed_numbers_beside_their_published_view(small_report):
@@ -342,3 +343,67 @@ def test_a_region_code_that_papermill_read_as_a_number_says_how_to_pass_text():
                                              r"52\.70"):
         report_data.check_region(52.7)
     assert report_data.check_region(52.72) == "52.72"  # a float that is a code still works
+
+
+# =========================================================================== publication gate
+
+
+def _with_table(report, name, frame):
+    from dataclasses import replace
+
+    table = getattr(report, name)
+    return replace(report, **{name: replace(table, data=frame)})
+
+
+def test_the_gate_passes_the_sample_report(small_report):
+    report, _, _ = small_report
+    assert gate(report) == []
+
+
+def test_the_gate_catches_a_planted_negative_count(small_report):
+    report, _, _ = small_report
+    frame = report.tk_by_sex.data.copy()
+    frame.loc[0, "members"] = -55_501
+    findings = gate(_with_table(report, "tk_by_sex", frame))
+    assert [(f.table, f.column, f.rule) for f in findings][:1] == \
+        [("tk_by_sex", "members", "negative_count")]
+    with pytest.raises(ReportError, match="publication_gate.*below zero"):
+        report_data.check_regency(_with_table(report, "tk_by_sex", frame))
+
+
+def test_the_gate_catches_a_share_above_one_unless_flagged(small_report):
+    report, _, _ = small_report
+    frame = report.jkn_by_segment.data.copy()
+    frame.loc[0, "active_rate"] = 1.2
+    findings = gate(_with_table(report, "jkn_by_segment", frame))
+    assert ("jkn_by_segment", "active_rate", "share_outside_0_1") in \
+        {(f.table, f.column, f.rule) for f in findings}
+    flagged = frame.assign(flag=["above_one"] + [""] * (len(frame) - 1))
+    assert not [f for f in gate(_with_table(report, "jkn_by_segment", flagged))
+                if f.rule == "share_outside_0_1"]
+
+
+def test_the_gate_catches_one_figure_with_two_values(small_report):
+    report, _, _ = small_report
+    frame = report.budget.data.copy()
+    frame.loc[frame["item"] == "budget_tk_apbd_rp", "value"] += 1_000
+    findings = gate(_with_table(report, "budget", frame))
+    assert [(f.table, f.row, f.rule) for f in findings] == \
+        [("budget", "budget_tk_apbd_rp", "two_values")]
+    segment = report.tk_by_segment.data.copy()
+    segment.loc[0, "members"] -= segment.loc[0, "members"]  # rows now below the total
+    rules = {f.rule for f in gate(_with_table(report, "tk_by_segment", segment))}
+    assert "parts_below_total" in rules
+
+
+def test_no_published_count_is_negative_and_the_remainder_is_flagged(small_report):
+    """The cross-scheme remainder is never negative: empty, with the reason, when the
+    registries hold more people aged 15+ than the working-age population figure."""
+    report, _, _ = small_report
+    frame = report.cross_scheme.published
+    numbers = pd.to_numeric(frame["people"], errors="coerce")
+    assert not (numbers < 0).any()
+    neither = frame[frame["group"] == "neither"].iloc[0]
+    exceeded = numbers.iloc[:3].sum() > numbers.iloc[4]
+    assert pd.isna(neither["people"]) == exceeded
+    assert (neither["flag"] == "registries_exceed_population") == exceeded

@@ -101,8 +101,11 @@ def cross_scheme(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
     """Working-age (15+) overlap of the two schemes per region (ILO style, de-duplicated).
 
     A person counts in a region's JKN set when a JKN spell of that region is open at D and
-    in its jamsostek set when a BPJS TK spell of that region is active at D. Neither =
-    working-age population (labour.csv) minus people in at least one scheme.
+    in its jamsostek set when a BPJS TK spell of that region is active at D. Both sets and
+    the denominator count people aged 15 and over in the year of D (one age basis).
+    Neither = working-age population (labour.csv) minus people in at least one scheme;
+    empty (NaN) with ``exceeds_population`` True when the registries hold more people
+    than that figure.
     """
     at = params.reference_date
     min_birth_year = at.year - 15
@@ -127,6 +130,11 @@ def cross_scheme(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
     working_age = reference.labour(at.year).set_index("region_code")["working_age_count"]
     counts["at_least_one"] = counts[["both", "jkn_only", "jamsostek_only"]].sum(axis=1)
     counts["working_age_population"] = working_age.reindex(region_codes).astype("int64")
-    counts["neither"] = counts["working_age_population"] - counts["at_least_one"]
+    # When the registries hold more people aged 15+ than the working-age figure (a census
+    # or survey figure; registries keep people who moved away or died), the remainder is
+    # unknown, not negative: left empty and marked, never clipped to 0.
+    counts["exceeds_population"] = counts["at_least_one"] > counts["working_age_population"]
+    remainder = counts["working_age_population"] - counts["at_least_one"]
+    counts["neither"] = remainder.astype("float64").where(~counts["exceeds_population"])
     counts["at_least_one_share"] = counts["at_least_one"] / counts["working_age_population"]
     return counts.reset_index()

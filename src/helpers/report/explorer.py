@@ -10,6 +10,7 @@ from helpers.data import reference
 from helpers.errors import ParameterError
 from helpers.measures import breakdowns, indicators
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
+from helpers.report.gate import gate
 from helpers.report.parameters import ReportParameters, params_dict
 from helpers.report.registries import REGISTRY_FILES, Registries
 from helpers.report.tables import (
@@ -144,7 +145,8 @@ def explore_coverage(registries: Registries, params: ReportParameters, *,
         "denominators", "table.denominators", pd.DataFrame(rows),
         {"workers": "people", "tk_coverage": "fraction", "informal_workers": "people",
          "tk_coverage_informal": "fraction"},
-        {"labour_denominator": "denominator", "chosen": "yesno"})
+        {"labour_denominator": "denominator", "chosen": "yesno"},
+        can_exceed_one=("tk_coverage", "tk_coverage_informal"))
     jkn_counts = pd.DataFrame([{"jkn_members": values["jkn_members"],
                                 "jkn_active": values["jkn_active"],
                                 "jkn_pemda_members": numerators["jkn_pemda_share"]}],
@@ -153,7 +155,8 @@ def explore_coverage(registries: Registries, params: ReportParameters, *,
         "population_vintages", "table.population_vintages",
         breakdowns.vintage_table(jkn_counts, chosen, [region_code]).drop(columns="region_code"),
         {"population": "people", "jkn_members": "people", "jkn_coverage": "fraction"},
-        {"vintage": "vintage", "uhc_category": "uhc", "default": "yesno"})
+        {"vintage": "vintage", "uhc_category": "uhc", "default": "yesno"},
+        can_exceed_one=("jkn_coverage",))
     return ExplorerReport(
         params=params, region_name=reference.region_name(region_code), registry=registry,
         breakdown_by=breakdown_by, values=values,
@@ -173,4 +176,7 @@ def check_explorer(result: ExplorerReport) -> list[Check]:
         Check("indicators_complete",
               set(result.indicators.data["indicator_id"]) == set(INDICATOR_IDS)),
     ]
+    findings = gate(result)
+    checks.append(Check("publication_gate", not findings,
+                        "; ".join(str(finding) for finding in findings[:5])))
     return raise_on_failure(checks, result.region_code)

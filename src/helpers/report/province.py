@@ -10,6 +10,7 @@ from helpers.data import reference
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 from helpers.measures.indicators import uhc_category
 from helpers.report.bundle import province_bundle
+from helpers.report.gate import gate
 from helpers.report.parameters import ReportParameters
 from helpers.report.regency import quality_tables
 from helpers.report.registries import Registries
@@ -129,7 +130,9 @@ def build_province(bundle: dict, params: ReportParameters) -> ProvinceReport:
     tables["regions"] = make_table("regions", "table.regions", regions,
                                {**units, "uhc_category": "category"},
                                {"uhc_category": "uhc"}, count_columns=("tk_active",
-                                                                       "tk_pemda_funded_active"))
+                                                                       "tk_pemda_funded_active"),
+                               can_exceed_one=("tk_coverage", "jkn_coverage",
+                                               "jkn_active_rate"))
 
     ranking = regions[["region_code", "region_name", "tk_coverage", "tk_coverage_informal",
                        "jkn_coverage", "jkn_active_rate"]].copy()
@@ -140,7 +143,8 @@ def build_province(bundle: dict, params: ReportParameters) -> ProvinceReport:
     tables["ranking"] = make_table("ranking", "table.ranking", ranking,
                                {"tk_coverage": "fraction", "tk_coverage_informal": "fraction",
                                 "jkn_coverage": "fraction", "jkn_active_rate": "fraction",
-                                **{c: "count" for c in ranking.columns if c.endswith("_rank")}})
+                                **{c: "count" for c in ranking.columns if c.endswith("_rank")}},
+                               can_exceed_one=("tk_coverage", "jkn_coverage"))
 
     score = bundle["scorecard"]
     tables["scorecard"] = None
@@ -247,4 +251,7 @@ def check_province(overview: ProvinceReport) -> list[Check]:
             not set(t.published.columns) & set(PERSON_LEVEL_COLUMNS)
             for t in overview.tables.values())),
     ]
+    findings = gate(overview)
+    checks.append(Check("publication_gate", not findings,
+                        "; ".join(str(finding) for finding in findings[:5])))
     return raise_on_failure(checks, overview.province_code)

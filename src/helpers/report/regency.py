@@ -18,6 +18,7 @@ from helpers.errors import CakupanError
 from helpers.measures import breakdowns, indicators
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 from helpers.report.bundle import province_bundle
+from helpers.report.gate import gate
 from helpers.report.parameters import ReportParameters
 from helpers.report.registries import Registries
 from helpers.report.tables import (
@@ -209,7 +210,8 @@ def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
                              count_columns=("tk_members", "tk_active", "jkn_members",
                                             "jkn_active"),
                              share_columns={"tk_coverage": ("tk_active",),
-                                            "jkn_coverage": ("jkn_members",)})
+                                            "jkn_coverage": ("jkn_members",)},
+                             can_exceed_one=("tk_coverage", "jkn_coverage"))
 
     # --- regional programmes -------------------------------------------------------------
     programmes = _programmes(bundle, region_code, year)
@@ -219,7 +221,7 @@ def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
          "person_months": "count", "cost_rp": "rupiah", "cost_per_person_month_rp": "rupiah"},
         {"occupation": "occupation", "funding_source": "funding"},
         count_columns=("active",), share_columns={"target_share": ("active",)},
-        note_key="note.programmes")
+        note_key="note.programmes", can_exceed_one=("target_share",))
 
     # --- JKN and UHC -------------------------------------------------------------------
     jkn_segment = bundle["jkn_breakdowns"]["segment"]
@@ -253,25 +255,9 @@ def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
         "population_vintages", "table.population_vintages", vintages,
         {"population": "people", "jkn_members": "people", "jkn_coverage": "fraction"},
         {"vintage": "vintage", "uhc_category": "uhc", "default": "yesno"},
-        note_key="note.population_vintages")
-    cross = bundle["cross_scheme"].set_index("region_code").loc[region_code]
-    cross_frame = pd.DataFrame({
-        "group": ["both", "jkn_only", "jamsostek_only", "neither", TOTAL],
-        "people": [int(cross["both"]), int(cross["jkn_only"]), int(cross["jamsostek_only"]),
-                   int(cross["neither"]), int(cross["working_age_population"])]})
-    cross_frame["share"] = safe_divide(cross_frame["people"],
-                                        int(cross["working_age_population"]))
-    # Registry counts get the disclosure rule; 'neither' and the total come from the
-    # population reference ('neither' is negative when the registries hold more people
-    # than the population figure: shown as is, never clipped).
-    counted = publishable(cross_frame.iloc[:3], ("people",),
-                          share_columns={"share": ("people",)})
-    tables["cross_scheme"] = ReportTable(
-        "cross_scheme", "table.cross_scheme", cross_frame,
-        pd.concat([counted.astype(object), cross_frame.iloc[3:].astype(object)],
-                  ignore_index=True),
-        units={"people": "people", "share": "fraction"}, codes={"group": "overlap"},
-        note_key="note.cross_scheme")
+        note_key="note.population_vintages", can_exceed_one=("jkn_coverage",))
+    tables["cross_scheme"] = _cross_scheme_table(
+        bundle["cross_scheme"].set_index("region_code").loc[region_code])
 
     # --- budget ------------------------------------------------------------------------
     budget_frame, gap_frame = _budget_frames(values, numerators, denominators, region_code,
@@ -386,6 +372,30 @@ def _programmes(bundle: dict, region_code: str, year: int) -> pd.DataFrame:
         frame[column] = frame[column].astype("int64")
     return frame[["occupation", "funding_source", "active", "target_count", "target_share",
                   "person_months", "cost_rp", "cost_per_person_month_rp"]].reset_index(drop=True)
+
+
+def _cross_scheme_table(cross: pd.Series) -> ReportTable:
+    """Working-age people by scheme; 'neither' empty and flagged when the registries hold
+    more people aged 15+ than the working-age population figure (never negative)."""
+    exceeds = bool(cross["exceeds_population"])
+    population = int(cross["working_age_population"])
+    frame = pd.DataFrame({
+        "group": ["both", "jkn_only", "jamsostek_only", "neither", TOTAL],
+        "people": [int(cross["both"]), int(cross["jkn_only"]), int(cross["jamsostek_only"]),
+                   np.nan if exceeds else int(cross["neither"]), population]})
+    frame["share"] = safe_divide(frame["people"], population)
+    flag = "registries_exceed_population" if exceeds else ""
+    frame["flag"] = [flag if exceeds and (group in ("neither", TOTAL) or share > 1) else ""
+                     for group, share in zip(frame["group"], frame["share"])]
+    # Registry counts get the disclosure rule; 'neither' and the total come from the
+    # population reference.
+    counted = publishable(frame.iloc[:3], ("people",), share_columns={"share": ("people",)})
+    published = pd.concat([counted.astype(object), frame.iloc[3:].astype(object)],
+                          ignore_index=True)
+    return ReportTable("cross_scheme", "table.cross_scheme", frame, published,
+                       units={"people": "people", "share": "fraction"},
+                       codes={"group": "overlap", "flag": "flag"},
+                       note_key="note.cross_scheme")
 
 
 def _budget_frames(values, numerators, denominators, region_code, year):
@@ -528,6 +538,9 @@ def check_regency(report: RegencyReport) -> list[Check]:
     checks.append(Check("no_person_level_columns", all(
         not set(t.published.columns) & set(PERSON_LEVEL_COLUMNS)
         for t in report.tables.values())))
+    findings = gate(report)
+    checks.append(Check("publication_gate", not findings,
+                        "; ".join(str(finding) for finding in findings[:5])))
     return raise_on_failure(checks, report.region_code)
 
 

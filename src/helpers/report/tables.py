@@ -115,8 +115,19 @@ class ReportTable:
 def make_table(name: str, title_key: str, frame: pd.DataFrame, units: Mapping[str, str],
                codes: Mapping[str, str] | None = None, count_columns: Sequence[str] = (),
                category: str | None = None, share_columns: Mapping[str, object] | None = None,
-               note_key: str | None = None) -> ReportTable:
-    """A :class:`ReportTable` of ``frame``, its published view through :func:`publishable`."""
+               note_key: str | None = None, can_exceed_one: Sequence[str] = ()) -> ReportTable:
+    """A :class:`ReportTable` of ``frame``, its published view through :func:`publishable`.
+
+    ``can_exceed_one``: share columns that can honestly be above 100 % (a registry count
+    over a stale population or an estimated target size). The table gets a ``flag``
+    column, ``above_one`` on such rows, so the value is shown with its reason (never
+    clipped) and the publication gate (:mod:`helpers.report.gate`) accepts it.
+    """
+    if can_exceed_one:
+        above = pd.concat([pd.to_numeric(frame[c], errors="coerce") > 1 + 1e-9
+                           for c in can_exceed_one], axis=1).any(axis=1)
+        frame = frame.assign(flag=np.where(above, "above_one", ""))
+        codes = {**dict(codes or {}), "flag": "flag"}
     shown = publishable(frame, count_columns, category=category, share_columns=share_columns)
     return ReportTable(name=name, title_key=title_key, data=frame.reset_index(drop=True),
                        published=shown, units=dict(units), codes=dict(codes or {}),
