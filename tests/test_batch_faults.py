@@ -36,7 +36,7 @@ def registries(tmp_path):
 
 
 class FakeWorkers:
-    """Stands in for :func:`helpers.batch.runner.run_specs`: each run writes a small report
+    """Stands in for :func:`helpers.batch.pool.run_specs`: each run writes a small report
     (page with its link markers, indicators, one table) into a staging folder."""
 
     def __init__(self):

@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers.batch import audit, runner
+from helpers.batch import audit, plan, preflight, runner, summary
 from helpers.batch.parameters import notebook_parameters, read_parameter_file, validate_parameters
 from helpers.errors import ParameterError, ReportError
 
@@ -247,7 +247,7 @@ def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small
     out = tmp_path / "reports"
     shutil.copytree(batch[0], out)
     before = (out / "2024" / "52.02" / "index.html").read_bytes()
-    specs = runner.build_specs(province_code="52", period="2024", lang="id", out=out,
+    specs = plan.build_specs(province_code="52", period="2024", lang="id", out=out,
                                regions=["52.01", "52.02", "52.03"],
                                data_dir=str(small_sample[0]), overview=False)
     specs[1] = replace(specs[1], notebook=str(failing_copy(tmp_path)))
@@ -271,7 +271,7 @@ def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small
     landing = (out / "index.html").read_text(encoding="utf-8")
     assert re.search(r'href="2024/52.02/index.html">index.html</a> <span title="[^"]*needs to '
                      r'be rendered again, see manifest.json">⚠', landing)
-    assert runner._finish(result) == 1  # the CLI's exit code
+    assert summary.finish(result) == 1  # the CLI's exit code
     err = capsys.readouterr().err
     assert "FAILED 2024/52.02/index.html" in err
     assert "retried 2024/52.03/index.html once after its kernel died" in err
@@ -282,7 +282,7 @@ def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small
 def test_a_report_over_its_time_limit_is_stopped(small_sample, tmp_path):
     folder, _ = small_sample
     out = tmp_path / "reports"
-    spec = runner.build_specs(province_code="52", period="2024", lang="id", out=out,
+    spec = plan.build_specs(province_code="52", period="2024", lang="id", out=out,
                               regions=["52.01"], data_dir=str(folder), overview=False)[0]
     spec = replace(spec, notebook=str(notebook_copy(tmp_path, "slow.ipynb",
                                                     "import time\ntime.sleep(600)")))
@@ -296,7 +296,7 @@ def test_a_report_over_its_time_limit_is_stopped(small_sample, tmp_path):
     assert not (out / "2024" / "52.01" / "index.html").exists()
     manifest = assert_manifest_matches_disk(out)
     assert manifest["last_batch"]["timed_out"] == ["2024/52.01/index.html"]
-    assert runner._finish(result) == 1
+    assert summary.finish(result) == 1
 
 
 def wait_for_a_published_report(process: subprocess.Popen, out: Path) -> None:
@@ -546,21 +546,21 @@ def test_a_bad_parameter_file_is_one_line_from_the_cli(tmp_path, capsys):
 
 def test_missing_kernel_is_a_clear_error_when_not_registering():
     with pytest.raises(ReportError, match="ipykernel install"):
-        runner.check_kernel("no-such-kernel-cakupan-test", register=False)
+        preflight.check_kernel("no-such-kernel-cakupan-test", register=False)
 
 
 def test_missing_kernel_is_registered_on_first_use_with_one_line(monkeypatch, tmp_path,
                                                                    capsys):
     monkeypatch.setattr(sys, "prefix", str(tmp_path))  # register into a scratch prefix
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
-    python = runner.check_kernel("cakupan-first-use-test")
+    python = preflight.check_kernel("cakupan-first-use-test")
     assert python  # the kernel's interpreter
     assert (tmp_path / "share" / "jupyter" / "kernels" / "cakupan-first-use-test"
             / "kernel.json").is_file()
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and "registered the Jupyter kernel 'cakupan-first-use-test'" \
         in lines[0]
-    runner.check_kernel("cakupan-first-use-test")  # the second time: silent
+    preflight.check_kernel("cakupan-first-use-test")  # the second time: silent
     assert capsys.readouterr().err == ""
 
 
@@ -572,4 +572,4 @@ def test_a_kernel_that_cannot_be_registered_is_one_line(monkeypatch):
 
     monkeypatch.setattr(ipykernel.kernelspec, "install", refuse)
     with pytest.raises(ReportError, match="could not be registered .*ipykernel install"):
-        runner.check_kernel("no-such-kernel-cakupan-test")
+        preflight.check_kernel("no-such-kernel-cakupan-test")

@@ -192,6 +192,36 @@ def parse_assignments(items: list[str] | None) -> dict:
     return result
 
 
+#: Parameters the ``report(s)`` command sets from its own options, never from ``-p``.
+RESERVED = ("region_code", "province_code", "period", "lang", "data_dir", "output_dir",
+            "report_links")
+
+
+def command_parameters(param_file: str | Path | None = None,
+                       assignments: list[str] | None = None, *,
+                       engine: str | None = None) -> dict:
+    """The further notebook parameters of a ``report(s)`` command, not yet validated.
+
+    Args:
+        param_file: a YAML or JSON parameter file (``--param-file``), or None.
+        assignments: ``name=value`` texts (``-p``); they override the file.
+        engine: the ``--engine`` option, or None (the notebooks' default).
+
+    Raises:
+        ParameterError: a bad file or assignment, or a parameter the command sets
+            itself (``period``, ``region_code``…).
+    """
+    extra = read_parameter_file(param_file) if param_file else {}
+    extra.update(parse_assignments(assignments))
+    if engine:
+        extra["engine"] = engine
+    for reserved in RESERVED:
+        if reserved in extra:
+            raise ParameterError(f"parameter '{reserved}' is set by the command",
+                                 fix=f"use the command's option instead of -p {reserved}=…")
+    return extra
+
+
 #: A parameter file is a few lines; anything larger is not one.
 MAX_PARAMETER_FILE_BYTES = 1024 * 1024
 _PARAMETER_FILE_FIX = "give a YAML or JSON file of name: value lines"
@@ -301,5 +331,6 @@ def _yaml_problem(error, text: str) -> str:
     return f"{kind}{where}" + (f" ({detail})" if detail else "")
 
 
-__all__ = ["NotebookParameter", "SECRET_NAME", "coerce_parameter", "notebook_parameters",
+__all__ = ["MAX_PARAMETER_FILE_BYTES", "RESERVED", "SECRET_NAME", "NotebookParameter",
+           "coerce_parameter", "command_parameters", "notebook_parameters",
            "parse_assignments", "read_parameter_file", "validate_parameters"]

@@ -38,11 +38,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from helpers.batch.layout import STAGING
 from helpers.errors import ReportError
 from helpers.paths import file_sha256
 
-#: Folder under the reports root where runs render before they are committed.
-STAGING = ".staging"
 #: The commit record inside a staging folder.
 COMMIT_RECORD = ".commit.json"
 #: Names :func:`new_staging` gives: ``<name>-<pid>-<8 hex>``. Nothing else is removed.
