@@ -464,6 +464,8 @@ def test_cli_text_is_coerced_to_the_declared_type():
 
 
 def test_parameters_are_what_papermill_sees():
+    import ast
+
     import papermill
 
     for path in (ROOT / "notebooks").glob("*.ipynb"):
@@ -472,7 +474,44 @@ def test_parameters_are_what_papermill_sees():
         assert list(ours) == list(theirs), path.name
         for name, parameter in ours.items():
             assert theirs[name]["inferred_type_name"] == parameter.type_name
+            assert ast.literal_eval(theirs[name]["default"]) == parameter.default
+            assert theirs[name]["help"] == parameter.help
             assert parameter.help, (path.name, name)
+
+
+def parameters_notebook(tmp_path: Path, *sources: str) -> Path:
+    """A notebook with one code cell tagged 'parameters' per source."""
+    cells = [{"cell_type": "code", "id": f"c{i}", "metadata": {"tags": ["parameters"]},
+              "source": source, "outputs": [], "execution_count": None}
+             for i, source in enumerate(sources)]
+    path = tmp_path / "params.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}), encoding="utf-8")
+    return path
+
+
+def test_a_text_parameter_may_hold_a_hash_or_an_equals_sign(tmp_path):
+    path = parameters_notebook(tmp_path, 'colour: str = "#fff"  # bar colour, e.g. #000\n'
+                                         'note: str = "a=b"  # free text\n'
+                                         'grace_months: int = 1')
+    result = {name: (p.default, p.help) for name, p in notebook_parameters(path).items()}
+    expected = {"colour": ("#fff", "bar colour, e.g. #000"), "note": ("a=b", "free text"),
+                "grace_months": (1, "")}
+    assert result == expected
+
+
+@pytest.mark.parametrize(("sources", "message"), [
+    (("x = 1  # no type",), "line 1 is not 'name: type = literal'"),
+    (("x: int = 1\ny: int = x + 1",), "line 2 is not 'name: type = literal'"),
+    (("x: str = make()",), "line 1 is not 'name: type = literal'"),
+    (("x: int = (1",), "line 1 is not Python"),
+    (("x: int = 1", "y: int = 2"), "has 2 cells tagged 'parameters'"),
+    ((), "has 0 cells tagged 'parameters'"),
+])
+def test_a_parameters_cell_papermill_would_half_read_is_refused(tmp_path, sources, message):
+    path = parameters_notebook(tmp_path, *sources)
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        notebook_parameters(path)
 
 
 def test_parameter_files_are_valid():
