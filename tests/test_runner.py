@@ -612,3 +612,92 @@ def test_a_kernel_that_cannot_be_registered_is_one_line(monkeypatch):
     monkeypatch.setattr(ipykernel.kernelspec, "install", refuse)
     with pytest.raises(ReportError, match="could not be registered .*ipykernel install"):
         preflight.check_kernel("no-such-kernel-cakupan-test")
+
+
+# =========================================================================== warm caches
+
+
+class CacheRead(Exception):
+    """Raised where a province bundle would be read from (or written to) the cache."""
+
+
+@pytest.fixture
+def cache_names(monkeypatch, tmp_path):
+    """Record the cache entry of every province bundle asked for, and the engine of every
+    registry load, without an intake, an engine or a kernel.
+
+    ``report_data.load_registries`` (the call the batch and the notebooks share) gives
+    stand-in registries on the engine asked for; the bundle cache's one way in records
+    the entry name (province and key: registries, parameters, engine, code) and stops.
+    """
+    from types import SimpleNamespace
+
+    from helpers.report import bundle_cache, report_data
+    from helpers.report.registries import Registries
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("jamsostek.parquet", "jkn.parquet"):
+        (folder / name).write_bytes(b"registry " + name.encode())
+    seen = SimpleNamespace(folder=folder, engines=[], names=[])
+
+    def load_registries(data_dir=None, engine="duckdb", **_):
+        seen.engines.append(engine)
+        intake = {name: SimpleNamespace(summary=SimpleNamespace(
+            path=str(folder / f"{name}.parquet"), file_sha256=name * 4, rows_read=12,
+            rows_accepted=10, rows_rejected=2)) for name in ("jamsostek", "jkn")}
+        return Registries(tk=intake["jamsostek"], jkn=intake["jkn"], tk_table=None,
+                          jkn_table=None, data_dir=folder, engine=engine)
+
+    def load_or_compute(cache_folder, name, code, compute):
+        seen.names.append(name)
+        raise CacheRead(name)
+
+    monkeypatch.setattr(report_data, "load_registries", load_registries)
+    monkeypatch.setattr(bundle_cache, "load_or_compute", load_or_compute)
+    return seen
+
+
+def run_notebook_code(spec) -> None:
+    """The notebook's code cells in this process, its parameters set as papermill sets
+    them, up to the first cache read."""
+    notebook = json.loads(Path(spec.notebook).read_text(encoding="utf-8"))
+    namespace: dict = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        exec(compile(source, spec.notebook, "exec"), namespace)  # noqa: S102
+        if "parameters" in cell["metadata"].get("tags", []):
+            namespace.update(spec.parameters)  # papermill's injected-parameters cell
+
+
+@pytest.mark.parametrize("extra", [{}, {"engine": "spark"},
+                                   {"engine": "spark", "grace_months": 2,
+                                    "labour_denominator": "bps_employed"}],
+                         ids=["defaults", "spark", "spark-grace-2-bps"])
+def test_the_warmed_bundle_is_the_one_every_notebook_reads(cache_names, tmp_path, extra):
+    specs = plan.build_specs(province_code="52", period="2024-06", lang="id",
+                             out=tmp_path / "reports", regions=["52.02"],
+                             data_dir=str(cache_names.folder), extra=extra)
+    assert [spec.kind for spec in specs] == ["province", "regency"]
+    with pytest.raises(CacheRead):
+        plan.warm_caches(province_code="52", period="2024-06",
+                         data_dir=str(cache_names.folder), extra=extra)
+    for spec in specs:
+        with pytest.raises(CacheRead):
+            run_notebook_code(spec)
+    engine = extra.get("engine", "duckdb")
+    assert cache_names.engines == [engine] * 3  # the warm, the overview, the regency report
+    warmed, *read = cache_names.names
+    assert read == [warmed, warmed]
+
+
+def test_the_engine_is_part_of_the_warmed_bundle(cache_names):
+    for engine in ("duckdb", "spark"):
+        with pytest.raises(CacheRead):
+            plan.warm_caches(province_code="52", period="2024",
+                             data_dir=str(cache_names.folder), extra={"engine": engine})
+    assert cache_names.engines == ["duckdb", "spark"]
+    duckdb_entry, spark_entry = cache_names.names
+    assert duckdb_entry != spark_entry

@@ -73,6 +73,16 @@ def warm_caches(*, province_code: str, period: str, data_dir: str = "",
                 extra: dict | None = None) -> dict:
     """Run the intake and compute the province bundle once, in this process.
 
+    The bundle is the one the notebooks read: same engine, grace months, labour
+    denominator and population vintage (the notebook's defaults, overridden by
+    ``extra``), hence the same cache entry (``tests/test_runner.py`` checks it for both
+    notebooks and both engines).
+
+    Args:
+        province_code, period: what the batch renders.
+        data_dir: registry folder ('' = data/sample).
+        extra: the batch's further notebook parameters (``engine``, ``grace_months``…).
+
     Returns:
         dict with ``inputs`` (file checksums and counts) and timings.
     """
