@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.batch import manifest, publish
+from helpers.batch import layout, manifest, publish
 
 
 def write(folder: Path, files: dict[str, str]) -> None:
@@ -159,7 +159,7 @@ def test_write_errors_in_words(code, expected):
 
 def test_recover_only_touches_what_cakupan_made(published, tmp_path):
     root, _ = published
-    foreign = root / publish.STAGING / "my-notes"
+    foreign = root / layout.STAGING / "my-notes"
     write(foreign, {"todo.txt": "keep me"})
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -198,7 +198,7 @@ def test_recover_keeps_a_commit_it_cannot_finish_for_the_next_batch(published, m
     messages = publish.recover(root, claim=lambda folder, names: claimed.append(names))
     assert "finished an interrupted commit" in messages[0] and claimed == [["index.html"]]
     assert (target / "index.html").read_text(encoding="utf-8") == "new id"
-    assert not (root / publish.STAGING).exists()
+    assert not (root / layout.STAGING).exists()
 
 
 def test_staged_files_put_the_page_last(tmp_path):
@@ -213,7 +213,7 @@ def test_recover_discards_an_unfinished_run_and_keeps_the_old_report(published):
     write(staging, {"index.html": "half", "tables/budget.csv": "half"})  # killed here
     messages = publish.recover(root)
     assert read(target) == before
-    assert not (root / publish.STAGING).exists()
+    assert not (root / layout.STAGING).exists()
     assert len(messages) == 1 and "removed the unfinished run" in messages[0]
 
 
@@ -231,7 +231,7 @@ def test_recover_finishes_a_commit_cut_short(published):
     assert (after["index.html"], after["tables.xlsx"], after["indicators.csv"]) == \
         ("new id", "new", "new")
     assert after["index.en.html"] == "old en"
-    assert not (root / publish.STAGING).exists()
+    assert not (root / layout.STAGING).exists()
 
 
 def test_intact_notices_a_changed_or_missing_file(published):

@@ -290,6 +290,6 @@ def intact(folder: Path, checksums: dict[str, str]) -> bool:
     return bool(checksums)
 
 
-__all__ = ["STAGING", "COMMIT_RECORD", "STAGING_NAME", "InTheWayError", "new_staging",
-           "is_staging", "staged_files", "in_the_way", "commit", "discard", "recover",
-           "atomic_write_text", "describe_os_error", "file_sha256", "intact"]
+__all__ = ["COMMIT_RECORD", "NO_SPACE", "STAGING_NAME", "InTheWayError", "atomic_write_text",
+           "commit", "describe_os_error", "discard", "file_sha256", "in_the_way", "intact",
+           "is_staging", "new_staging", "recover", "staged_files"]

@@ -540,5 +540,5 @@ def ping() -> int:
     return os.getpid()
 
 
-__all__ = ["RunSpec", "RunResult", "execute_run", "worker_init", "ping", "KERNEL_NAME",
-           "CELL_TIMEOUT", "RUN_TIMEOUT", "notebooks_dir"]
+__all__ = ["CELL_TIMEOUT", "KERNEL_NAME", "RESET_CODE", "RUN_TIMEOUT", "WARM_UP_CODE",
+           "RunResult", "RunSpec", "execute_run", "notebooks_dir", "ping", "worker_init"]
