@@ -435,14 +435,27 @@ def test_a_second_batch_into_the_same_folder_is_refused(small_sample, tmp_path):
     (["-p", "api_key=abc"], "looks like a secret"),
     (["--jobs", "0"], "--jobs 0"),
 ])
-def test_bad_parameters_fail_in_one_line_before_any_kernel(tmp_path, args, message):
+def test_bad_parameters_fail_in_one_line_before_any_kernel(tmp_path, capsys, args, message):
+    from helpers import cli
+
     out = tmp_path / "reports"
-    started = time.perf_counter()
-    process = cakupan("reports", "--out", str(out), *args, timeout=120)
-    assert process.returncode == 2
-    lines = process.stderr.strip().splitlines()
+    assert cli.main(["reports", "--out", str(out), *args]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cakupan reports: error:"), lines
     assert message in lines[0]
+    assert captured.out == ""
+    assert not out.exists()  # nothing ran
+
+
+def test_the_cakupan_command_fails_in_one_line_at_once(tmp_path):
+    out = tmp_path / "reports"
+    started = time.perf_counter()
+    process = cakupan("reports", "--out", str(out), "--period", "2031", timeout=120)
+    assert process.returncode == 2
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cakupan reports: error: period 2031 is "
+                                                   "outside the data"), lines
     assert not out.exists()  # nothing ran
     assert time.perf_counter() - started < 30
 
