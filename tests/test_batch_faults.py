@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers import cli
-from helpers.batch import audit, publish, runner, worker
+from helpers.batch import audit, layout, publish, runner, worker
 from helpers.batch.export import LANG_LINK_END, LANG_LINK_START, NAV_END, NAV_START
 from helpers.batch.worker import RunResult, RunSpec
 from helpers.errors import InputFileError
@@ -36,7 +36,7 @@ def registries(tmp_path):
 
 
 class FakeWorkers:
-    """Stands in for :func:`helpers.batch.runner.run_specs`: each run writes a small report
+    """Stands in for :func:`helpers.batch.pool.run_specs`: each run writes a small report
     (page with its link markers, indicators, one table) into a staging folder."""
 
     def __init__(self):
@@ -130,7 +130,7 @@ def test_a_batch_into_a_new_folder_records_every_file_it_wrote(workers, registri
     assert set(manifest["files"]) == written
     assert "index.html" in written and "2024/52.01/tables/budget.csv" in written
     assert_clean(out)
-    assert not (out / publish.STAGING).exists()
+    assert not (out / layout.STAGING).exists()
 
 
 @pytest.mark.parametrize("content", ["notes", "manifest", "file"])
@@ -247,7 +247,7 @@ def test_pdfs_are_printed_aside_and_replace_only_cakupans(workers, printer, regi
     (out / "2024" / "52.02" / "index.pdf").write_text("their PDF", encoding="utf-8")
     code, _, stderr = batch(capsys, out, registries, "--pdf")
     assert code == 0, stderr
-    assert all(publish.STAGING in path.parts for path in printer)  # never in place
+    assert all(layout.STAGING in path.parts for path in printer)  # never in place
     assert (out / "2024" / "52.02" / "index.pdf").read_text(encoding="utf-8") == "their PDF"
     assert any(line.startswith("cakupan: warning 2024/52.02/index.html: PDF not published: ")
                and "a file Cakupan did not write" in line for line in stderr), stderr
@@ -264,7 +264,7 @@ def test_pdfs_are_printed_aside_and_replace_only_cakupans(workers, printer, regi
     assert (out / "2024" / "52.01" / "index.pdf").read_bytes() != ours
     for key, run in manifest_of(out)["runs"].items():
         assert publish.intact((out / key).parent, run["outputs"]), key
-    assert not (out / publish.STAGING).exists()
+    assert not (out / layout.STAGING).exists()
     assert_clean(out)
 
 
@@ -322,7 +322,7 @@ def test_a_full_disk_while_publishing_fails_that_report(workers, registries, tmp
     assert not (out / "2024" / "52.02").exists()  # nothing half-published
     assert stdout == [str((out / "index.html").resolve())]  # the rest is published
     assert_clean(out)
-    assert not (out / publish.STAGING).exists()
+    assert not (out / layout.STAGING).exists()
 
 
 def test_a_commit_cut_short_by_a_full_disk_is_finished_by_the_next_batch(
@@ -342,7 +342,7 @@ def test_a_commit_cut_short_by_a_full_disk_is_finished_by_the_next_batch(
     assert any("FAILED 2024/52.02/index.html: not published: no space left on" in line
                for line in stderr)
     assert manifest_of(out)["last_batch"]["state"] == "failed"
-    kept = list((out / publish.STAGING).iterdir())
+    kept = list((out / layout.STAGING).iterdir())
     assert len(kept) == 1 and (kept[0] / publish.COMMIT_RECORD).is_file()
     monkeypatch.setattr(publish, "_move_files", real_move)  # space was freed
     code, _, stderr = batch(capsys, out, registries)
@@ -354,7 +354,7 @@ def test_a_commit_cut_short_by_a_full_disk_is_finished_by_the_next_batch(
         run = manifest["runs"][key]
         assert run["status"] == "ok"
         assert publish.intact((out / key).parent, run["outputs"]), key
-    assert not (out / publish.STAGING).exists()
+    assert not (out / layout.STAGING).exists()
     assert_clean(out)
 
 
@@ -432,7 +432,7 @@ def test_a_full_disk_while_rendering_names_the_folder(tmp_path, monkeypatch):
         assert result.status == "failed" and result.attempts == 1
         assert result.error == (f"no space left on {out} (disk full) while rendering — free "
                                 "some space, then run the same command again")
-    assert not list((out / publish.STAGING).iterdir())  # each attempt's staging removed
+    assert not list((out / layout.STAGING).iterdir())  # each attempt's staging removed
 
     def no_space_for_staging(root, name):
         raise OSError(errno.ENOSPC, "No space left on device", str(root))

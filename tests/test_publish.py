@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.batch import manifest, publish
+from helpers.batch import layout, manifest, publish
 
 
 def write(folder: Path, files: dict[str, str]) -> None:
@@ -159,7 +159,7 @@ def test_write_errors_in_words(code, expected):
 
 def test_recover_only_touches_what_cakupan_made(published, tmp_path):
     root, _ = published
-    foreign = root / publish.STAGING / "my-notes"
+    foreign = root / layout.STAGING / "my-notes"
     write(foreign, {"todo.txt": "keep me"})
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -198,7 +198,7 @@ def test_recover_keeps_a_commit_it_cannot_finish_for_the_next_batch(published, m
     messages = publish.recover(root, claim=lambda folder, names: claimed.append(names))
     assert "finished an interrupted commit" in messages[0] and claimed == [["index.html"]]
     assert (target / "index.html").read_text(encoding="utf-8") == "new id"
-    assert not (root / publish.STAGING).exists()
+    assert not (root / layout.STAGING).exists()
 
 
 def test_staged_files_put_the_page_last(tmp_path):
@@ -213,7 +213,7 @@ def test_recover_discards_an_unfinished_run_and_keeps_the_old_report(published):
     write(staging, {"index.html": "half", "tables/budget.csv": "half"})  # killed here
     messages = publish.recover(root)
     assert read(target) == before
-    assert not (root / publish.STAGING).exists()
+    assert not (root / layout.STAGING).exists()
     assert len(messages) == 1 and "removed the unfinished run" in messages[0]
 
 
@@ -231,7 +231,7 @@ def test_recover_finishes_a_commit_cut_short(published):
     assert (after["index.html"], after["tables.xlsx"], after["indicators.csv"]) == \
         ("new id", "new", "new")
     assert after["index.en.html"] == "old en"
-    assert not (root / publish.STAGING).exists()
+    assert not (root / layout.STAGING).exists()
 
 
 def test_intact_notices_a_changed_or_missing_file(published):
@@ -385,3 +385,39 @@ def test_only_a_cakupan_reports_manifest_counts(tmp_path, text):
     (tmp_path / "manifest.json").write_text(text, encoding="utf-8")
     assert manifest.read_manifest(tmp_path) is None
     assert manifest.owned_files(manifest.read_manifest(tmp_path), tmp_path) == set()
+
+
+# =========================================================================== layout
+
+
+@pytest.mark.parametrize(("lang", "names"), [
+    ("id", ("index.html", "index.pdf", "report.ipynb", "tables.xlsx")),
+    ("en", ("index.en.html", "index.en.pdf", "report.en.ipynb", "tables.en.xlsx")),
+])
+def test_one_naming_rule_for_every_file_of_a_report(lang, names):
+    result = (layout.page_name(lang), layout.pdf_name(lang), layout.notebook_name(lang),
+              layout.workbook_name(lang))
+    assert result == names
+    assert layout.page_language(names[0]) == lang
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("2024/index.html", "id"), ("2024/52.02/index.en.html", "en"),
+    ("index.html", None), (".staging/run-1-0a1b2c3d/index.html", None),
+    ("2024/52.02/tables/index.html", None), ("2024/52.02/index.fr.html", None),
+    ("2024/52.02/index.pdf", None), ("2024/52.02/report.html", None),
+])
+def test_report_pages_are_told_apart_from_other_files(name, expected):
+    assert layout.report_page_language(name) == expected
+
+
+def test_a_report_folder_its_key_and_its_root(tmp_path):
+    regency = layout.report_folder(tmp_path, "2024-06", "52.02")
+    overview = layout.report_folder(tmp_path, "2024-06")
+    assert regency == tmp_path / "2024-06" / "52.02" and overview == tmp_path / "2024-06"
+    assert layout.reports_root(regency, regency=True) == tmp_path
+    assert layout.reports_root(overview, regency=False) == tmp_path
+    assert layout.report_key("2024-06", "en", "52.02") == "2024-06/52.02/index.en.html"
+    assert layout.report_key("2024-06", "id") == "2024-06/index.html"
+    assert layout.landing_link(2) == "../../index.html"
+    assert layout.overview_link("en") == "../index.en.html"

@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers.batch import audit, runner
+from helpers.batch import audit, plan, preflight, runner, summary
 from helpers.batch.parameters import notebook_parameters, read_parameter_file, validate_parameters
 from helpers.errors import ParameterError, ReportError
 
@@ -247,7 +247,7 @@ def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small
     out = tmp_path / "reports"
     shutil.copytree(batch[0], out)
     before = (out / "2024" / "52.02" / "index.html").read_bytes()
-    specs = runner.build_specs(province_code="52", period="2024", lang="id", out=out,
+    specs = plan.build_specs(province_code="52", period="2024", lang="id", out=out,
                                regions=["52.01", "52.02", "52.03"],
                                data_dir=str(small_sample[0]), overview=False)
     specs[1] = replace(specs[1], notebook=str(failing_copy(tmp_path)))
@@ -271,7 +271,7 @@ def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small
     landing = (out / "index.html").read_text(encoding="utf-8")
     assert re.search(r'href="2024/52.02/index.html">index.html</a> <span title="[^"]*needs to '
                      r'be rendered again, see manifest.json">⚠', landing)
-    assert runner._finish(result) == 1  # the CLI's exit code
+    assert summary.finish(result) == 1  # the CLI's exit code
     err = capsys.readouterr().err
     assert "FAILED 2024/52.02/index.html" in err
     assert "retried 2024/52.03/index.html once after its kernel died" in err
@@ -282,7 +282,7 @@ def test_a_failing_region_and_a_dying_kernel_do_not_stop_the_others(batch, small
 def test_a_report_over_its_time_limit_is_stopped(small_sample, tmp_path):
     folder, _ = small_sample
     out = tmp_path / "reports"
-    spec = runner.build_specs(province_code="52", period="2024", lang="id", out=out,
+    spec = plan.build_specs(province_code="52", period="2024", lang="id", out=out,
                               regions=["52.01"], data_dir=str(folder), overview=False)[0]
     spec = replace(spec, notebook=str(notebook_copy(tmp_path, "slow.ipynb",
                                                     "import time\ntime.sleep(600)")))
@@ -296,7 +296,7 @@ def test_a_report_over_its_time_limit_is_stopped(small_sample, tmp_path):
     assert not (out / "2024" / "52.01" / "index.html").exists()
     manifest = assert_manifest_matches_disk(out)
     assert manifest["last_batch"]["timed_out"] == ["2024/52.01/index.html"]
-    assert runner._finish(result) == 1
+    assert summary.finish(result) == 1
 
 
 def wait_for_a_published_report(process: subprocess.Popen, out: Path) -> None:
@@ -435,14 +435,27 @@ def test_a_second_batch_into_the_same_folder_is_refused(small_sample, tmp_path):
     (["-p", "api_key=abc"], "looks like a secret"),
     (["--jobs", "0"], "--jobs 0"),
 ])
-def test_bad_parameters_fail_in_one_line_before_any_kernel(tmp_path, args, message):
+def test_bad_parameters_fail_in_one_line_before_any_kernel(tmp_path, capsys, args, message):
+    from helpers import cli
+
     out = tmp_path / "reports"
-    started = time.perf_counter()
-    process = cakupan("reports", "--out", str(out), *args, timeout=120)
-    assert process.returncode == 2
-    lines = process.stderr.strip().splitlines()
+    assert cli.main(["reports", "--out", str(out), *args]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cakupan reports: error:"), lines
     assert message in lines[0]
+    assert captured.out == ""
+    assert not out.exists()  # nothing ran
+
+
+def test_the_cakupan_command_fails_in_one_line_at_once(tmp_path):
+    out = tmp_path / "reports"
+    started = time.perf_counter()
+    process = cakupan("reports", "--out", str(out), "--period", "2031", timeout=120)
+    assert process.returncode == 2
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cakupan reports: error: period 2031 is "
+                                                   "outside the data"), lines
     assert not out.exists()  # nothing ran
     assert time.perf_counter() - started < 30
 
@@ -464,6 +477,8 @@ def test_cli_text_is_coerced_to_the_declared_type():
 
 
 def test_parameters_are_what_papermill_sees():
+    import ast
+
     import papermill
 
     for path in (ROOT / "notebooks").glob("*.ipynb"):
@@ -472,7 +487,44 @@ def test_parameters_are_what_papermill_sees():
         assert list(ours) == list(theirs), path.name
         for name, parameter in ours.items():
             assert theirs[name]["inferred_type_name"] == parameter.type_name
+            assert ast.literal_eval(theirs[name]["default"]) == parameter.default
+            assert theirs[name]["help"] == parameter.help
             assert parameter.help, (path.name, name)
+
+
+def parameters_notebook(tmp_path: Path, *sources: str) -> Path:
+    """A notebook with one code cell tagged 'parameters' per source."""
+    cells = [{"cell_type": "code", "id": f"c{i}", "metadata": {"tags": ["parameters"]},
+              "source": source, "outputs": [], "execution_count": None}
+             for i, source in enumerate(sources)]
+    path = tmp_path / "params.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}), encoding="utf-8")
+    return path
+
+
+def test_a_text_parameter_may_hold_a_hash_or_an_equals_sign(tmp_path):
+    path = parameters_notebook(tmp_path, 'colour: str = "#fff"  # bar colour, e.g. #000\n'
+                                         'note: str = "a=b"  # free text\n'
+                                         'grace_months: int = 1')
+    result = {name: (p.default, p.help) for name, p in notebook_parameters(path).items()}
+    expected = {"colour": ("#fff", "bar colour, e.g. #000"), "note": ("a=b", "free text"),
+                "grace_months": (1, "")}
+    assert result == expected
+
+
+@pytest.mark.parametrize(("sources", "message"), [
+    (("x = 1  # no type",), "line 1 is not 'name: type = literal'"),
+    (("x: int = 1\ny: int = x + 1",), "line 2 is not 'name: type = literal'"),
+    (("x: str = make()",), "line 1 is not 'name: type = literal'"),
+    (("x: int = (1",), "line 1 is not Python"),
+    (("x: int = 1", "y: int = 2"), "has 2 cells tagged 'parameters'"),
+    ((), "has 0 cells tagged 'parameters'"),
+])
+def test_a_parameters_cell_papermill_would_half_read_is_refused(tmp_path, sources, message):
+    path = parameters_notebook(tmp_path, *sources)
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        notebook_parameters(path)
 
 
 def test_parameter_files_are_valid():
@@ -546,21 +598,21 @@ def test_a_bad_parameter_file_is_one_line_from_the_cli(tmp_path, capsys):
 
 def test_missing_kernel_is_a_clear_error_when_not_registering():
     with pytest.raises(ReportError, match="ipykernel install"):
-        runner.check_kernel("no-such-kernel-cakupan-test", register=False)
+        preflight.check_kernel("no-such-kernel-cakupan-test", register=False)
 
 
 def test_missing_kernel_is_registered_on_first_use_with_one_line(monkeypatch, tmp_path,
                                                                    capsys):
     monkeypatch.setattr(sys, "prefix", str(tmp_path))  # register into a scratch prefix
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
-    python = runner.check_kernel("cakupan-first-use-test")
+    python = preflight.check_kernel("cakupan-first-use-test")
     assert python  # the kernel's interpreter
     assert (tmp_path / "share" / "jupyter" / "kernels" / "cakupan-first-use-test"
             / "kernel.json").is_file()
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and "registered the Jupyter kernel 'cakupan-first-use-test'" \
         in lines[0]
-    runner.check_kernel("cakupan-first-use-test")  # the second time: silent
+    preflight.check_kernel("cakupan-first-use-test")  # the second time: silent
     assert capsys.readouterr().err == ""
 
 
@@ -572,4 +624,93 @@ def test_a_kernel_that_cannot_be_registered_is_one_line(monkeypatch):
 
     monkeypatch.setattr(ipykernel.kernelspec, "install", refuse)
     with pytest.raises(ReportError, match="could not be registered .*ipykernel install"):
-        runner.check_kernel("no-such-kernel-cakupan-test")
+        preflight.check_kernel("no-such-kernel-cakupan-test")
+
+
+# =========================================================================== warm caches
+
+
+class CacheRead(Exception):
+    """Raised where a province bundle would be read from (or written to) the cache."""
+
+
+@pytest.fixture
+def cache_names(monkeypatch, tmp_path):
+    """Record the cache entry of every province bundle asked for, and the engine of every
+    registry load, without an intake, an engine or a kernel.
+
+    ``report_data.load_registries`` (the call the batch and the notebooks share) gives
+    stand-in registries on the engine asked for; the bundle cache's one way in records
+    the entry name (province and key: registries, parameters, engine, code) and stops.
+    """
+    from types import SimpleNamespace
+
+    from helpers.report import bundle_cache, report_data
+    from helpers.report.registries import Registries
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("jamsostek.parquet", "jkn.parquet"):
+        (folder / name).write_bytes(b"registry " + name.encode())
+    seen = SimpleNamespace(folder=folder, engines=[], names=[])
+
+    def load_registries(data_dir=None, engine="duckdb", **_):
+        seen.engines.append(engine)
+        intake = {name: SimpleNamespace(summary=SimpleNamespace(
+            path=str(folder / f"{name}.parquet"), file_sha256=name * 4, rows_read=12,
+            rows_accepted=10, rows_rejected=2)) for name in ("jamsostek", "jkn")}
+        return Registries(tk=intake["jamsostek"], jkn=intake["jkn"], tk_table=None,
+                          jkn_table=None, data_dir=folder, engine=engine)
+
+    def load_or_compute(cache_folder, name, code, compute):
+        seen.names.append(name)
+        raise CacheRead(name)
+
+    monkeypatch.setattr(report_data, "load_registries", load_registries)
+    monkeypatch.setattr(bundle_cache, "load_or_compute", load_or_compute)
+    return seen
+
+
+def run_notebook_code(spec) -> None:
+    """The notebook's code cells in this process, its parameters set as papermill sets
+    them, up to the first cache read."""
+    notebook = json.loads(Path(spec.notebook).read_text(encoding="utf-8"))
+    namespace: dict = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        exec(compile(source, spec.notebook, "exec"), namespace)  # noqa: S102
+        if "parameters" in cell["metadata"].get("tags", []):
+            namespace.update(spec.parameters)  # papermill's injected-parameters cell
+
+
+@pytest.mark.parametrize("extra", [{}, {"engine": "spark"},
+                                   {"engine": "spark", "grace_months": 2,
+                                    "labour_denominator": "bps_employed"}],
+                         ids=["defaults", "spark", "spark-grace-2-bps"])
+def test_the_warmed_bundle_is_the_one_every_notebook_reads(cache_names, tmp_path, extra):
+    specs = plan.build_specs(province_code="52", period="2024-06", lang="id",
+                             out=tmp_path / "reports", regions=["52.02"],
+                             data_dir=str(cache_names.folder), extra=extra)
+    assert [spec.kind for spec in specs] == ["province", "regency"]
+    with pytest.raises(CacheRead):
+        plan.warm_caches(province_code="52", period="2024-06",
+                         data_dir=str(cache_names.folder), extra=extra)
+    for spec in specs:
+        with pytest.raises(CacheRead):
+            run_notebook_code(spec)
+    engine = extra.get("engine", "duckdb")
+    assert cache_names.engines == [engine] * 3  # the warm, the overview, the regency report
+    warmed, *read = cache_names.names
+    assert read == [warmed, warmed]
+
+
+def test_the_engine_is_part_of_the_warmed_bundle(cache_names):
+    for engine in ("duckdb", "spark"):
+        with pytest.raises(CacheRead):
+            plan.warm_caches(province_code="52", period="2024",
+                             data_dir=str(cache_names.folder), extra={"engine": engine})
+    assert cache_names.engines == ["duckdb", "spark"]
+    duckdb_entry, spark_entry = cache_names.names
+    assert duckdb_entry != spark_entry

@@ -79,3 +79,7 @@ class PrivacyError(CakupanError):
     """The privacy audit found person-level data or a secret in an output."""
 
     exit_code = 3
+
+
+__all__ = ["CakupanError", "EngineError", "InputFileError", "ParameterError", "PrivacyError",
+           "ReferenceDataError", "ReportError", "SchemaError", "ValidationError"]

@@ -36,3 +36,6 @@ def file_lock(path: Path, *, wait: bool = True) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+__all__ = ["file_lock"]

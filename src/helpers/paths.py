@@ -94,3 +94,8 @@ def open_private(path: str | Path, mode: str = "w", **kwargs):
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
     os.fchmod(descriptor, PRIVATE_FILE_MODE)
     return os.fdopen(descriptor, mode, **kwargs)
+
+
+__all__ = ["PACKAGE_DIR", "PRIVATE_FILE_MODE", "PRIVATE_FOLDER_MODE", "cache_dir",
+           "file_sha256", "open_private", "private_file", "private_folder", "project_root",
+           "reference_dir", "reports_dir", "sample_dir"]

@@ -365,3 +365,9 @@ h1,h2,h3,h4,.table-title,.param-box-title,table.data caption{break-after:avoid;p
 figure,img,table.data,tr,.cards,.card,p.note,footer{break-inside:avoid;page-break-inside:avoid}
 .table-wrap{overflow:visible}p.note{break-before:avoid;page-break-before:avoid}table.data{font-size:8pt}footer{max-width:none;margin:1rem 0 0;padding:.6rem 0 0}}
 """.replace("\n", "")
+
+
+__all__ = ["CSS", "LANG_LINK_END", "LANG_LINK_START", "MAX_BYTES", "NAV_END", "NAV_START",
+           "REMOVE_TAGS", "ExportError", "Nav", "export_notebook", "external_references",
+           "language_link", "notebook_title", "page", "render_body", "report_cells",
+           "table_of_contents", "update_language_link"]

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.batch import publish
-from helpers.batch.manifest import LANDING_PAGE, owned_files, read_manifest
-from helpers.report.i18n import LANGUAGES
+from helpers.batch import layout, publish
+from helpers.batch.layout import LANDING_PAGE
+from helpers.batch.manifest import owned_files, read_manifest
+from helpers.report.i18n import LANGUAGES, other_language
 
 
 @dataclass
@@ -64,15 +65,11 @@ def finalize(out: Path, *, owned: set[str] | None = None,
         return path.relative_to(out).as_posix() in owned and path.is_file()
 
     for name in sorted(owned, key=lambda n: (n.count("/"), n)):
-        parts = name.split("/")
-        if not (len(parts) in (2, 3) and parts[-1].startswith("index.")
-                and parts[-1].endswith(".html") and not parts[0].startswith(".")):
-            continue
+        lang = layout.report_page_language(name)
         path = out / name
-        lang = "id" if path.name == "index.html" else path.name.split(".")[1]
-        if lang not in LANGUAGES or not path.is_file():
+        if lang is None or not path.is_file():
             continue
-        twin = "index.html" if lang != "id" else "index.en.html"
+        twin = layout.page_name(other_language(lang))
         try:
             changed = export.update_language_link(path, lang, twin, ours(path.parent / twin))
             if _update_nav(path, lang, out, ours) or changed:
@@ -88,7 +85,7 @@ def finalize(out: Path, *, owned: set[str] | None = None,
         result.landing_page = write_landing_page(out, owned=owned, runs=runs)
     except OSError as error:
         result.problems.append("could not write the landing page: "
-                               + publish.describe_os_error(error, out / LANDING_PAGE))
+                               + publish.describe_os_error(error, layout.landing_page(out)))
     except publish.InTheWayError as error:
         result.problems.append(f"could not write the landing page: {error}")
     return result
@@ -99,11 +96,10 @@ def _update_nav(path: Path, lang: str, out: Path, ours) -> bool:
     from helpers.report.i18n import translate
 
     depth = len(path.relative_to(out).parts) - 1
-    up = "../" * depth
-    links = [f'<a href="{up}index.html">{html.escape(translate("page.back_to_index", lang))}'
-             "</a>"]
+    links = [f'<a href="{layout.landing_link(depth)}">'
+             f'{html.escape(translate("page.back_to_index", lang))}</a>']
     if depth == 2 and ours(path.parent.parent / path.name):
-        links.append(f'<a href="../{path.name}">'
+        links.append(f'<a href="{layout.overview_link(lang)}">'
                      f'{html.escape(translate("page.back_to_overview", lang))}</a>')
     text = path.read_text(encoding="utf-8")
     block = NAV_START + " ".join(links) + NAV_END
@@ -143,7 +139,7 @@ def write_landing_page(out: Path, *, owned: set[str] | None = None,
         document = read_manifest(out)
         owned = owned_files(document, out) if owned is None else owned
         runs = (document or {}).get("runs", {}) if runs is None else runs
-    path = out / LANDING_PAGE
+    path = layout.landing_page(out)
     if os.path.lexists(path) and (LANDING_PAGE not in owned or path.is_dir()):
         raise publish.InTheWayError(
             "a file Cakupan did not write is where the landing page goes", path=path,
@@ -157,8 +153,9 @@ def write_landing_page(out: Path, *, owned: set[str] | None = None,
     named = [name.split("/") for name in set(owned) | set(runs) if not name.startswith(".")]
     periods = sorted({parts[0] for parts in named if len(parts) >= 2}, reverse=True)
     places = {(parts[0], parts[1]) for parts in named if len(parts) >= 3}
-    with_tables = {"/".join(parts[:parts.index("tables")]) + "/" for parts in named
-                   if "tables" in parts[:-1]}
+    tables = layout.TABLES_FOLDER
+    with_tables = {"/".join(parts[:parts.index(tables)]) + "/" for parts in named
+                   if tables in parts[:-1]}
     for period in periods:
         rows = []
         overview_cells = _language_cells(out, f"{period}/", failed, owned, with_tables)
@@ -167,7 +164,7 @@ def write_landing_page(out: Path, *, owned: set[str] | None = None,
                         f" · {html.escape(translate('page.province_overview', 'en'))}</strong>"
                         f"</td><td></td>{overview_cells}</tr>")
         regions = sorted(region for p, region in places
-                         if p == period and not region.startswith(".") and region != "tables")
+                         if p == period and not region.startswith(".") and region != tables)
         for region in regions:
             cells = _language_cells(out, f"{period}/{region}/", failed, owned, with_tables)
             if not cells:
@@ -197,9 +194,11 @@ def _language_cells(out: Path, prefix: str, failed: set[str], owned: set[str],
     def have(name: str) -> bool:
         return prefix + name in owned and (out / (prefix + name)).is_file()
 
+    tables = layout.TABLES_FOLDER
+
     cells = []
     any_file = False
-    for lang, name in (("id", "index.html"), ("en", "index.en.html")):
+    for name in map(layout.page_name, LANGUAGES):
         key = prefix + name
         if have(name):
             any_file = True
@@ -212,12 +211,11 @@ def _language_cells(out: Path, prefix: str, failed: set[str], owned: set[str],
         else:
             cells.append("<td>–</td>")
     files = []
-    for name in ("index.pdf", "index.en.pdf", "indicators.csv", "excel-id/indicators.csv",
-                 "tables.xlsx", "tables.en.xlsx", "report.ipynb", "report.en.ipynb"):
+    for name in layout.shared_files():
         if have(name):
             files.append(f'<a href="{html.escape(prefix + name)}">{name}</a>')
     if prefix in with_tables:
-        files.append(f'<a href="{html.escape(prefix)}tables/">tables/</a>')
+        files.append(f'<a href="{html.escape(prefix)}{tables}/">{tables}/</a>')
     if not any_file:
         return ""
     return "".join(cells) + f"<td>{' · '.join(files)}</td>"

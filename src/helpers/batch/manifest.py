@@ -41,20 +41,16 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from helpers import __version__
+from helpers.batch.layout import DESCRIPTION, LANDING_PAGE, manifest_path
 from helpers.batch.publish import atomic_write_text, intact
 from helpers.paths import file_sha256, project_root, reference_dir
 
-FILE_NAME = "manifest.json"
 #: Packages whose versions the manifest records (and the fingerprint includes).
 PACKAGES = ("cakupan", "pandas", "numpy", "pyarrow", "ibis-framework", "duckdb", "papermill",
             "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "matplotlib",
             "seaborn", "babel", "openpyxl", "tqdm")
 #: What ``last_batch.state`` can say (see the module docstring).
 STATES = ("running", "finished", "failed", "incomplete", "stopped")
-#: The landing page at the root of a reports folder.
-LANDING_PAGE = "index.html"
-LAYOUT = ("reports/<period>/<region_code>/index.html (id), index.en.html (en); "
-          "reports/<period>/index.html the province overview")
 
 
 def package_versions() -> dict[str, str]:
@@ -102,7 +98,7 @@ def is_cakupan_manifest(document: object) -> bool:
 def read_manifest(out: str | Path) -> dict | None:
     """The manifest of a reports folder, or None when there is none that Cakupan wrote
     (no ``manifest.json``, an unreadable one, or another tool's)."""
-    path = Path(out) / FILE_NAME
+    path = manifest_path(out)
     if not path.is_file():
         return None
     try:
@@ -161,7 +157,7 @@ class Manifest:
 
     def __init__(self, out: Path, registry_files: list[Path]):
         self.out = Path(out)
-        self.path = self.out / FILE_NAME
+        self.path = manifest_path(self.out)
         self.data = self._read()
         self.runs: dict[str, dict] = dict(self.data.get("runs", {}))
         #: Files of the folder Cakupan wrote (relative, POSIX): the only ones it replaces.
@@ -310,7 +306,7 @@ class Manifest:
         document = {
             "tool": "cakupan", "version": __version__,
             "updated": dt.datetime.now().isoformat(timespec="seconds"),
-            "layout": LAYOUT,
+            "layout": DESCRIPTION,
             "last_batch": last_batch,
             "inputs": inputs,
             "reference_tables_sha256": self.context["reference_tables_sha256"],
@@ -329,4 +325,4 @@ class Manifest:
 
 __all__ = ["Manifest", "package_versions", "code_sha256", "folder_checksums", "relative",
            "public_parameters", "is_cakupan_manifest", "read_manifest", "owned_files",
-           "FILE_NAME", "LANDING_PAGE", "PACKAGES", "STATES"]
+           "PACKAGES", "STATES"]

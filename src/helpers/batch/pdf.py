@@ -247,5 +247,6 @@ def count_pages(pdf_path: str | Path) -> int:
     return len(_PAGE.findall(Path(pdf_path).read_bytes()))
 
 
-__all__ = ["CHROMIUM_PATH", "CHROMIUM_ARGS", "PrintResult", "browser", "check_ready",
-           "chromium_path", "count_pages", "offline_page", "print_pdf", "print_pdfs"]
+__all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "FOOTER_TEMPLATE", "PAGE_TIMEOUT_S", "PAPER",
+           "PrintResult", "browser", "check_ready", "chromium_path", "count_pages",
+           "offline_page", "print_pdf", "print_pdfs"]

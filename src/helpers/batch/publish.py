@@ -38,11 +38,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from helpers.batch.layout import STAGING
 from helpers.errors import ReportError
 from helpers.paths import file_sha256
 
-#: Folder under the reports root where runs render before they are committed.
-STAGING = ".staging"
 #: The commit record inside a staging folder.
 COMMIT_RECORD = ".commit.json"
 #: Names :func:`new_staging` gives: ``<name>-<pid>-<8 hex>``. Nothing else is removed.
@@ -291,6 +290,6 @@ def intact(folder: Path, checksums: dict[str, str]) -> bool:
     return bool(checksums)
 
 
-__all__ = ["STAGING", "COMMIT_RECORD", "STAGING_NAME", "InTheWayError", "new_staging",
-           "is_staging", "staged_files", "in_the_way", "commit", "discard", "recover",
-           "atomic_write_text", "describe_os_error", "file_sha256", "intact"]
+__all__ = ["COMMIT_RECORD", "NO_SPACE", "STAGING_NAME", "InTheWayError", "atomic_write_text",
+           "commit", "describe_os_error", "discard", "file_sha256", "in_the_way", "intact",
+           "is_staging", "new_staging", "recover", "staged_files"]

@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.batch import publish
+from helpers.batch import layout, publish
 from helpers.batch.manifest import relative
 from helpers.paths import project_root
 
@@ -81,27 +81,26 @@ class RunSpec:
 
     @property
     def html_name(self) -> str:
-        return "index.html" if self.lang == "id" else f"index.{self.lang}.html"
+        return layout.page_name(self.lang)
 
     @property
     def ipynb_name(self) -> str:
-        return "report.ipynb" if self.lang == "id" else f"report.{self.lang}.ipynb"
+        return layout.notebook_name(self.lang)
 
     @property
     def pdf_name(self) -> str:
-        return "index.pdf" if self.lang == "id" else f"index.{self.lang}.pdf"
+        return layout.pdf_name(self.lang)
 
     @property
     def key(self) -> str:
         """Manifest key: the HTML path relative to the reports root."""
-        return f"{self.period}/{self.label}/{self.html_name}" if self.kind == "regency" \
-            else f"{self.period}/{self.html_name}"
+        return layout.report_key(self.period, self.lang,
+                                 self.label if self.kind == "regency" else None)
 
     @property
     def root(self) -> Path:
         """The reports root (``reports/``) this run publishes into."""
-        folder = Path(self.out_dir)
-        return folder.parents[1] if self.kind == "regency" else folder.parent
+        return layout.reports_root(self.out_dir, regency=self.kind == "regency")
 
 
 @dataclass
@@ -373,6 +372,7 @@ def _execute_and_export(spec: RunSpec, staging: Path, result: RunResult) -> None
     import papermill
 
     from helpers.batch import export
+    from helpers.report.i18n import other_language
 
     ipynb = staging / spec.ipynb_name
     parameters = dict(spec.parameters)
@@ -402,10 +402,10 @@ def _execute_and_export(spec: RunSpec, staging: Path, result: RunResult) -> None
     result.timings["scrub"] = round(time.perf_counter() - clock, 2)
     clock = time.perf_counter()
     out_dir = Path(spec.out_dir)
-    twin_lang = "en" if spec.lang == "id" else "id"
-    twin = "index.html" if twin_lang == "id" else f"index.{twin_lang}.html"
-    nav = export.Nav(index="../../index.html" if spec.kind == "regency" else "../index.html",
-                     overview=f"../{spec.html_name}" if spec.kind == "regency" else None,
+    regency = spec.kind == "regency"
+    twin = layout.page_name(other_language(spec.lang))
+    nav = export.Nav(index=layout.landing_link(2 if regency else 1),
+                     overview=layout.overview_link(spec.lang) if regency else None,
                      twin=twin, twin_exists=(out_dir / twin).exists())
     exported = export.export_notebook(nb, staging / spec.html_name, lang=spec.lang, nav=nav)
     result.timings["export"] = round(time.perf_counter() - clock, 2)
@@ -540,5 +540,5 @@ def ping() -> int:
     return os.getpid()
 
 
-__all__ = ["RunSpec", "RunResult", "execute_run", "worker_init", "ping", "KERNEL_NAME",
-           "CELL_TIMEOUT", "RUN_TIMEOUT", "notebooks_dir"]
+__all__ = ["CELL_TIMEOUT", "KERNEL_NAME", "RESET_CODE", "RUN_TIMEOUT", "WARM_UP_CODE",
+           "RunResult", "RunSpec", "execute_run", "notebooks_dir", "ping", "worker_init"]

@@ -134,3 +134,6 @@ INDICATORS: tuple[Indicator, ...] = (
 
 BY_ID: dict[str, Indicator] = {i.indicator_id: i for i in INDICATORS}
 INDICATOR_IDS: tuple[str, ...] = tuple(BY_ID)
+
+
+__all__ = ["BY_ID", "INDICATORS", "INDICATOR_IDS", "Indicator"]

@@ -250,6 +250,7 @@ def _reads_file(table, path: Path) -> bool:
     return bool(rows) and f"'{path}'" in rows[0][0]
 
 
-__all__ = ["ENGINES", "DEFAULT_ENGINE", "EngineError", "validate_engine", "connect",
-           "spark_session", "resolve_spark_master", "check_java", "engine_of", "registry_table",
-           "registry_tables"]
+__all__ = ["DEFAULT_ENGINE", "DEFAULT_SPARK_MASTER", "ENGINES", "LOCAL_SHUFFLE_PARTITIONS",
+           "SPARK_MASTER_ENV", "SPARK_STAGING_ENV", "EngineError", "check_java", "connect", "engine_of",
+           "registry_table", "registry_tables", "resolve_spark_master", "spark_session",
+           "validate_engine"]

@@ -30,6 +30,16 @@ from helpers.data.schema import FORMAL_SEGMENTS, INFORMAL_SEGMENTS, PEMDA_FUNDIN
 from helpers.errors import ParameterError, ReferenceDataError
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 
+__all__ = [
+    "AGE_GROUPS", "BREAKDOWN_COLUMNS", "CATEGORY_ORDER", "DAY_PATTERN", "DBHCHT_WELFARE_SHARE",
+    "PERIOD_PATTERN", "UHC_TARGET_COVERAGE", "Parameters", "age_group_of", "age_of",
+    "as_reference_date", "compute_indicators", "count_people", "funded_person_months",
+    "indicator_table", "indicator_value", "is_active", "is_member", "jamsostek_budget",
+    "jamsostek_counts", "jamsostek_unit_cost", "jkn_counts", "jkn_pemda_budget",
+    "labour_denominators", "month_ends_of_year", "ratio", "reference_date_of", "restrict",
+    "uhc_category", "uhc_distance",
+]
+
 #: Welfare share of DBHCHT under PMK 72/2024 (50 % welfare, 40 % health, 10 % law).
 DBHCHT_WELFARE_SHARE = 0.5
 #: UHC target share of the population (RPJMN 2020-2024; the BPJS Kesehatan UHC predicate).

@@ -129,3 +129,7 @@ def _pemda_staff_active(tk: ibis.Table, params: Parameters,
         staff_active=t.person_id.nunique(where=active & staff),
     ).to_pandas().set_index("region_code")
     return result.reindex(region_codes, fill_value=0)
+
+
+__all__ = ["ASSESSED_INDICATORS", "DEFAULT_WEIGHTS", "SCORECARD_INDICATORS", "STATUS",
+           "scorecard"]
