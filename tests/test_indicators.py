@@ -8,7 +8,7 @@ import pytest
 from intake_tables import intake_table
 
 from helpers.data import reference
-from helpers.measures import breakdowns, indicators, series
+from helpers.measures import breakdowns, dates, indicators, series
 from helpers.measures.indicators import Parameters
 
 D = date(2024, 12, 31)
@@ -109,7 +109,7 @@ def test_funded_person_months_and_budget():
 
 def test_budget_year_to_date_for_a_mid_year_period():
     table = tk_table([spell("f", segment="BPU", occupation="fisher", funding_source="apbd")])
-    params = Parameters(indicators.reference_date_of("2024-06"))
+    params = Parameters(dates.reference_date_of("2024-06"))
     result = indicators.jamsostek_budget(table, params, ["52.02"])
     assert result["person_months"].sum() == 6
 
@@ -166,11 +166,11 @@ def test_uhc_distance_in_people_and_rupiah():
 
 
 def test_period_reference_dates():
-    assert indicators.reference_date_of("2024") == date(2024, 12, 31)
-    assert indicators.reference_date_of("2024-02") == date(2024, 2, 29)
-    assert indicators.reference_date_of("2024-06") == date(2024, 6, 30)
+    assert dates.reference_date_of("2024") == date(2024, 12, 31)
+    assert dates.reference_date_of("2024-02") == date(2024, 2, 29)
+    assert dates.reference_date_of("2024-06") == date(2024, 6, 30)
     with pytest.raises(indicators.ParameterError, match="2024/13"):
-        indicators.reference_date_of("2024/13")
+        dates.reference_date_of("2024/13")
 
 
 def test_parameters_reject_unknown_choices():

@@ -14,7 +14,7 @@ from intake_tables import intake_table
 
 from helpers.data import reference
 from helpers.errors import ParameterError
-from helpers.measures import breakdowns, indicators, series
+from helpers.measures import breakdowns, dates, indicators, series
 from helpers.report import report_data
 from helpers.report.query import query, query_monthly, resolve_regions
 
@@ -201,7 +201,7 @@ def test_every_date_form_gives_the_same_answer(registries, at):
     (pd.NaT, "not a date"), (None, "not a date"), (True, "not a date"), (2024.0, "not a date")])
 def test_impossible_dates_are_one_line(at, message):
     with pytest.raises(ParameterError, match=message) as error:
-        indicators.as_reference_date(at)
+        dates.as_reference_date(at)
     assert "\n" not in str(error.value)
 
 

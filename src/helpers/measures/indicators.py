@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,15 +27,16 @@ import pandas as pd
 from helpers.data import reference
 from helpers.data.schema import FORMAL_SEGMENTS, INFORMAL_SEGMENTS, PEMDA_FUNDING_SOURCES
 from helpers.errors import ParameterError, ReferenceDataError
+from helpers.measures.dates import as_reference_date
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 
 __all__ = [
-    "AGE_GROUPS", "BREAKDOWN_COLUMNS", "CATEGORY_ORDER", "DAY_PATTERN", "DBHCHT_WELFARE_SHARE",
-    "PERIOD_PATTERN", "UHC_TARGET_COVERAGE", "Parameters", "age_group_of", "age_of",
-    "as_reference_date", "compute_indicators", "count_people", "funded_person_months",
+    "AGE_GROUPS", "BREAKDOWN_COLUMNS", "CATEGORY_ORDER", "DBHCHT_WELFARE_SHARE",
+    "UHC_TARGET_COVERAGE", "Parameters", "age_group_of", "age_of",
+    "compute_indicators", "count_people", "funded_person_months",
     "indicator_table", "indicator_value", "is_active", "is_member", "jamsostek_budget",
     "jamsostek_counts", "jamsostek_unit_cost", "jkn_counts", "jkn_pemda_budget",
-    "labour_denominators", "month_ends_of_year", "ratio", "reference_date_of", "restrict",
+    "labour_denominators", "month_ends_of_year", "ratio", "restrict",
     "uhc_category", "uhc_distance",
 ]
 
@@ -82,71 +82,6 @@ class Parameters:
         if self.population_vintage not in vintages:
             raise ParameterError(f"unknown population_vintage '{self.population_vintage}'",
                                  fix=f"use one of {', '.join(vintages)}")
-
-
-#: A period: a year (``2024``) or a year and month 01-12 (``2024-06``), ASCII digits only.
-PERIOD_PATTERN = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>0[1-9]|1[0-2]))?", re.ASCII)
-
-
-def reference_date_of(period: str) -> date:
-    """Reference date of a period: '2024' → 2024-12-31, '2024-06' → 2024-06-30.
-
-    Raises:
-        ParameterError: not ``YYYY`` or ``YYYY-MM`` with ASCII digits and a month 01-12
-            (``2024-13``, ``2024-00``, ``2024-6``, full-width digits, spaces are refused).
-    """
-    match = PERIOD_PATTERN.fullmatch(str(period))
-    if match is None:
-        raise ParameterError(
-            f"period {str(period)!r} is not a year or a year-month with a month 01-12",
-            fix="write it as 2024 (year) or 2024-06 (June 2024), with plain digits")
-    year = int(match["year"])
-    if match["month"] is None:
-        return date(year, 12, 31)
-    month = int(match["month"])
-    first_next = date(year + month // 12, month % 12 + 1, 1)
-    return date.fromordinal(first_next.toordinal() - 1)
-
-
-#: A day written 'YYYY-MM-DD', optionally followed by a time ('2024-12-31 00:00:00').
-DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.+\-Z]*)?", re.ASCII)
-
-
-def as_reference_date(value) -> date:
-    """The one date convention of the package: any way of writing a reference date → a date.
-
-    Accepted: ``datetime.date``; ``datetime.datetime``, ``pd.Timestamp`` and
-    ``numpy.datetime64`` (their day; the time is ignored); text ``'2024-12-31'`` (a day,
-    a time after it is ignored); a period ``'2024-06'`` → 2024-06-30 and ``'2024'`` or
-    ``2024`` → 2024-12-31 (:func:`reference_date_of`). Whether the data cover the date is
-    checked where the data are known (``report_data``).
-
-    Raises:
-        ParameterError: anything else (``'2024-6'``, ``'31/12/2024'``, ``2024-02-30``,
-            full-width digits, NaT, None, True), in one line.
-    """
-    fix = ("give a day (date(2024, 12, 31), pd.Timestamp('2024-12-31'), '2024-12-31') or "
-           "a period ('2024-06' = 2024-06-30, '2024' = 2024-12-31)")
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-    if value is pd.NaT or value is None or isinstance(value, bool):
-        raise ParameterError(f"reference date {value!r} is not a date", fix=fix)
-    if isinstance(value, date):  # datetime and pd.Timestamp are dates too
-        return date(value.year, value.month, value.day)
-    if isinstance(value, (int, np.integer)):
-        return reference_date_of(str(int(value)))
-    if isinstance(value, str):
-        text = value.strip()
-        if DAY_PATTERN.fullmatch(text):
-            try:
-                return date.fromisoformat(text[:10])
-            except ValueError:
-                raise ParameterError(f"reference date '{value}' is not a day of the calendar",
-                                     fix=fix) from None
-        if re.fullmatch(r"[0-9]{4}(?:-[0-9]{1,2})?", text, re.ASCII):
-            return reference_date_of(text)  # its own message for '2024-13', '2024-6'
-    raise ParameterError(f"reference date {value!r} is not a date, a year-month or a year",
-                         fix=fix)
 
 
 # ----------------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ import pandas as pd
 
 from helpers.data import reference
 from helpers.errors import ParameterError
+from helpers.measures.dates import as_reference_date, reference_date_of
 from helpers.measures.engines import validate_engine
-from helpers.measures.indicators import Parameters, as_reference_date, reference_date_of
+from helpers.measures.indicators import Parameters
 from helpers.report.i18n import check_language
 from helpers.report.registries import resolve_data_dir
 
