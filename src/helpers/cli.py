@@ -16,6 +16,7 @@ from helpers.errors import CakupanError
 
 #: Modules that contribute sub-commands, in the order ``cakupan --help`` lists them.
 COMMAND_MODULES = (
+    "helpers.batch.workspace",
     "helpers.data.sample",
     "helpers.data.intake",
     "helpers.batch.runner",

@@ -79,3 +79,7 @@ class PrivacyError(CakupanError):
     """The privacy audit found person-level data or a secret in an output."""
 
     exit_code = 3
+
+
+class WorkspaceError(CakupanError):
+    """No Cakupan workspace here, or ``cakupan init`` cannot create one."""
