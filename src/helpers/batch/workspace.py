@@ -61,6 +61,9 @@ cakupan reports --province 52 --period 2024   # every NTB report and the overvie
 jupyter lab notebooks/                        # explore; the kernel is "Python (cakupan)"
 ```
 
+`cakupan init` registered the notebooks' Jupyter kernel, `cakupan`, for the Python it runs
+on (if it is missing: `python -m ipykernel install --sys-prefix --name cakupan`).
+
 `cakupan sample` without `--scale` writes the full sample (about 7 million rows, a minute
 or two). Your own registries: check a file with
 `cakupan validate FILE --registry jkn` (or `jamsostek`), then render from a folder holding
@@ -158,7 +161,10 @@ def register_cli(subparsers) -> None:
 
 
 def _run_cli(args) -> int:
+    from helpers.batch.runner import check_kernel
+
     folder = init_workspace(args.folder, reference=args.reference)
+    check_kernel()  # `jupyter lab` in the workspace finds the notebooks' kernel at once
     shown = _shown(folder)
     print(f"created the Cakupan workspace {shown} (notebooks/, data/, README.md)")
     print(f"next: cd {shown} && cakupan sample --scale 0.01 && "
