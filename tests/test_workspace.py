@@ -220,3 +220,11 @@ def test_cli_init_of_a_workspace_twice_is_one_line(outside, capsys):
     capsys.readouterr()
     assert main(["init", "ws"]) == 2
     assert "is already a Cakupan workspace" in capsys.readouterr().err
+
+
+def test_another_project_with_src_helpers_is_no_checkout(tmp_path):
+    (tmp_path / "src" / "helpers").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "helpers"\n', encoding="utf-8")
+    assert not paths.is_checkout(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "cakupan"\n', encoding="utf-8")
+    assert paths.is_checkout(tmp_path)

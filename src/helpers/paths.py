@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -44,9 +45,17 @@ NOTEBOOKS_FOLDER = Path("notebooks")
 
 
 def is_checkout(folder: str | Path) -> bool:
-    """True when ``folder`` is a Cakupan source checkout (``pyproject.toml``, ``src/helpers``)."""
+    """True when ``folder`` is a Cakupan source checkout: ``src/helpers`` beside a
+    ``pyproject.toml`` of the project named ``cakupan``."""
     folder = Path(folder)
-    return (folder / "pyproject.toml").is_file() and (folder / "src" / "helpers").is_dir()
+    pyproject = folder / "pyproject.toml"
+    if not (pyproject.is_file() and (folder / "src" / "helpers").is_dir()):
+        return False
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r'^name\s*=\s*["\']cakupan["\']', text, re.MULTILINE) is not None
 
 
 def is_workspace(folder: str | Path) -> bool:
