@@ -12,7 +12,7 @@ JOBS ?= 2
 REPORT_OPTIONS ?=            # e.g. --force (render unchanged reports too), --timeout 3600, --pdf
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data test test-fast reports lab bench docs clean system
+.PHONY: help setup data test test-fast reports lab bench docs wheel clean system
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,10 @@ bench: $(STAMP) ## benchmarks (not part of the test suite); results in bench/res
 
 docs: $(STAMP) ## regenerate docs/methodology.md from the indicator definitions
 	$(BIN)/python -m helpers.report.methodology docs/methodology.md
+
+wheel: $(STAMP) ## build the wheel into dist/ (then: pip install dist/cakupan-*.whl; cakupan init DIR)
+	$(BIN)/python -m pip wheel . --no-deps --quiet -w dist
+	@ls dist/cakupan-*.whl
 
 clean: ## remove generated data, caches and reports (keeps .venv)
 	rm -rf data/sample/*.parquet data/sample/manifest.json data/cache reports/*/ reports/index.html reports/manifest.json

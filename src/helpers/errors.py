@@ -81,5 +81,9 @@ class PrivacyError(CakupanError):
     exit_code = 3
 
 
+class WorkspaceError(CakupanError):
+    """No Cakupan workspace here, or ``cakupan init`` cannot create one."""
+
+
 __all__ = ["CakupanError", "EngineError", "InputFileError", "ParameterError", "PrivacyError",
-           "ReferenceDataError", "ReportError", "SchemaError", "ValidationError"]
+           "ReferenceDataError", "ReportError", "SchemaError", "ValidationError", "WorkspaceError"]

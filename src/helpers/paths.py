@@ -1,28 +1,153 @@
-"""Where the project keeps its data, reports and caches; the checksum of a file."""
+"""Where the project keeps its data, reports and caches; the checksum of a file.
+
+The *project root* is the folder whose ``data/``, ``reports/`` and ``notebooks/`` the
+commands use. :func:`project_root` takes the first of:
+
+1. ``$CAKUPAN_HOME``, when set (an explicit choice wins; report kernels get it too);
+2. the current folder or its nearest parent that is a workspace (it holds
+   ``cakupan.toml``, written by ``cakupan init``) or a Cakupan checkout
+   (``pyproject.toml`` beside ``src/helpers``);
+3. the checkout this package runs from (an editable install, ``make setup``);
+
+else it raises :class:`~helpers.errors.WorkspaceError` (run ``cakupan init``).
+
+The files the package ships read-only (reference tables, the data dictionary, the
+notebooks) come from the project root when it has them, else from :func:`shipped_dir`:
+the checkout, or ``helpers/_shipped`` inside an installed wheel (``setup.py`` copies them
+there; ``docs/architecture.md`` "Installing").
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+from importlib import resources
 from pathlib import Path
 
+import helpers
+from helpers.errors import WorkspaceError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
+if not getattr(helpers, "IS_CAKUPAN", False):  # another package's helpers/__init__.py
+    raise ImportError(
+        f"{PACKAGE_DIR}/__init__.py is missing or not Cakupan's: another package installed "
+        "a 'helpers' package over it. Use a separate environment for Cakupan, or `pip "
+        "uninstall helpers` and then `pip install --force-reinstall cakupan`.")
+#: Environment variable naming the project root (a workspace or a checkout).
+HOME_ENV = "CAKUPAN_HOME"
+#: The file that marks a workspace (``cakupan init`` writes it).
+WORKSPACE_MARKER = "cakupan.toml"
+#: Where a wheel keeps the checkout's reference tables and notebooks (``setup.py``).
+SHIPPED_FOLDER = "_shipped"
+REFERENCE_FOLDER = Path("data") / "reference"
+NOTEBOOKS_FOLDER = Path("notebooks")
+
+
+def is_checkout(folder: str | Path) -> bool:
+    """True when ``folder`` is a Cakupan source checkout: ``src/helpers`` beside a
+    ``pyproject.toml`` of the project named ``cakupan``."""
+    folder = Path(folder)
+    pyproject = folder / "pyproject.toml"
+    if not (pyproject.is_file() and (folder / "src" / "helpers").is_dir()):
+        return False
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r'^name\s*=\s*["\']cakupan["\']', text, re.MULTILINE) is not None
+
+
+def is_workspace(folder: str | Path) -> bool:
+    """True when ``folder`` is a workspace made by ``cakupan init`` (it holds ``cakupan.toml``)."""
+    return (Path(folder) / WORKSPACE_MARKER).is_file()
+
+
+def source_checkout() -> Path | None:
+    """The checkout this package runs from (``src/helpers`` of it), else None (a wheel)."""
+    candidate = PACKAGE_DIR.parent.parent
+    if PACKAGE_DIR.parent.name == "src" and is_checkout(candidate):
+        return candidate
+    return None
+
+
+def find_project_root(start: str | Path | None = None) -> Path | None:
+    """The project root (module docstring, steps 1-3), or None when there is none.
+
+    Args:
+        start: folder to search from; the current folder by default.
+
+    Raises:
+        WorkspaceError: ``$CAKUPAN_HOME`` names a folder that does not exist.
+    """
+    env = os.environ.get(HOME_ENV, "").strip()
+    if env:
+        home = Path(env).expanduser().resolve()
+        if not home.is_dir():
+            raise WorkspaceError(f"{HOME_ENV}={env} is not a folder",
+                                 fix=f"create it with `cakupan init {env}` or unset {HOME_ENV}")
+        return home
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_workspace(folder) or is_checkout(folder):
+            return folder
+    return source_checkout()
 
 
 def project_root() -> Path:
-    """Return the project root: ``$CAKUPAN_HOME`` if set, else the checkout holding ``src/``."""
-    env = os.environ.get("CAKUPAN_HOME")
-    if env:
-        return Path(env).resolve()
-    candidate = PACKAGE_DIR.parent.parent
-    if (candidate / "data" / "reference").is_dir():
-        return candidate
-    return Path.cwd()
+    """The project root: where data, caches and reports go (module docstring).
+
+    Raises:
+        WorkspaceError: no workspace in the current folder or its parents, no
+            ``$CAKUPAN_HOME`` and no checkout; the message says to run ``cakupan init``.
+    """
+    root = find_project_root()
+    if root is None:
+        raise WorkspaceError(
+            f"no Cakupan workspace in {Path.cwd()} or its parents",
+            fix=f"run `cakupan init DIR` and cd into DIR, or set {HOME_ENV} to a workspace")
+    return root
+
+
+def shipped_dir() -> Path:
+    """The package's read-only files: the checkout, or ``helpers/_shipped`` of a wheel.
+
+    Both have the same layout (``data/reference``, ``data/README.md``, ``notebooks``).
+
+    Raises:
+        WorkspaceError: the package is neither in a checkout nor a wheel built with its
+            data (``helpers/_shipped`` missing): reinstall it from a wheel.
+    """
+    checkout = source_checkout()
+    if checkout is not None:
+        return checkout
+    shipped = resources.files("helpers").joinpath(SHIPPED_FOLDER)
+    if not isinstance(shipped, Path) or not shipped.is_dir():
+        raise WorkspaceError(
+            f"the installed package has no reference tables or notebooks ({PACKAGE_DIR}"
+            f"/{SHIPPED_FOLDER} is missing)",
+            fix="reinstall Cakupan from a wheel built with `pip wheel . -w dist` "
+                "(docs/architecture.md, Installing)")
+    return shipped
+
+
+def _own_or_shipped(folder: Path, pattern: str) -> Path:
+    """``folder`` of the project root when it holds ``pattern`` files, else the shipped one."""
+    root = find_project_root()
+    if root is not None and any((root / folder).glob(pattern)):
+        return root / folder
+    return shipped_dir() / folder
 
 
 def reference_dir() -> Path:
-    """Committed reference tables (``data/reference``)."""
-    return project_root() / "data" / "reference"
+    """The reference tables: the project's ``data/reference`` if it has CSVs, else the shipped
+    ones. Works without a workspace (a notebook or script anywhere)."""
+    return _own_or_shipped(REFERENCE_FOLDER, "*.csv")
+
+
+def notebooks_dir() -> Path:
+    """The notebooks: the project's ``notebooks/`` if it has any, else the shipped ones."""
+    return _own_or_shipped(NOTEBOOKS_FOLDER, "*.ipynb")
 
 
 def sample_dir() -> Path:

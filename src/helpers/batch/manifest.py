@@ -43,7 +43,7 @@ from pathlib import Path
 from helpers import __version__
 from helpers.batch.layout import DESCRIPTION, LANDING_PAGE, manifest_path
 from helpers.batch.publish import atomic_write_text, intact
-from helpers.paths import file_sha256, project_root, reference_dir
+from helpers.paths import PACKAGE_DIR, file_sha256, notebooks_dir, project_root, reference_dir
 
 #: Packages whose versions the manifest records (and the fingerprint includes).
 PACKAGES = ("cakupan", "pandas", "numpy", "pyarrow", "ibis-framework", "duckdb", "papermill",
@@ -81,11 +81,14 @@ def code_sha256() -> str:
 
 
 def relative(path: str | Path, root: Path) -> str:
-    """``path`` relative to ``root`` when inside it (the manifest never holds a home path)."""
-    try:
-        return str(Path(path).resolve().relative_to(Path(root).resolve()))
-    except ValueError:
-        return str(path)
+    """``path`` relative to ``root`` when inside it, ``helpers/…`` when inside the installed
+    package (a shipped notebook), else as given: the manifest never holds a home path."""
+    resolved = Path(path).resolve()
+    for base in (Path(root).resolve(), PACKAGE_DIR):
+        if resolved.is_relative_to(base):
+            start = base if base != PACKAGE_DIR else PACKAGE_DIR.parent
+            return str(resolved.relative_to(start))
+    return str(path)
 
 
 def is_cakupan_manifest(document: object) -> bool:
@@ -310,7 +313,7 @@ class Manifest:
             "last_batch": last_batch,
             "inputs": inputs,
             "reference_tables_sha256": self.context["reference_tables_sha256"],
-            "notebooks_sha256": folder_checksums(project_root() / "notebooks", "*.ipynb"),
+            "notebooks_sha256": folder_checksums(notebooks_dir(), "*.ipynb"),
             "code_sha256": self.context["code_sha256"],
             "packages": self.context["packages"],
             "kernel": "cakupan",

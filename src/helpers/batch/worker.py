@@ -39,18 +39,13 @@ from pathlib import Path
 
 from helpers.batch import layout, publish
 from helpers.batch.manifest import relative
-from helpers.paths import project_root
+from helpers.paths import HOME_ENV, notebooks_dir, project_root
 
 KERNEL_NAME = "cakupan"
 #: Seconds a single cell may run; a whole notebook normally takes seconds.
 CELL_TIMEOUT = 900
 #: Default time limit of one report (kernel, notebook and HTML export), in seconds.
 RUN_TIMEOUT = 1800
-
-
-def notebooks_dir() -> Path:
-    """The notebooks folder of the project."""
-    return project_root() / "notebooks"
 
 
 # =========================================================================== runs
@@ -241,7 +236,10 @@ def _start_kernel(warm: bool = True):
     from jupyter_client.manager import KernelManager
 
     manager = KernelManager(kernel_name=KERNEL_NAME)
-    manager.start_kernel(cwd=str(notebooks_dir()))
+    # The kernel uses this process's project root even when the notebooks come from the
+    # installed package (its working folder is then outside the workspace).
+    manager.start_kernel(cwd=str(notebooks_dir()),
+                         env={**os.environ, HOME_ENV: str(project_root())})
     manager.client_factory = AsyncKernelClient  # what manager.client() gives papermill
     _STARTED.append(manager)
     client = _blocking_client(manager)

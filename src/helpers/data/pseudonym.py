@@ -138,10 +138,11 @@ def _create_key_file(path: Path) -> str:
 
 
 def _refuse_key_inside_repository(path: Path) -> None:
-    from helpers.paths import project_root
+    from helpers.paths import find_project_root, is_checkout, source_checkout
 
-    root = project_root().resolve()
-    if (root / "src" / "helpers").is_dir() and path.resolve().is_relative_to(root):
+    checkouts = {root.resolve() for root in (find_project_root(), source_checkout())
+                 if root is not None and is_checkout(root)}
+    if any(path.resolve().is_relative_to(root) for root in checkouts):
         raise PrivacyError(
             "the key file would be created inside the project checkout",
             path=path,

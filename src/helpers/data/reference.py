@@ -184,8 +184,9 @@ def load_table(name: str, directory: Path | str | None = None) -> pd.DataFrame:
         raise ReferenceDataError(
             "reference table not found",
             path=path,
-            fix="restore it from git (data/reference is committed) or run "
-                "scripts/build_reference.py",
+            fix="a workspace's data/reference needs every table (copy them all with "
+                "`cakupan init DIR --reference`, or delete it to use the shipped ones); in "
+                "the checkout, restore it from git or run scripts/build_reference.py",
         ) from None
     return _load_cached(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
 
