@@ -29,6 +29,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 import helpers
 from helpers.data import reference
@@ -374,7 +375,8 @@ def _write_cover(sheet, report, tables: list[ReportTable], names: Mapping[str, s
                       f"tables/{table.name}.csv",
                       translate(table.note_key, lang) if table.note_key else None])
         link = sheet.cell(row=sheet.max_row, column=1)
-        link.hyperlink = "#'{}'!A1".format(name.replace("'", "''"))
+        link.hyperlink = Hyperlink(ref=link.coordinate,
+                                   location="'{}'!A1".format(name.replace("'", "''")))
         link.style = "Hyperlink"
         sheet.cell(row=sheet.max_row, column=3).number_format = NUMBER_FORMATS["count"]
     widths = {"A": max(len(n) for n in [*names.values(), "x" * 24]) + 2,
