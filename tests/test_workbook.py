@@ -172,7 +172,8 @@ def test_a_table_without_a_sheet_name_gets_its_title_shortened(tmp_path, monkeyp
     monkeypatch.setattr(workbook, "has", lambda key: not key.startswith("sheet."))
     tables = a_report(tmp_path).tables.values()
     assert workbook.sheet_names(tables, "id") == {
-        "indicators": "Semua indikator wilayah ini", "tk_by_segment": "Peserta BPJS Ketenagakerjaan",
+        "indicators": "Semua indikator wilayah ini",
+        "tk_by_segment": "Peserta BPJS Ketenagakerjaan",
         "programmes": "Peserta yang iurannya dibayar", "trend": "Peserta dan cakupan per akhir"}
 
 

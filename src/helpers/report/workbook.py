@@ -39,8 +39,9 @@ from helpers.report import formatting
 from helpers.report.i18n import has, label, translate
 from helpers.report.tables import TOTAL, ReportTable, disclosure_rule
 
-__all__ = ["BUDGET_SHARE_FORMAT", "DATE_FORMATS", "MAX_SHEET_NAME", "NUMBER_FORMATS", "RUPIAH_FORMAT", "SOURCES",
-           "is_synthetic_sample", "sheet_name", "sheet_names", "write_workbook"]
+__all__ = ["BUDGET_SHARE_FORMAT", "DATE_FORMATS", "MAX_SHEET_NAME", "MAX_WIDTH", "MIN_WIDTH",
+           "NUMBER_FORMATS", "RUPIAH_FORMAT", "SOURCES", "is_synthetic_sample", "sheet_name",
+           "sheet_names", "write_workbook"]
 
 #: Whole Rupiah: ``Rp1.209.600.000`` in an Indonesian Excel, ``Rp1,209,600,000`` in an
 #: English one (the same code; Excel puts in the locale's separators). Negative: ``-Rp5.000``.
@@ -207,12 +208,11 @@ def _write_table(sheet, table: ReportTable, lang: str, decimals: int) -> None:
             if is_total:
                 cell.font = _BOLD
             widths[position - 1] = max(widths[position - 1], _shown_width(value, cell_unit))
+    widths = [min(max(MIN_WIDTH, math.ceil(width) + 2), MAX_WIDTH) for width in widths]
     for position, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = \
-            min(max(MIN_WIDTH, math.ceil(width) + 2), MAX_WIDTH)
-    lines = max([math.ceil(len(h) * 1.1 / max(MIN_WIDTH, min(MAX_WIDTH, math.ceil(w) + 2) - 1))
-                 for h, w in zip(headings, widths)] or [1])
-    sheet.row_dimensions[1].height = 15 * max(1, lines)
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    lines = max([math.ceil(len(h) * 1.1 / (w - 1)) for h, w in zip(headings, widths)] or [1])
+    sheet.row_dimensions[1].height = 15 * max(1, lines)  # a wrapped heading shows whole
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(1, len(headings)))}{len(frame) + 1}"
 
@@ -356,7 +356,8 @@ def _write_cover(sheet, report, tables: list[ReportTable], names: Mapping[str, s
             sheet.cell(row=sheet.max_row, column=column).fill = _WARNING_FILL
         sheet.append([translate("page.synthetic", lang)])
     sheet.append([])
-    _cover_section(sheet, translate("heading.parameters", lang), _cover_rows(report, lang))
+    parameters = _cover_rows(report, lang)
+    _cover_section(sheet, translate("heading.parameters", lang), parameters)
     sources = [(f"data/reference/{reference.TABLES[name].filename}",
                 translate(f"source.{name}", lang))
                for name in SOURCES if name in reference.TABLES]
@@ -379,11 +380,11 @@ def _write_cover(sheet, report, tables: list[ReportTable], names: Mapping[str, s
                                    location="'{}'!A1".format(name.replace("'", "''")))
         link.style = "Hyperlink"
         sheet.cell(row=sheet.max_row, column=3).number_format = NUMBER_FORMATS["count"]
-    widths = {"A": max(len(n) for n in [*names.values(), "x" * 24]) + 2,
+    first = [*names.values(), *(key for key, _ in parameters + sources)]
+    widths = {"A": min(max(len(text) for text in first) + 2, MAX_WIDTH),
               "B": COVER_VALUE_WIDTH, "C": 10, "D": 32, "E": 60}
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
-    sheet.column_dimensions["A"].width = min(widths["A"], MAX_WIDTH)
     sheet.sheet_view.showGridLines = False
 
 
