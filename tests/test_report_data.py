@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import ibis
+import openpyxl
 import pandas as pd
 import pytest
 from intake_tables import intake_table
@@ -14,7 +15,7 @@ from helpers.data import reference
 from helpers.errors import InputFileError, ParameterError, ReportError
 from helpers.measures import breakdowns, series
 from helpers.measures.indicators import Parameters
-from helpers.report import outputs, report_data
+from helpers.report import outputs, report_data, workbook
 from helpers.report.gate import gate
 
 D = date(2024, 12, 31)
@@ -284,9 +285,49 @@ def test_outputs_are_language_neutral_csv_and_one_workbook_per_language(small_re
         {f"{t.name}.csv" for t in report.tables.values()}
     assert {p.name for p in (tmp_path / outputs.EXCEL_ID_FOLDER / "tables").iterdir()} == \
         {f"{t.name}.csv" for t in report.tables.values()}
-    sheets = pd.ExcelFile(tmp_path / "tables.xlsx").sheet_names
-    assert sheets[0] == "Tentang" and "indicators" in sheets and "programmes" in sheets
-    assert pd.ExcelFile(tmp_path / "tables.en.xlsx").sheet_names[0] == "About"
+    assert pd.ExcelFile(tmp_path / "tables.xlsx").sheet_names[0] == "Sampul"
+    assert pd.ExcelFile(tmp_path / "tables.en.xlsx").sheet_names[0] == "Cover"
+
+
+@pytest.mark.parametrize(("lang", "cover", "title", "synthetic"), [
+    ("id", "Sampul", "Cakupan Jaminan Sosial Lombok Tengah (52.02), 2024",
+     "DATA SINTETIS — bukan angka resmi"),
+    ("en", "Cover", "Social-security coverage of Lombok Tengah (52.02), 2024",
+     "SYNTHETIC DATA — not official figures"),
+])
+def test_the_workbook_is_one_a_budget_office_can_use(small_report, tmp_path, lang, cover,
+                                                     title, synthetic):
+    """Cover first; sheets named in the report's language; numbers with formats by unit."""
+    report, _, _ = small_report
+    outputs.save_outputs(report, tmp_path, lang)
+    book = openpyxl.load_workbook(tmp_path / ("tables.xlsx" if lang == "id"
+                                              else "tables.en.xlsx"))
+    first = book.worksheets[0]
+    assert first.title == cover
+    cover_text = [c.value for row in first.iter_rows(max_row=5) for c in row]
+    assert first["A1"].value == title
+    assert synthetic in cover_text  # the small sample is the generator's synthetic data
+    names = book.sheetnames
+    assert len(names) == len(report.tables) + 1 and len(set(names)) == len(names)
+    assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in names)
+    assert not set(names) & set(report.tables)  # no 'tk_by_segment': names are translated
+    segments = book[workbook.sheet_names(report.tables.values(), lang)["tk_by_segment"]]
+    headings = [c.value for c in segments[1]]
+    people = segments.cell(row=2, column=headings.index(
+        "Peserta (orang)" if lang == "id" else "Members (people)") + 1)
+    share = segments.cell(row=2, column=headings.index(
+        "Porsi peserta aktif" if lang == "id" else "Share of active people") + 1)
+    assert isinstance(people.value, int) and people.number_format == "#,##0"
+    assert isinstance(share.value, float) and share.number_format == "0.0%"
+    programmes = book[workbook.sheet_names(report.tables.values(), lang)["programmes"]]
+    cost_column = [c.value for c in programmes[1]].index(
+        "Biaya setahun (Rp)" if lang == "id" else "Annual cost (Rp)") + 1
+    cost = programmes.cell(row=2, column=cost_column)
+    assert cost.number_format == workbook.RUPIAH_FORMAT == '"Rp"#,##0;-"Rp"#,##0'
+    for sheet in book.worksheets[1:]:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref, sheet.title
+        assert sheet["A1"].font.b, sheet.title
 
 
 def test_every_csv_has_an_indonesian_locale_twin_that_reads_as_numbers(small_report, tmp_path):

@@ -1,9 +1,10 @@
 """The files a report leaves behind: ``indicators.csv``, ``tables/*.csv`` and a workbook.
 
 CSV files are language-neutral (machine-readable ids, raw values, the disclosure markers
-where a cell is hidden) and identical for both languages; the Excel workbook has
-translated headings and an 'about' sheet. Everything written passed the disclosure rule
-in :mod:`helpers.report.tables`.
+where a cell is hidden) and identical for both languages; the Excel workbook
+(:mod:`helpers.report.workbook`) is in the report's language: a cover sheet, sheet names,
+headings and labels translated, numbers kept numbers with a format per unit. Everything
+written passed the disclosure rule in :mod:`helpers.report.tables`.
 
 Every CSV comes twice (:func:`write_csv`):
 
@@ -20,22 +21,22 @@ Python's ``csv``/pandas and R read it too), and whole numbers are written as int
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.report import formatting
-from helpers.report.i18n import check_language, translate
-from helpers.report.tables import disclosure_rule, publishable
+from helpers.report.i18n import check_language
+from helpers.report.tables import publishable
+from helpers.report.workbook import write_workbook
 
 
 def save_outputs(report, output_dir: str | Path, lang: str) -> list[Path]:
     """Write ``indicators.csv``, ``tables/<name>.csv`` and one Excel workbook.
 
     CSV files are language-neutral (machine-readable ids and raw values, markers where
-    hidden) and identical for both languages; the workbook has translated headings and
-    an 'about' sheet: ``tables.xlsx`` (id) or ``tables.en.xlsx`` (en).
+    hidden) and identical for both languages; the workbook is in ``lang``, with a cover
+    sheet first (:func:`helpers.report.workbook.write_workbook`): ``tables.xlsx`` (id) or
+    ``tables.en.xlsx`` (en).
 
     Returns:
         The files written.
@@ -48,30 +49,7 @@ def save_outputs(report, output_dir: str | Path, lang: str) -> list[Path]:
     for table in report.tables.values():
         written += write_csv(table.published, folder, f"tables/{table.name}.csv")
     workbook = folder / ("tables.xlsx" if lang == "id" else f"tables.{lang}.xlsx")
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        about = pd.DataFrame(
-            [(translate(f"param.{k}", lang), str(v)) for k, v in report.parameters.items()]
-            + [(translate("about.disclosure", lang), disclosure_rule().label(lang)),
-               (translate("about.generated", lang), dt.datetime.now().strftime("%Y-%m-%d %H:%M"))],
-            columns=[translate("col.item", lang), translate("col.value", lang)])
-        about.to_excel(writer, sheet_name=_sheet_name(translate("about.sheet", lang)),
-                       index=False)
-        rounded(report.indicators_file).to_excel(writer, sheet_name="indicators", index=False)
-        used = {"indicators"}
-        for table in report.tables.values():
-            if table.name == "indicators":
-                continue
-            display = rounded(formatting.excel_frame(table, lang))
-            sheet = _sheet_name(table.name)
-            while sheet in used:
-                sheet = _sheet_name(sheet[:28] + "_2")
-            used.add(sheet)
-            display.to_excel(writer, sheet_name=sheet, index=False)
-        for sheet in writer.book.worksheets:
-            for column in sheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column[:60])
-                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
-    written.append(workbook)
+    written.append(write_workbook(report, workbook, lang, decimals=DECIMALS))
     return written
 
 
@@ -167,12 +145,6 @@ def _with_decimal_comma(frame: pd.DataFrame) -> pd.DataFrame:
                 [repr(v).replace(".", ",") if isinstance(v, float) and v == v else v
                  for v in result[column]], index=result.index, dtype=object)
     return result
-
-
-def _sheet_name(text: str) -> str:
-    for char in "[]:*?/\\":
-        text = text.replace(char, " ")
-    return text[:31]
 
 
 def save_scenario(scenario: dict, uhc: pd.DataFrame, output_dir: str | Path) -> list[Path]:
