@@ -18,7 +18,6 @@ from helpers.errors import ParameterError, PrivacyError
 from helpers.measures.disclosure_attack import Line, pinned_cells, single_hidden_cells
 from helpers.measures.disclosure_rule import DEFAULT_RULE, DisclosureRule
 
-
 # =========================================================================== 2-D tables
 
 
