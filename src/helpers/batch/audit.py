@@ -62,7 +62,6 @@ from helpers.batch.audit_formats import SCANNED_SUFFIXES, file_kind, scan_file
 from helpers.data import readers
 from helpers.errors import InputFileError, PrivacyError, SchemaError
 
-
 # =========================================================================== public API
 
 

@@ -23,8 +23,8 @@ in parallel worker processes, with a progress bar:
    and the others go on.
 5. **Publish atomically**: this process moves each finished report into place
    (:mod:`helpers.batch.publish`) and updates ``reports/manifest.json``
-   (:mod:`helpers.batch.manifest`) at once, so a report on disk is never half-written and the manifest always matches
-   the disk. Then the language and navigation links of every report, the landing page
+   (:mod:`helpers.batch.manifest`) at once, so a report on disk is never half-written
+   and the manifest always matches the disk. Then the language and navigation links of every report, the landing page
    ``reports/index.html``, and the privacy audit of everything written. Only files the
    manifest lists as Cakupan's are ever replaced or deleted; a write that fails (disk
    full) fails its report, or marks the batch 'incomplete', never 'finished'.
