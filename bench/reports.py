@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                    "manifest.json").exists() else ["true"], check=True, cwd=ROOT)
     if not args.cold:  # warm the intake cache once, outside both timings
         subprocess.run([str(BIN / "python"), "-c",
-                        "from helpers import report_data; report_data.load_registries()"],
+                        "from helpers.report import report_data; report_data.load_registries()"],
                        check=True, cwd=ROOT)
     clear_caches(args.cold)
     fast = make_reports("--force")
