@@ -120,7 +120,16 @@ def test_row_units_format_each_row_by_its_unit():
                           "value": [2_791_935_000_000, 0.0343], "unit": ["rupiah", "fraction"]})
     result = formatting.format_table(frame, {"value": "row"}, "en", codes={"item": "budget"})
     assert list(result.columns) == ["Item", "Value"]  # the unit column is not shown
-    assert list(result["Value"]) == ["Rp2,791,935,000,000", "3.4%"]
+    # a budget share has two decimals everywhere (card, sentence, table): one rounding
+    assert list(result["Value"]) == ["Rp2,791,935,000,000", "3.43%"]
+
+
+def test_money_is_compact_in_sentences_full_in_tables():
+    assert formatting.format_value(1_507_596_511, "rupiah", "id", compact=True) == \
+        "Rp1,51 miliar"
+    assert formatting.format_value(1_507_596_511, "rupiah", "id") == "Rp1.507.596.511"
+    assert formatting.format_value(0.0343, "fraction", "id", key="budget_share_apbd") == "3,43%"
+    assert formatting.format_value(0.0343, "fraction", "id", key="tk_coverage") == "3,4%"
 
 
 def test_html_table_escapes_and_aligns_numbers():

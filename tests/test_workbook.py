@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from helpers.paths import sample_dir
-from helpers.report import i18n, workbook
+from helpers.report import i18n, registries, workbook
 from helpers.report.tables import disclosure_rule, indicator_rows_table, make_table
 
 D = dt.date(2024, 12, 31)
@@ -227,8 +227,8 @@ def test_synthetic_data_is_the_sample_generators_files(tmp_path, files, expected
         (tmp_path / "manifest.json").write_text(json.dumps(
             {"generator_version": "1",
              "registries": {"jkn": {"file": "jkn.parquet", "bytes": 4}}}))
-    assert workbook.is_synthetic_sample(tmp_path) is expected
+    assert registries.is_synthetic_sample(tmp_path) is expected
 
 
 def test_the_sample_folder_is_synthetic():
-    assert workbook.is_synthetic_sample(sample_dir())
+    assert registries.is_synthetic_sample(sample_dir())

@@ -22,9 +22,10 @@ from babel import numbers as babel_numbers
 
 from helpers.report.i18n import check_language, has, label, translate
 
-__all__ = ["LOCALES", "MISSING", "NUMERIC_UNITS", "UNITS", "column_label", "excel_frame",
-           "format_count", "format_date", "format_number", "format_percent", "format_rupiah",
-           "format_rupiah_compact", "format_table", "format_value", "html_table", "is_missing"]
+__all__ = ["BUDGET_SHARES", "LOCALES", "MISSING", "NUMERIC_UNITS", "UNITS", "column_label",
+           "excel_frame", "format_count", "format_date", "format_number", "format_percent",
+           "format_rupiah", "format_rupiah_compact", "format_table", "format_value",
+           "html_table", "is_missing", "percent_digits"]
 
 #: Babel locale per report language.
 LOCALES = {"id": "id_ID", "en": "en_GB"}
@@ -118,12 +119,16 @@ def format_date(value, lang: str, style: str = "long") -> str:
     return babel_dates.format_date(value, format=pattern, locale=_locale(lang))
 
 
-def format_value(value, unit: str, lang: str) -> str:
+def format_value(value, unit: str, lang: str, *, key: str = "", compact: bool = False) -> str:
     """Format one value by its unit (the ``unit`` column of ``indicators.csv``).
 
     ``people``/``count``/``months`` → counts; ``rupiah`` → Rupiah; ``fraction`` →
     percentage; ``percent_point`` → ``+1,2 poin``; ``category`` → its translated label;
     ``score`` → one decimal; ``date`` → long date; anything else as text.
+
+    ``key`` (an indicator id, budget item or column) picks the decimals of a share
+    (:func:`percent_digits`); ``compact`` writes Rupiah in words (cards and sentences:
+    ``Rp1,51 miliar``), full Rupiah otherwise (tables).
     """
     text = _passthrough(value)
     if text is not None and unit not in ("category", "text", "date"):
@@ -131,9 +136,9 @@ def format_value(value, unit: str, lang: str) -> str:
     if unit in ("people", "count", "months"):
         return format_count(value, lang)
     if unit == "rupiah":
-        return format_rupiah(value, lang)
+        return format_rupiah_compact(value, lang) if compact else format_rupiah(value, lang)
     if unit == "fraction":
-        return format_percent(value, lang)
+        return format_percent(value, lang, percent_digits(key))
     if unit == "percent_point":
         points = format_number(float(value) * 100, lang, 1)
         sign = "+" if float(value) > 0 else ""
@@ -147,6 +152,16 @@ def format_value(value, unit: str, lang: str) -> str:
     if unit == "date":
         return format_date(value, lang)
     return MISSING if is_missing(value) else str(value)
+
+
+#: Shares of a budget: small numbers (0,05 %), shown with two decimals wherever they
+#: appear (cards, sentences, tables, the workbook), so one figure has one rounding.
+BUDGET_SHARES = ("budget_share_apbd", "dbhcht_social_security_share",
+                 "gap_cost_informal_share_apbd", "uhc_gap_cost_share_apbd", "share_apbd",
+                 "share_dbhcht", "share_dbhcht_welfare")
+def percent_digits(key: str) -> int:
+    """Decimals a share is shown with: 2 for :data:`BUDGET_SHARES`, else 1."""
+    return 2 if key in BUDGET_SHARES else 1
 
 
 #: Ratio indicators whose numerator and denominator are Rupiah, not people.
@@ -194,7 +209,8 @@ def format_table(frame: pd.DataFrame, units: Mapping[str, str], lang: str,
             shown = [MISSING if is_missing(v) else label(codes[column], v, lang)
                      for v in frame[column]]
         elif column in units:
-            shown = [format_value(v, _cell_unit(units[column], row), lang)
+            shown = [format_value(v, _cell_unit(units[column], row), lang,
+                                  key=row.get("indicator_id", row.get("item", column)))
                      for v, (_, row) in zip(frame[column], frame.iterrows())]
         else:
             shown = [MISSING if is_missing(v) else

@@ -23,18 +23,20 @@ from helpers.data import reference
 from helpers.errors import CakupanError
 from helpers.measures.definitions import BY_ID, INDICATORS
 from helpers.measures.disclosure import DEFAULT_RULE
-from helpers.report import plots
+from helpers.report import findings, plots
 from helpers.report.formatting import (
     format_count,
     format_date,
     format_percent,
     format_rupiah,
+    format_rupiah_compact,
     format_value,
     html_table,
 )
 from helpers.report.i18n import check_language, label, translate
+from helpers.report.registries import sample_scale
 
-__all__ = ["Presenter", "cards", "definition_list", "facts", "heading", "paragraph",
+__all__ = ["Presenter", "banner", "cards", "definition_list", "facts", "heading", "paragraph",
            "table_html"]
 
 
@@ -83,8 +85,8 @@ class Presenter:
     # -- report blocks ------------------------------------------------------------------
 
     def title(self) -> str:
-        """The report's ``<h1>`` and subtitle."""
-        return report_title(self.report, self.lang)
+        """The report's ``<h1>`` and subtitle; on the synthetic sample, a banner first."""
+        return banner(self.report, self.lang) + report_title(self.report, self.lang)
 
     def headline(self) -> str:
         """The headline cards (regency or province)."""
@@ -106,7 +108,8 @@ class Presenter:
         return region_links(self.report, self.lang)
 
     def scenario(self, scenario: dict) -> str:
-        return scenario_summary(self.report, scenario, self.lang)
+        return banner(self.report, self.lang) + scenario_summary(self.report, scenario,
+                                                                 self.lang)
 
     def uhc_scenario(self, rows: pd.DataFrame, category: str) -> str:
         return uhc_scenario_html(self.report, rows, category, self.lang)
@@ -191,8 +194,22 @@ def facts(report, lang: str) -> dict[str, str]:
     }
     for key, value in report.values.items():
         unit = BY_ID[key].unit if key in BY_ID else "text"
-        result[key] = format_value(value, unit, lang)
+        result[key] = format_value(value, unit, lang, key=key, compact=True)
     return result
+
+
+def banner(report, lang: str) -> str:
+    """A banner no screenshot can lose: the numbers come from the synthetic sample (and,
+    when scaled down, that counts and rates are far below reality). Empty on real data."""
+    scale = sample_scale(report.params.data_dir)
+    if scale is None:
+        return ""
+    text = translate("banner.synthetic", lang)
+    if scale < 1:
+        text += " " + translate("banner.scaled", lang, scale=format_percent(scale, lang, 0))
+    return (f'<div class="banner" role="note" style="background:#fdecea;border:2px solid '
+            f'#b42318;color:#6e1010;padding:.55rem .8rem;margin:0 0 .8rem;font-weight:700">'
+            f"{html.escape(text)}</div>")
 
 
 def report_title(report, lang: str) -> str:
@@ -255,46 +272,119 @@ def parameter_box(report, lang: str) -> str:
 
 
 def regency_headline(report, lang: str) -> str:
-    """The headline box of a regency report: coverage, the three programmes, UHC, budget."""
+    """The first screen of a regency report: who is covered, who pays and how much, the UHC
+    status and what it lacks, the gap cost, the change since last year; then the key
+    findings in plain words. Money in cards and sentences is compact (``Rp1,51 miliar``)."""
     head = report.headline
     values = report.values
     reference_budget = report.budget_reference
+    apbd = reference_budget.get("apbd_total_rp")
+    change = findings.change_since_last_year(report)
+
+    def money(value) -> str:
+        return format_rupiah_compact(value, lang)
+
+    def points(value) -> str:
+        return "" if pd.isna(value) else translate("headline.change", lang,
+                                                   change=format_value(value, "percent_point",
+                                                                       lang))
 
     def programme(key: str) -> tuple[str, str, str]:
         item = head[key]
-        sources = ", ".join(label("funding", s, lang) for s in item["funding_sources"]) or "–"
+        if not item["people"]:
+            return (format_count(0, lang), translate(f"headline.{key}", lang),
+                    translate("headline.programme_none", lang))
+        sources = ", ".join(label("funding", s, lang) for s in item["funding_sources"])
         return (format_count(item["people"], lang), translate(f"headline.{key}", lang),
                 translate("headline.programme_note", lang, sources=sources,
-                          cost=format_rupiah(item["annual_cost_rp"], lang)))
+                          cost=money(item["annual_cost_rp"])))
 
     spend = (values["budget_tk_apbd_rp"] + values["budget_tk_dbhcht_rp"]
              + values["budget_jkn_pemda_rp"])
+    gap_share = values["gap_cost_informal_rp"] / apbd if apbd else float("nan")
     items = [
         (format_count(head["tk_active"], lang), translate("headline.tk_active", lang),
-         translate("headline.tk_active_note", lang,
-                   coverage=format_percent(head["tk_coverage"], lang),
-                   informal=format_percent(head["tk_coverage_informal"], lang))),
+         " ".join(filter(None, [translate("headline.tk_active_note", lang,
+                                          coverage=format_percent(head["tk_coverage"], lang),
+                                          informal=format_percent(
+                                              head["tk_coverage_informal"], lang)),
+                                points(change["tk_coverage"])]))),
         programme("non_asn_staff"),
         programme("tobacco_farmer"),
         programme("fisher"),
         (format_percent(head["jkn_coverage"], lang), translate("headline.jkn_coverage", lang),
-         translate("headline.jkn_note", lang,
-                   active=format_percent(head["jkn_active_rate"], lang))),
+         " ".join(filter(None, [translate("headline.jkn_note", lang,
+                                          active=format_percent(head["jkn_active_rate"], lang)),
+                                points(change["jkn_coverage"])]))),
         (label("uhc", head["uhc_category"], lang), translate("headline.uhc_category", lang),
-         translate("headline.uhc_note", lang,
-                   gap=format_count(head["uhc_gap_people"], lang))
-         if head["uhc_gap_people"] else translate("headline.uhc_reached", lang)),
+         uhc_note(report, lang)),
         (format_percent(head["budget_share_apbd"], lang, 2),
          translate("headline.budget_share_apbd", lang),
-         translate("headline.budget_note", lang, spend=format_rupiah(spend, lang),
-                   apbd=format_rupiah(reference_budget.get("apbd_total_rp"), lang))),
+         translate("headline.budget_note", lang, spend=money(spend), apbd=money(apbd))),
+        (money(values["gap_cost_informal_rp"]), translate("headline.gap_cost", lang),
+         translate("headline.gap_note", lang,
+                   people=format_count(values["gap_informal_workers"], lang),
+                   share=format_percent(gap_share, lang, 2))),
         (format_percent(head["dbhcht_social_security_share"], lang, 2),
          translate("headline.dbhcht_share", lang),
-         translate("headline.dbhcht_note", lang,
-                   amount=format_rupiah(values["budget_tk_dbhcht_rp"], lang),
-                   received=format_rupiah(reference_budget.get("dbhcht_received_rp"), lang))),
+         translate("headline.dbhcht_note", lang, amount=money(values["budget_tk_dbhcht_rp"]),
+                   received=money(reference_budget.get("dbhcht_received_rp")))),
     ]
-    return cards(items)
+    return cards(items) + key_findings(report, lang)
+
+
+def uhc_note(report, lang: str) -> str:
+    """Why the region has its UHC status, and what the next category needs and costs."""
+    status = findings.uhc_status(report)
+    if status["target"] is None:
+        return translate("headline.uhc_top", lang)
+    lacks = "; ".join(
+        translate("headline.uhc_lacks", lang, what=translate(f"indicator.{indicator_id}", lang),
+                  value=format_percent(value, lang), threshold=format_percent(threshold, lang,
+                                                                               0))
+        for indicator_id, value, threshold in status["missing"])
+    return translate("headline.uhc_next", lang, target=label("uhc", status["target"], lang),
+                     lacks=lacks, people=format_count(status["people"], lang),
+                     cost=format_rupiah_compact(status["cost_rp"], lang),
+                     share=format_percent(status["share_apbd"], lang, 2))
+
+
+def key_findings(report, lang: str) -> str:
+    """Three findings in plain words, from the report's numbers (coverage, UHC, budget)."""
+    values = report.values
+    change = findings.change_since_last_year(report)
+    status = findings.uhc_status(report)
+    apbd = report.budget_reference.get("apbd_total_rp")
+    trend_key = ("finding.coverage_change" if not pd.isna(change["tk_coverage"])
+                 else "finding.coverage")
+    sentences = [translate(
+        trend_key, lang, region=report.region_name,
+        coverage=format_percent(values["tk_coverage"], lang),
+        informal=format_percent(values["tk_coverage_informal"], lang),
+        change=format_value(change["tk_coverage"], "percent_point", lang)
+        if not pd.isna(change["tk_coverage"]) else "")]
+    if status["target"] is None:
+        sentences.append(translate("finding.uhc_top", lang,
+                                   category=label("uhc", status["category"], lang)))
+    else:
+        sentences.append(translate(
+            "finding.uhc", lang, category=label("uhc", status["category"], lang),
+            target=label("uhc", status["target"], lang),
+            people=format_count(status["people"], lang),
+            cost=format_rupiah_compact(status["cost_rp"], lang),
+            share=format_percent(status["share_apbd"], lang, 2)))
+    sentences.append(translate(
+        "finding.budget", lang,
+        spend=format_rupiah_compact(values["budget_tk_apbd_rp"] + values["budget_tk_dbhcht_rp"]
+                                    + values["budget_jkn_pemda_rp"], lang),
+        share=format_percent(values["budget_share_apbd"], lang, 2),
+        people=format_count(values["gap_informal_workers"], lang),
+        cost=format_rupiah_compact(values["gap_cost_informal_rp"], lang),
+        cost_share=format_percent(values["gap_cost_informal_rp"] / apbd if apbd
+                                  else float("nan"), lang, 2)))
+    items = "".join(f"<li>{html.escape(text)}</li>" for text in sentences)
+    return (f'<div class="findings"><p class="findings-title">'
+            f'{html.escape(translate("heading.key_findings", lang))}</p><ul>{items}</ul></div>')
 
 
 def province_headline(overview, lang: str) -> str:
@@ -318,8 +408,8 @@ def province_headline(overview, lang: str) -> str:
          translate("headline.regions_uhc", lang), ""),
         (str(best["region_name"]), translate("headline.best_tk_coverage", lang),
          format_percent(best["_v"], lang)),
-        (format_rupiah(values["budget_tk_apbd_rp"] + values["budget_tk_dbhcht_rp"]
-                       + values["budget_jkn_pemda_rp"], lang),
+        (format_rupiah_compact(values["budget_tk_apbd_rp"] + values["budget_tk_dbhcht_rp"]
+                               + values["budget_jkn_pemda_rp"], lang),
          translate("headline.province_spending", lang), ""),
     ]
     return cards(items)
@@ -385,7 +475,7 @@ def scenario_summary(report, scenario: dict, lang: str) -> str:
                        uncovered=format_count(scenario["uncovered"], lang),
                        people=format_count(scenario["people"], lang),
                        rate=format_rupiah(scenario["monthly_rate_rp"], lang),
-                       cost=format_rupiah(scenario["annual_cost_rp"], lang)),
+                       cost=format_rupiah_compact(scenario["annual_cost_rp"], lang)),
              cards([
                  (format_count(scenario["uncovered"], lang),
                   translate("headline.uncovered", lang, group=group),
@@ -394,7 +484,7 @@ def scenario_summary(report, scenario: dict, lang: str) -> str:
                   if scenario["target_count"] is not None else ""),
                  (format_count(scenario["people"], lang), translate("headline.to_cover", lang),
                   format_percent(scenario["cover_share"], lang, 0)),
-                 (format_rupiah(scenario["annual_cost_rp"], lang),
+                 (format_rupiah_compact(scenario["annual_cost_rp"], lang),
                   translate("headline.annual_cost", lang),
                   translate("headline.rate_note", lang,
                             rate=format_rupiah(scenario["monthly_rate_rp"], lang))),
@@ -417,7 +507,7 @@ def uhc_scenario_html(report, rows: pd.DataFrame, category: str, lang: str) -> s
         people=format_count(int(cheapest["people_to_enrol"]
                                 + cheapest["people_to_register_by_pemda"]
                                 + cheapest["people_to_reactivate"]), lang),
-        cost=format_rupiah(cheapest["annual_cost_rp"], lang),
+        cost=format_rupiah_compact(cheapest["annual_cost_rp"], lang),
         share=format_percent(cheapest["share_apbd"], lang, 2))
     units = {"people_to_enrol": "people", "people_to_register_by_pemda": "people",
              "people_to_reactivate": "people", "annual_cost_rp": "rupiah",

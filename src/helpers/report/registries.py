@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from helpers.errors import InputFileError
 from helpers.measures import engines
 from helpers.paths import sample_dir
 
-__all__ = ["REGISTRY_FILES", "Registries", "load_registries", "resolve_data_dir"]
+__all__ = ["REGISTRY_FILES", "Registries", "is_synthetic_sample", "load_registries",
+           "resolve_data_dir", "sample_scale"]
 
 #: Registry files a data folder must hold.
 REGISTRY_FILES = {"jamsostek": "jamsostek.parquet", "jkn": "jkn.parquet"}
@@ -91,3 +93,35 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
         tk_table, jkn_table = engines.registry_tables([tk, jkn], backend)
     return Registries(tk=tk, jkn=jkn, tk_table=tk_table, jkn_table=jkn_table,
                       data_dir=folder, engine=engine)
+
+
+def is_synthetic_sample(data_dir: str | Path) -> bool:
+    """Whether ``data_dir`` holds the synthetic sample, not real registries.
+
+    True for the sample folder (``data/sample``), and for a folder whose registry files
+    are the ones the sample generator wrote there: its ``manifest.json`` names them and
+    their sizes still match (a real registry copied over a sample file does not).
+    """
+    folder = Path(data_dir)
+    if folder.resolve() == sample_dir().resolve():
+        return True
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        files = [(folder / info["file"], info["bytes"])
+                 for info in manifest["registries"].values()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return "generator_version" in manifest and bool(files) and all(
+        path.is_file() and path.stat().st_size == size for path, size in files)
+
+
+def sample_scale(data_dir: str | Path) -> float | None:
+    """The scale the synthetic sample in ``data_dir`` was generated at (1.0 = the full NTB
+    sample), or None when the folder does not hold the synthetic sample."""
+    if not is_synthetic_sample(data_dir):
+        return None
+    try:
+        manifest = json.loads((Path(data_dir) / "manifest.json").read_text(encoding="utf-8"))
+        return float(manifest["scale"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

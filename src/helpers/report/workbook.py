@@ -17,7 +17,6 @@ the table and columns fitted to their contents.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -34,13 +33,13 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 import helpers
 from helpers.data import reference
 from helpers.measures.definitions import BY_ID
-from helpers.paths import sample_dir
 from helpers.report import formatting
 from helpers.report.i18n import has, label, translate
+from helpers.report.registries import is_synthetic_sample
 from helpers.report.tables import TOTAL, ReportTable, disclosure_rule
 
 __all__ = ["BUDGET_SHARE_FORMAT", "DATE_FORMATS", "MAX_SHEET_NAME", "MAX_WIDTH", "MIN_WIDTH",
-           "NUMBER_FORMATS", "RUPIAH_FORMAT", "SOURCES", "is_synthetic_sample", "sheet_name",
+           "NUMBER_FORMATS", "RUPIAH_FORMAT", "SOURCES", "sheet_name",
            "sheet_names", "write_workbook"]
 
 #: Whole Rupiah: ``Rp1.209.600.000`` in an Indonesian Excel, ``Rp1,209,600,000`` in an
@@ -270,26 +269,6 @@ def _shown_width(value, unit: str | None) -> float:
 
 
 # =========================================================================== cover
-
-
-def is_synthetic_sample(data_dir: str | Path) -> bool:
-    """Whether ``data_dir`` holds the synthetic sample, not real registries.
-
-    True for the sample folder (``data/sample``), and for a folder whose registry files
-    are the ones the sample generator wrote there: its ``manifest.json`` names them and
-    their sizes still match (a real registry copied over a sample file does not).
-    """
-    folder = Path(data_dir)
-    if folder.resolve() == sample_dir().resolve():
-        return True
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        files = [(folder / info["file"], info["bytes"])
-                 for info in manifest["registries"].values()]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-    return "generator_version" in manifest and bool(files) and all(
-        path.is_file() and path.stat().st_size == size for path, size in files)
 
 
 def _title(report, lang: str) -> str:
