@@ -339,7 +339,8 @@ def uhc_note(report, lang: str) -> str:
     if status["target"] is None:
         return translate("headline.uhc_top", lang)
     lacks = "; ".join(
-        translate("headline.uhc_lacks", lang, what=translate(f"indicator.{indicator_id}", lang),
+        translate("headline.uhc_lacks", lang, what=_mid_sentence(
+            translate(f"indicator.{indicator_id}", lang)),
                   value=format_percent(value, lang), threshold=format_percent(threshold, lang,
                                                                                0))
         for indicator_id, value, threshold in status["missing"])
@@ -347,6 +348,11 @@ def uhc_note(report, lang: str) -> str:
                      lacks=lacks, people=format_count(status["people"], lang),
                      cost=format_rupiah_compact(status["cost_rp"], lang),
                      share=format_percent(status["share_apbd"], lang, 2))
+
+
+def _mid_sentence(name: str) -> str:
+    """'Tingkat keaktifan JKN' → 'tingkat keaktifan JKN'; 'JKN active rate' stays."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
 
 
 def key_findings(report, lang: str) -> str:
