@@ -198,7 +198,8 @@ def coverage_rate_trends(bundle: dict, labour_denominator: str = "bpjs_potential
 
     Returns:
         Long frame: region_code, region_name, month_end (date), tk_active, tk_coverage,
-        jkn_members, jkn_coverage; the province's rows are ratios of the sums.
+        jkn_members, jkn_coverage; the province's rows are ratios of the sums over the
+        kab/kota of the bundle.
     """
     codes = list(bundle["meta"]["region_codes"])
     province = bundle["meta"].get("province_code", codes[0][:2])
@@ -211,12 +212,15 @@ def coverage_rate_trends(bundle: dict, labour_denominator: str = "bpjs_potential
     frame = pd.concat([frame, total.assign(region_code=province)], ignore_index=True)
     years = sorted({pd.Timestamp(d).year for d in frame["month_end"]})
     workers, population = {}, {}
-    for code in codes + [province]:
+    for code in codes:
         for year in years:
             workers[(code, year)] = _denominator(
                 lambda: reference.labour_denominator(code, year, labour_denominator))
             population[(code, year)] = _denominator(
                 lambda: reference.population_total(code, year, population_vintage))
+    for year in years:  # the province: the sums over the kab/kota in the bundle
+        workers[(province, year)] = sum(workers[(c, year)] for c in codes)
+        population[(province, year)] = sum(population[(c, year)] for c in codes)
     keys = list(zip(frame["region_code"], [pd.Timestamp(d).year for d in frame["month_end"]]))
     frame["tk_coverage"] = frame["tk_active"] / pd.Series([workers[k] for k in keys])
     frame["jkn_coverage"] = frame["jkn_members"] / pd.Series([population[k] for k in keys])
