@@ -95,7 +95,22 @@ def test_kecamatan_map_of_rates():
     chart = maps.kecamatan_map(rates, "52.72", "id")
     assert chart.alt_text.startswith("Peta peserta aktif BPJS Ketenagakerjaan")
     assert "Kota Bima" in chart.title
-    assert list(chart.table["region_code"]) == [f"52.72.0{n}" for n in range(1, 6)]
-    assert {"active", "working_age_count"} <= set(chart.table.columns)
+    assert list(chart.table["region_code"]) == [f"52.72.0{n}" for n in range(1, 6)] + ["total"]
+    assert chart.table["region_name"].iloc[-1] == "Kota Bima"
+    assert {"active", "working_age_count", "denominator_status"} <= set(chart.table.columns)
     assert chart.table["tk_coverage_working_age"].notna().all()
     assert chart.to_svg().count("<title>") >= 1
+    table = chart.report_table("tk_by_district_rates")
+    assert table.title_key == "table.district_rates.tk_coverage_working_age"
+
+
+def test_kecamatan_with_a_small_count_is_hidden_and_drawn_without_a_value():
+    breakdown = pd.DataFrame({"region_code": "52.72",
+                              "district_code": [f"52.72.0{n}" for n in range(1, 6)],
+                              "members": [900, 800, 700, 600, 3],
+                              "active": [800, 700, 600, 500, 3]})
+    rates = district_coverage_rates(breakdown, "52.72", 2024)
+    chart = maps.kecamatan_map(rates, "52.72", "en")
+    row = chart.table.set_index("region_code").loc["52.72.05"]
+    assert row["active"] == "<5" and row["value_class"] == "No data"
+    assert pd.isna(pd.to_numeric(row["tk_coverage_working_age"], errors="coerce"))

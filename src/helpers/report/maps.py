@@ -21,7 +21,7 @@ import io
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import matplotlib
 
@@ -39,6 +39,7 @@ from matplotlib.path import Path as MplPath
 from helpers.data import boundaries, reference
 from helpers.report import formatting, plots
 from helpers.report.i18n import translate
+from helpers.report.tables import ReportTable, publishable
 
 #: Sequential colour ramp of the classes, and the colour of regions without a value.
 RAMP = "YlGnBu"
@@ -76,6 +77,12 @@ class MapChart:
     alt_text: str
     title: str
     codes: Mapping[str, str] = field(default_factory=dict)
+    title_key: str = ""
+
+    def report_table(self, name: str) -> ReportTable:
+        """The table twin as a :class:`ReportTable` (CSV, workbook, ``table_html``)."""
+        return ReportTable(name=name, title_key=self.title_key, frame=self.table,
+                           units=dict(self.units), codes=dict(self.codes))
 
     def to_png(self) -> bytes:
         """PNG bytes (96 dpi, tight box), as the reports embed them."""
@@ -304,7 +311,8 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
                highlight: str | None = None, extra_columns: Sequence[str] = (),
                extra_units: Mapping[str, str] | None = None,
                codes: Mapping[str, str] | None = None,
-               province_value: float | None = None, width: float = 9.0) -> MapChart:
+               province_value: float | None = None, width: float = 9.0,
+               title_key: str = "") -> MapChart:
     """A classed choropleth of one ratio (a fraction 0-1 shown as %) per region.
 
     Args:
@@ -375,7 +383,7 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
                             for c in (classes[s.code] for s in shapes)]
     units = {value_column: "fraction", "value_class": "text", **(extra_units or {})}
     alt = _alt_text(table, value_column, names, title, level, lang, digits, province_value)
-    return MapChart(figure, table, units, alt, title, dict(codes or {}))
+    return MapChart(figure, table, units, alt, title, dict(codes or {}), title_key)
 
 
 def _display_name(shape: boundaries.Shape, level: str) -> str:
@@ -432,14 +440,14 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
         result[indicator_id] = choropleth(
             frame, "kabkota", lang, parent_code=province_code, highlight=highlight,
             title=translate(f"map.title.{indicator_id}", lang),
-            legend_title=translate(f"map.legend.{indicator_id}", lang), digits=digits,
+            title_key=f"map.title.{indicator_id}", legend_title=translate(f"map.legend.{indicator_id}", lang), digits=digits,
             province_value=province_value(indicators, indicator_id))
     frame = wide[["region_code", "jkn_coverage", "jkn_active_rate", "uhc_category"]].rename(
         columns={"jkn_coverage": "value"})
     not_uhc = frame.loc[frame["uhc_category"].astype(str) == "none", "region_code"]
     result["jkn_coverage"] = choropleth(
         frame, "kabkota", lang, parent_code=province_code, highlight=highlight,
-        title=translate("map.title.jkn_coverage", lang),
+        title=translate("map.title.jkn_coverage", lang), title_key="map.title.jkn_coverage",
         legend_title=translate("map.legend.jkn_coverage", lang), breaks=JKN_BREAKS,
         hatched=list(not_uhc), hatch_label=translate("map.not_uhc", lang),
         extra_columns=("jkn_active_rate", "uhc_category"),
@@ -451,31 +459,46 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
 
 def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
                   value_column: str = "tk_coverage_working_age") -> MapChart:
-    """The regency report's kecamatan map of BPJS TK coverage.
+    """The regency report's kecamatan map of BPJS TK coverage rates.
+
+    The counts pass the disclosure rule first (:func:`helpers.report.tables.publishable`):
+    a kecamatan whose active count is hidden is drawn as "no data" and its rate hidden.
 
     Args:
         rates: :func:`helpers.measures.districts.district_coverage_rates` for the kab/kota
-            (``district_code`` rows and, optionally, a 'total' row for the kab/kota).
+            (kecamatan rows, perhaps ``unknown``, and the ``total`` row).
         region_code: the kab/kota, e.g. '52.02'.
-        value_column: the rate to map (``tk_coverage_working_age`` = active ÷ residents aged
-            15+, or ``tk_coverage_potential`` = active ÷ potential workforce).
+        lang: 'id' or 'en'.
+        value_column: the rate to map: ``tk_coverage_working_age`` (active ÷ residents
+            aged 15+) or ``tk_coverage_potential`` (active ÷ potential workforce).
 
     Returns:
-        A :class:`MapChart`; its table twin adds the active people and the denominator.
+        A :class:`MapChart`; its table twin has every kecamatan, then the kab/kota total,
+        with active people, the denominator and its status.
     """
-    total = rates[rates["district_code"] == "total"]
-    rows = rates[rates["district_code"] != "total"].rename(columns={"district_code":
-                                                                   "region_code"})
     denominator = ("working_age_count" if value_column == "tk_coverage_working_age"
                    else "potential_workforce_count")
-    overall = (pd.to_numeric(total[value_column]).iloc[0] if len(total) else None)
-    return choropleth(
-        rows[["region_code", value_column, "active", denominator]], "kecamatan", lang,
-        value_column=value_column, parent_code=region_code,
+    columns = ["district_code", "district_name", "active", denominator, value_column,
+               "denominator_status"]
+    shown = publishable(rates[columns], ("active",), category="district_code",
+                        share_columns={value_column: ("active",)})
+    rows = shown[~shown["district_code"].isin(["total", "unknown"])].rename(
+        columns={"district_code": "region_code"})
+    total = pd.to_numeric(rates.loc[rates["district_code"] == "total", value_column])
+    chart = choropleth(
+        rows[["region_code", value_column, "active", denominator, "denominator_status"]],
+        "kecamatan", lang, value_column=value_column, parent_code=region_code,
         title=translate(f"map.title.{value_column}", lang,
                         name=reference.region_name(region_code)),
+        title_key=f"table.district_rates.{value_column}",
         legend_title=translate(f"map.legend.{value_column}", lang),
-        extra_columns=("active", denominator),
+        extra_columns=("active", denominator, "denominator_status"),
         extra_units={"active": "people", denominator: "people"},
-        province_value=overall, width=8.0)
-
+        province_value=total.iloc[0] if len(total) else None, width=8.0)
+    extra = shown[shown["district_code"].isin(["unknown", "total"])].rename(
+        columns={"district_code": "region_code", "district_name": "region_name"})
+    extra["region_name"] = [reference.region_name(region_code) if c == "total" else ""
+                            for c in extra["region_code"]]
+    extra["value_class"] = ""
+    table = pd.concat([chart.table, extra[chart.table.columns]], ignore_index=True)
+    return replace(chart, table=table)
