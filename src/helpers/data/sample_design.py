@@ -43,6 +43,10 @@ JKN_ARREARS_SHARE = {"PBI_APBN": 0.25, "PBPU_PEMDA": 0.02, "PPU": 0.12, "PBPU": 
 #: enrolment rises from about 87 % at the start of 2022 (Indonesia: 86,17 % at the end of
 #: 2021, domain notes §4.3) to the 2024 targets.
 JKN_RECENT_SHARE = 0.12
+#: Members in arrears stopped paying between these dates (spread over the years, so the
+#: active rate of earlier periods is not 100 %).
+LAPSED_FROM = date(2019, 1, 1)
+LAPSED_UNTIL = date(2024, 9, 30)
 #: Share of JKN members with an earlier spell in another segment.
 JKN_CHANGED_SEGMENT_SHARE = 0.04
 

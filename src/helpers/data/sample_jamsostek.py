@@ -20,6 +20,8 @@ import numpy as np
 
 from helpers.data import reference
 from helpers.data.sample_design import (
+    LAPSED_FROM,
+    LAPSED_UNTIL,
     AS_OF_DATE,
     CALIBRATION_DATE,
     FORMAL_SPLIT,
@@ -167,13 +169,13 @@ class _Region:
             start = uniform_days(rng, date(2025, 1, 1), date(2025, 12, 1), total)
         else:
             recent_until = np.r_[np.full(active, day(CALIBRATION_DATE)),
-                                 np.full(lapsed, day(date(2024, 9, 30)))]
+                                 np.full(lapsed, day(LAPSED_UNTIL))]
             start = np.where(rng.random(total) < 1 - TK_RECENT_SHARE,
                              uniform_days(rng, date(2015, 1, 1), date(2021, 12, 31), total),
                              rng.integers(day(date(2022, 1, 1)), recent_until + 1))
         paid = np.full(total, day(AS_OF_DATE))
         paid[active:] = month_end(np.maximum(
-            uniform_days(rng, date(2022, 1, 1), date(2024, 9, 30), lapsed), start[active:]))
+            uniform_days(rng, LAPSED_FROM, LAPSED_UNTIL, lapsed), start[active:]))
         end = np.full(total, NO_DATE)
         if segment == "JAKON" and not joiners:  # project-based: half end during 2025
             end[:active] = np.where(rng.random(active) < 0.5, uniform_days(

@@ -15,6 +15,8 @@ from datetime import date
 import numpy as np
 
 from helpers.data.sample_design import (
+    LAPSED_FROM,
+    LAPSED_UNTIL,
     AS_OF_DATE,
     CALIBRATION_DATE,
     GRACE_MONTHS,
@@ -95,7 +97,7 @@ def _region(rng, code: str, region_index: int, residents: dict, target: RegionTa
     if rates:  # a published active rate: start every segment near it, then meet it exactly
         arrears_share = np.full(members, 1.0 - rates[0])
     in_arrears = rng.random(members) < arrears_share
-    lapsed_paid = month_end(uniform_days(rng, date(2022, 1, 1), date(2024, 9, 30), members))
+    lapsed_paid = month_end(uniform_days(rng, LAPSED_FROM, LAPSED_UNTIL, members))
     paid = np.where(in_arrears, np.maximum(lapsed_paid, month_end(start)), as_of)
     # Some changed segment: an earlier spell in another segment ended when this one began.
     changed = (rng.random(members) < JKN_CHANGED_SEGMENT_SHARE) & (start > births + 365)
