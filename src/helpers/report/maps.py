@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib import patheffects
-from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
@@ -51,8 +50,8 @@ HATCH_COLOUR = "#333333"
 #: JKN coverage classes: below 95 % (the old roadmap target), 95-98 %, the UHC line 98 %,
 #: 99 % (UHC Awards Utama), 100 % (enrolment above a stale population figure).
 JKN_BREAKS = (0.95, 0.98, 0.99, 1.0)
-#: Where the small cities' labels go (degrees east, north of their label point), so they
-#: do not cover their neighbours; drawn with a leader line.
+#: Labels placed beside their region (degrees east, north of its label point) with a
+#: leader line: the two small cities, and Lombok Barat, which wraps around Mataram.
 LABEL_OFFSETS = {"52.71": (-0.42, 0.16), "52.72": (0.30, 0.24), "52.01": (-0.30, -0.12)}
 #: A region smaller than this share of the map's width gets its name only, no value line.
 SMALL_REGION_SHARE = 0.035
@@ -69,6 +68,8 @@ class MapChart:
         units: Units of the table's columns for ``formatting.html_table``.
         alt_text: Text alternative; starts with "Peta" (id) or "Map" (en).
         title: The map's title.
+        codes: Coded columns of the table for ``html_table`` (e.g. uhc_category → 'uhc').
+        title_key: Translation key of the table's title (for :meth:`report_table`).
     """
 
     figure: Figure
@@ -440,7 +441,8 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
         result[indicator_id] = choropleth(
             frame, "kabkota", lang, parent_code=province_code, highlight=highlight,
             title=translate(f"map.title.{indicator_id}", lang),
-            title_key=f"map.title.{indicator_id}", legend_title=translate(f"map.legend.{indicator_id}", lang), digits=digits,
+            title_key=f"map.title.{indicator_id}", digits=digits,
+            legend_title=translate(f"map.legend.{indicator_id}", lang),
             province_value=province_value(indicators, indicator_id))
     frame = wide[["region_code", "jkn_coverage", "jkn_active_rate", "uhc_category"]].rename(
         columns={"jkn_coverage": "value"})
