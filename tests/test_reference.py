@@ -477,3 +477,63 @@ def test_data_dictionary_lists_every_column():
     registries = text.split("## Registries", 1)[1]
     for column in JAMSOSTEK_COLUMNS + JKN_COLUMNS:
         assert f"`{column.name}`" in registries, f"registry column {column.name} missing"
+
+
+# ---------------------------------------------------------------------------------------
+# Derived tables: kecamatan labour and the sample's calibration targets
+# ---------------------------------------------------------------------------------------
+def _derived_script():
+    path = project_root() / "scripts" / "build_derived_reference.py"
+    spec = importlib.util.spec_from_file_location("build_derived_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_derived_script_reproduces_committed_tables():
+    for name, text in _derived_script().render_all().items():
+        assert (reference_dir() / name).read_text(encoding="utf-8") == text, (
+            f"{name} is stale: run scripts/build_derived_reference.py")
+
+
+def test_village_counts_match_the_wilayah_source():
+    source = project_root().parent / "shared" / "sources" / "wilayah" / "db" / "wilayah.sql"
+    if not source.exists():
+        pytest.skip(f"{source} not found")
+    codes = set(re.findall(r"\('(52\.\d\d\.\d\d\.\d{4})'", source.read_text(encoding="utf-8")))
+    counted: dict[str, list[int]] = {}
+    for code in codes:
+        counted.setdefault(code[:8], [0, 0])[0 if code[9] == "2" else 1] += 1
+    assert {k: tuple(v) for k, v in counted.items()} == _derived_script().VILLAGES
+
+
+def test_district_labour_adds_up_to_the_kabkota_rows():
+    districts = reference.district_labour(2024, "52.02")
+    labour = reference.labour(2024).set_index("region_code")
+    assert len(districts) == 12
+    assert districts["working_age_count"].sum() == labour.at["52.02", "working_age_count"]
+    assert (districts["status"] == "estimate").all()
+    with pytest.raises(ReferenceDataError, match="52.99"):
+        reference.district_labour(2024, "52.99")
+
+
+def test_sample_targets_keep_the_published_ntb_totals():
+    targets = reference.sample_targets()
+    at = targets[targets["reference_date"] == pd.Timestamp("2024-12-31")].set_index(
+        ["region_code", "measure"])["target_value"]
+    formal = sum(at[(code, "tk_active_formal")] for code in KABKOTA)
+    informal = sum(at[(code, "tk_active_informal")] for code in KABKOTA)
+    assert formal + informal == at[("52", "tk_active")] == 756_783
+    assert informal == at[("52", "tk_active_informal")] == 208_558
+    labour = reference.labour(2024).set_index("region_code")
+    coverage = {code: (at[(code, "tk_active_formal")] + at[(code, "tk_active_informal")])
+                / labour.at[code, "potential_workforce_count"] for code in KABKOTA}
+    informal_coverage = {code: at[(code, "tk_active_informal")]
+                         / labour.at[code, "potential_informal_count"] for code in KABKOTA}
+    assert max(coverage.values()) - min(coverage.values()) >= 0.10
+    assert max(informal_coverage.values()) - min(informal_coverage.values()) >= 0.08
+    # Lombok Tengah's golden figures are targets, unchanged.
+    assert at[("52.02", "tk_nonasn_active")] == 13_600
+    assert at[("52.02", "tk_tobacco_farmers_active")] == 6_000
+    assert at[("52.02", "tk_fishers_active")] == 500
+    assert (targets["source"].str.len() > 0).all()

@@ -106,6 +106,18 @@ TABLES: dict[str, TableSpec] = {
         ("region_code", "year", "indicator"),
         ("region_code", "year", "indicator", "score", "source", "status"),
     ),
+    "district_labour": TableSpec(
+        "district_labour.csv",
+        ("district_code", "year"),
+        ("district_code", "region_code", "year", "desa_count", "kelurahan_count",
+         "working_age_count", "potential_workforce_count", "source", "status"),
+    ),
+    "sample_targets": TableSpec(
+        "sample_targets.csv",
+        ("region_code", "measure", "reference_date"),
+        ("region_code", "measure", "reference_date", "target_value", "unit", "tolerance",
+         "source", "status"),
+    ),
 }
 
 # Column types beyond plain strings. Required integers become int64; optional ones Int64.
@@ -114,12 +126,12 @@ _INT_COLUMNS = {
     "formal_employed_count", "informal_employed_count", "potential_workforce_count",
     "potential_formal_count", "potential_informal_count", "apbd_total_rp",
     "dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp", "dbhcht_law_rp",
-    "target_count",
+    "target_count", "desa_count", "kelurahan_count",
 }
 _OPTIONAL_INT_COLUMNS = {"risk_class", "flat_rp", "wage_cap_rp"}
-_FLOAT_COLUMNS = {"score"}
+_FLOAT_COLUMNS = {"score", "target_value", "tolerance"}
 _OPTIONAL_FLOAT_COLUMNS = {"wage_share", "min_coverage", "min_active_rate", "min_pemda_share"}
-_DATE_COLUMNS = {"valid_from"}
+_DATE_COLUMNS = {"valid_from", "reference_date"}
 _OPTIONAL_DATE_COLUMNS = {"valid_to"}
 _OPTIONAL_TEXT_COLUMNS = {"parent_code"}
 #: Columns that must lie within [0, 1] (fractions) or [0, 10] (scores).
@@ -139,6 +151,7 @@ _ALLOWED_VALUES = {
                      "election_staff"),
     "indicator": ("regulasi", "penguasaan_narasumber", "materi_uji_pemahaman"),
     "risk_class": (1, 2, 3, 4, 5),
+    "unit": ("people", "fraction"),
 }
 
 _REGION_CODE_RE = re.compile(r"^\d{2}(\.\d{2})?$")
@@ -686,6 +699,38 @@ def paritrana_inputs(year: int, directory: Path | str | None = None) -> pd.DataF
     return _rows_for_year("paritrana_inputs", year, directory)
 
 
+def district_labour(year: int, region_code: object = None,
+                    directory: Path | str | None = None) -> pd.DataFrame:
+    """Working-age population and BPJS TK potential workforce per kecamatan (people).
+
+    Estimates (Derivation D1): the kab/kota figures of ``labour.csv`` split by each
+    kecamatan's share of desa + kelurahan. Rows of one kab/kota when ``region_code`` is
+    given; they add up to its ``labour.csv`` row.
+
+    Raises:
+        ReferenceDataError: no rows for that year (or region).
+    """
+    table = _rows_for_year("district_labour", year, directory)
+    if region_code is None:
+        return table
+    code = normalise_region_code(region_code)
+    selected = table[table["region_code"] == code].reset_index(drop=True)
+    if selected.empty:
+        raise ReferenceDataError(f"no kecamatan labour rows for region '{region_code}'",
+                                 path=_path("district_labour", directory),
+                                 column="region_code", fix="use a kab/kota code such as 52.02")
+    return selected
+
+
+def sample_targets(directory: Path | str | None = None) -> pd.DataFrame:
+    """The figures the synthetic sample is calibrated to (region, measure, date, value).
+
+    ``target_value`` is people or a fraction 0–1 (above 1 for enrolment above a stale
+    population), as ``unit`` says; ``tolerance`` is how far the sample may be from it.
+    """
+    return load_table("sample_targets", directory)
+
+
 # --------------------------------------------------------------------------------------
 # Cross-table checks
 # --------------------------------------------------------------------------------------
@@ -735,6 +780,18 @@ def check_reference_tables(directory: Path | str | None = None) -> None:
             raise ReferenceDataError(f"{parts[0]} + {parts[1]} differs from {total}",
                                      path=_path("labour", directory), row=_row_number(bad[0]),
                                      column=total)
+    labour_2 = labour_table.set_index(["region_code", "year"])
+    district_sums = tables["district_labour"].groupby(["region_code", "year"])[
+        ["working_age_count", "potential_workforce_count"]].sum()
+    for (code, year), row in district_sums.iterrows():
+        if (code, year) in labour_2.index and (
+                int(row["working_age_count"]) != int(labour_2.at[(code, year), "working_age_count"])
+                or int(row["potential_workforce_count"])
+                != int(labour_2.at[(code, year), "potential_workforce_count"])):
+            raise ReferenceDataError(
+                f"kecamatan of {code} in {year} do not add up to its labour.csv row",
+                path=_path("district_labour", directory), column="working_age_count",
+                fix="rebuild with python scripts/build_derived_reference.py")
     budget_table = tables["budget"]
     split = budget_table[["dbhcht_welfare_rp", "dbhcht_health_rp", "dbhcht_law_rp"]].sum(axis=1)
     bad = budget_table.index[split != budget_table["dbhcht_received_rp"]]
