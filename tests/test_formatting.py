@@ -135,7 +135,7 @@ def test_translation_table_is_complete_in_both_languages():
 
 def test_every_coded_value_of_the_schema_has_a_label():
     from helpers.data import schema
-    from helpers.data.intake import REASONS
+    from helpers.data.ledger import REASONS
     from helpers.measures.definitions import INDICATOR_IDS
     from helpers.measures.indicators import AGE_GROUPS
 

@@ -17,7 +17,7 @@ from helpers.errors import CakupanError
 #: Modules that contribute sub-commands, in the order ``cakupan --help`` lists them.
 COMMAND_MODULES = (
     "helpers.data.sample",
-    "helpers.data.intake",
+    "helpers.data.validate_cli",
     "helpers.batch.runner",
     "helpers.batch.audit",
 )

@@ -768,3 +768,15 @@ def _run_cli(args) -> int:
               f"({info['bytes'] / 2**20:,.1f} MiB); injected faults: {faults}")
     print(f"generated in {manifest['seconds']} s (seed {manifest['seed']}, scale {manifest['scale']})")
     return 0
+
+
+__all__ = [
+    "AS_OF_DATE",
+    "DEFAULT_SEED",
+    "FAULT_RATES",
+    "GENERATOR_VERSION",
+    "ensure_sample",
+    "generate_sample",
+    "register_cli",
+    "write_benchmark_registry",
+]

@@ -93,3 +93,25 @@ DATE_COLUMNS = ("birth_date", "start_date", "end_date", "paid_through")
 def column_names(registry: str) -> list[str]:
     """Canonical column names of ``registry`` ('jamsostek' or 'jkn'), in file order."""
     return [c.name for c in REGISTRY_COLUMNS[registry]]
+
+
+__all__ = [
+    "CARE_CLASSES",
+    "DATE_COLUMNS",
+    "FORMAL_SEGMENTS",
+    "FUNDING_SOURCES",
+    "INFORMAL_SEGMENTS",
+    "JAMSOSTEK_COLUMNS",
+    "JAMSOSTEK_SEGMENTS",
+    "JKN_COLUMNS",
+    "JKN_SEGMENTS",
+    "OCCUPATIONS",
+    "PEMDA_FUNDING_SOURCES",
+    "PROGRAMMES",
+    "REGISTRIES",
+    "REGISTRY_COLUMNS",
+    "RISK_CLASSES",
+    "SEXES",
+    "Column",
+    "column_names",
+]

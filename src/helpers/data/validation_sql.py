@@ -373,3 +373,24 @@ def collapse_duplicates(raw, validated: str) -> None:
             WHERE row_number > first_row
         ) AS copies
         WHERE {validated}.row_number = copies.copy_row""")
+
+
+__all__ = [
+    "DATE_MAX_YEAR",
+    "DATE_MIN_YEAR",
+    "DEFAULT_FUNDING_SOURCE",
+    "EXCEL_SERIAL_MAX",
+    "EXCEL_SERIAL_MIN",
+    "LEDGER_QUOTE_MAX_CHARS",
+    "NIK_DECIMAL_RE",
+    "NIK_SCIENTIFIC_RE",
+    "REQUIRED_COLUMNS",
+    "SEGMENT_SPELLINGS",
+    "SEX_SPELLINGS",
+    "WAGE_CEILING_RP",
+    "build_validation_sql",
+    "collapse_duplicates",
+    "output_columns",
+    "quote_identifier",
+    "quote_literal",
+]
