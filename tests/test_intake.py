@@ -231,7 +231,7 @@ def test_bad_alias_file_names_row_and_column(tmp_path):
 
 def test_shipped_alias_table_names_only_canonical_columns():
     table = pd.read_csv(Path(intake.__file__).with_name("aliases.csv"), dtype=str)
-    every = set(schema.column_names("jamsostek")) | set(schema.column_names("jkn"))
+    every = set(schema.input_column_names("jamsostek")) | set(schema.input_column_names("jkn"))
     assert set(table["column"]) <= every
     assert not table["alias"].map(column_aliases.header_key).duplicated().any()
 

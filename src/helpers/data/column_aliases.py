@@ -63,7 +63,7 @@ def load_aliases(extra: str | Path | Mapping[str, str] | None = None) -> AliasTa
     tables: dict[str, dict[str, str]] = {registry: {} for registry in schema.REGISTRIES}
     spellings: dict[str, str] = {}
     for registry in schema.REGISTRIES:
-        for column in schema.column_names(registry):
+        for column in schema.input_column_names(registry):
             tables[registry][header_key(column)] = column
     sources = ["helpers/data/aliases.csv"]
     shipped = resources.files("helpers.data").joinpath("aliases.csv").read_text(encoding="utf-8")
@@ -122,13 +122,13 @@ def _add_alias_rows(tables: dict[str, dict[str, str]],
             if name not in tables:
                 raise SchemaError(f"unknown registry '{name}'", path=where, row=row_number,
                                   column="registry", fix="use jamsostek, jkn or leave it empty")
-            if column not in schema.column_names(name):
+            if column not in schema.input_column_names(name):
                 if registry:
                     raise SchemaError(
                         f"'{column}' is not a column of the {name} registry", path=where,
                         row=row_number, column="column",
-                        fix="use one of " + ", ".join(schema.column_names(name)))
-                if not any(column in schema.column_names(r) for r in schema.REGISTRIES):
+                        fix="use one of " + ", ".join(schema.input_column_names(name)))
+                if not any(column in schema.input_column_names(r) for r in schema.REGISTRIES):
                     raise SchemaError(
                         f"'{column}' is not a registry column", path=where, row=row_number,
                         column="column", fix="use a canonical name from docs/intake.md")
@@ -137,9 +137,9 @@ def _add_alias_rows(tables: dict[str, dict[str, str]],
             spellings[header_key(alias)] = alias
 
 
-def map_headers(headers: list[str], registry: str, aliases: AliasTable,
-                path: str | Path) -> tuple[dict[str, int], list[str]]:
-    """Map source headers to canonical columns.
+def map_headers(headers: list[str], registry: str, aliases: AliasTable, path: str | Path,
+                required: Iterable[str] = REQUIRED_COLUMNS) -> tuple[dict[str, int], list[str]]:
+    """Map source headers to canonical columns; refuse a file without a ``required`` column.
 
     Returns:
         ({canonical column: source column index}, [headers that were ignored]).
@@ -166,7 +166,18 @@ def map_headers(headers: list[str], registry: str, aliases: AliasTable,
                 problem, path=path, column=header,
                 fix="delete or rename one of them so each registry column appears once")
         mapping[column] = index
-    for column in REQUIRED_COLUMNS:
+    require_columns(mapping, required, registry, aliases, path)
+    return mapping, ignored
+
+
+def require_columns(mapping: Mapping[str, int], required: Iterable[str], registry: str,
+                    aliases: AliasTable, path: str | Path) -> None:
+    """Refuse a file that lacks one of the ``required`` columns, naming headers that would do.
+
+    Raises:
+        SchemaError: a required column is missing.
+    """
+    for column in required:
         if column not in mapping:
             names = sorted({alias for alias in aliases.headers_for(registry, column)})
             raise SchemaError(
@@ -175,7 +186,6 @@ def map_headers(headers: list[str], registry: str, aliases: AliasTable,
                 path=path,
                 fix="add the column, rename its header, or map it with --aliases FILE "
                     "(CSV alias,column)")
-    return mapping, ignored
 
 
 __all__ = [
@@ -184,4 +194,5 @@ __all__ = [
     "header_key",
     "load_aliases",
     "map_headers",
+    "require_columns",
 ]

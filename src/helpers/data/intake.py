@@ -34,7 +34,13 @@ import pyarrow as pa
 
 from helpers import paths
 from helpers.data import pseudonym, readers, schema, xlsx_reader
-from helpers.data.column_aliases import AliasTable, header_key, load_aliases, map_headers
+from helpers.data.column_aliases import (
+    AliasTable,
+    header_key,
+    load_aliases,
+    map_headers,
+    require_columns,
+)
 from helpers.data.intake_cache import (
     INTAKE_VERSION,
     code_fingerprint,
@@ -42,9 +48,17 @@ from helpers.data.intake_cache import (
     read_cache,
     write_cache_meta,
 )
+from helpers.data.intake_notes import missing_columns
 from helpers.data.ledger import REASONS, IntakeResult, IntakeSummary, check_usable, tidy_ledger
 from helpers.data.parquet_source import describe_parquet, parquet_error, plain_parquet_path
+from helpers.data.registry_shape import (
+    PARQUET_METADATA_KEY,
+    date_in_file_name,
+    decide_shape,
+    parse_extract_date,
+)
 from helpers.data.validation_sql import (
+    SNAPSHOT_REQUIRED_COLUMNS,
     build_validation_sql,
     collapse_duplicates,
     output_columns,
@@ -87,6 +101,8 @@ def load_registry(
     delimiter: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    extract_date=None,
+    snapshot: bool = False,
 ) -> IntakeResult:
     """Read, validate and pseudonymise one registry file.
 
@@ -104,6 +120,12 @@ def load_registry(
         delimiter, encoding: for text files; None = detect.
         sheet: Excel sheet name; None = the sheet whose header names the most registry
             columns (two sheets that tie are refused).
+        extract_date: the day the list was drawn (a date or ``'YYYY-MM-DD'``); None =
+            from the Parquet metadata, a title row or the file name
+            (:mod:`helpers.data.registry_shape`). A file without paid_through and with
+            an extract date is a snapshot: members and active people at that date only.
+        snapshot: read the file as a snapshot even when it has paid_through (a folder of
+            dated snapshots, :func:`helpers.data.snapshots.load_snapshots`).
 
     Returns:
         IntakeResult with the accepted rows as an Ibis table, the summary and the ledger.
@@ -113,13 +135,16 @@ def load_registry(
             workbook or Parquet, zip bomb, NUL bytes, mixed encodings, a stray quote); no
             data rows; NIKs written as numbers (``5.2E+15``, ``….0``).
         SchemaError: a required column is missing or a column appears twice; the NIK
-            column is stored as numbers.
+            column is stored as numbers; a status column without paid_through and without
+            an extract date; the file's own extract dates disagree.
         ValidationError: every row rejected, or the rejected share above the limit (the
             error's ``result`` attribute holds the IntakeResult, ledger included).
+        ParameterError: an extract date that is not a day.
     """
     registry = _check_registry(registry)
     _check_share(max_rejected_share)
     path = Path(path)
+    shape_options = {"extract_date": parse_extract_date(extract_date), "snapshot": snapshot}
     key = key if key is not None else pseudonym.get_key()
     con = _connect(con)
     alias_table = load_aliases(aliases)
@@ -135,10 +160,14 @@ def load_registry(
         "delimiter": delimiter,
         "encoding": encoding,
         "sheet": sheet,
+        "extract_date": str(shape_options["extract_date"]),
+        "snapshot": snapshot,
+        "date_in_file_name": str(date_in_file_name(path)),
     }
     if not cache:
         source = _read_source(path, file_format, registry, alias_table, delimiter, encoding, sheet)
-        result = _run_intake(con, source, registry, alias_table, codes, key, file_sha256)
+        result = _run_intake(con, source, registry, alias_table, codes, key, file_sha256,
+                             shape_options=shape_options)
         return _checked(result, max_rejected_share)
     folder = paths.private_folder(paths.cache_dir())
     stem = f"{registry}-{file_sha256[:16]}-{pseudonym.key_fingerprint(key)}"
@@ -151,7 +180,7 @@ def load_registry(
             source = _read_source(path, file_format, registry, alias_table, delimiter, encoding,
                                   sheet)
             cached = _run_intake(con, source, registry, alias_table, codes, key, file_sha256,
-                                 write_to=table_path)
+                                 write_to=table_path, shape_options=shape_options)
             write_cache_meta(meta_path, settings, cached, table_path, path)
             prune_cache(folder, stem, registry, path)
     return _checked(cached, max_rejected_share)
@@ -167,11 +196,14 @@ def load_frame(
     key: str | None = None,
     max_rejected_share: float | None = None,
     name: str = "<frame>",
+    extract_date=None,
+    snapshot: bool = False,
 ) -> IntakeResult:
     """Validate and pseudonymise an in-memory registry frame, exactly as :func:`load_registry`.
 
     Columns are canonical names (or aliases); values may be strings or typed (dates,
     integers). Row numbers in the ledger are 1-based positions in the frame. Not cached.
+    ``name`` may carry the extract date like a file name (``jkn_2024-06-30``).
     """
     registry = _check_registry(registry)
     _check_share(max_rejected_share)
@@ -186,7 +218,9 @@ def load_frame(
     table = pa.table(arrays)
     source = readers.SourceTable(path=Path(name), source_format="frame", headers=headers,
                                  arrow=table)
-    result = _run_intake(con, source, registry, alias_table, codes, key, None)
+    result = _run_intake(con, source, registry, alias_table, codes, key, None,
+                         shape_options={"extract_date": parse_extract_date(extract_date),
+                                        "snapshot": snapshot})
     return _checked(result, max_rejected_share)
 
 
@@ -283,7 +317,7 @@ def _checked(result: IntakeResult, max_rejected_share: float | None) -> IntakeRe
 
 def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: AliasTable,
                 codes: set[str], key: str, file_sha256: str | None,
-                write_to: Path | None = None) -> IntakeResult:
+                write_to: Path | None = None, shape_options: dict | None = None) -> IntakeResult:
     raw = con.con  # the duckdb connection under the Ibis backend
     tag = uuid.uuid4().hex[:12]
     source_name = f"_cakupan_source_{tag}"
@@ -305,7 +339,14 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
             types = {index: _duckdb_type(arrow_type) for index, arrow_type in arrow_types.items()}
             row_number_sql = quote_identifier(readers.ROW_NUMBER)
             rows_read = source.arrow.num_rows
-        mapping, ignored = map_headers(source.headers, registry, alias_table, source.path)
+        mapping, ignored = map_headers(source.headers, registry, alias_table, source.path,
+                                       required=SNAPSHOT_REQUIRED_COLUMNS)
+        shape = decide_shape(mapping, source.path, title_lines=source.title_lines,
+                             metadata_date=_parquet_extract_date(source),
+                             status_header=(source.headers[mapping["status"]]
+                                            if "status" in mapping else None),
+                             **(shape_options or {}))
+        require_columns(mapping, shape.required, registry, alias_table, source.path)
         _check_nik_storage(source, mapping["nik"], types[mapping["nik"]])
         if rows_read == 0:
             raise InputFileError("has a header but no data rows", path=source.path,
@@ -318,6 +359,9 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
             registry=registry,
             known_region_codes=codes,
             key=key,
+            extract_date=shape.extract_date,
+            active_basis=shape.active_basis,
+            required=shape.required,
         )
         try:
             raw.execute(f"CREATE TEMP TABLE {validated} AS {query}")
@@ -350,6 +394,7 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
         f'SELECT row_number, reason, "column", detail FROM {validated} '
         f"WHERE reason IS NOT NULL ORDER BY row_number").df()
     ledger = tidy_ledger(ledger)
+    invalid = ledger[ledger["reason"] == "invalid_value"]["column"].value_counts()
     output = ", ".join(quote_identifier(name) for name in output_columns(registry))
     accepted_sql = f"SELECT {output} FROM {validated} WHERE reason IS NULL"
     if write_to is not None:
@@ -381,10 +426,39 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
         sheet=source.sheet,
         column_map={column: source.headers[index] for column, index in mapping.items()},
         ignored_columns=ignored,
+        ignored_positions=[index + 1 for index, header in enumerate(source.headers)
+                           if header and header in ignored],
+        missing_columns=missing_columns(registry, mapping, shape.active_basis, shape.snapshot),
+        active_basis=shape.active_basis,
+        snapshot=shape.snapshot,
+        extract_date=shape.extract_date.isoformat() if shape.extract_date else None,
+        extract_date_source=shape.extract_date_source,
+        invalid_values={str(column): int(count) for column, count in invalid.items()},
         key_fingerprint=pseudonym.key_fingerprint(key),
         niks_possibly_truncated=_truncation_warning(int(niks_checked), int(niks_ending_zero)),
     )
     return IntakeResult(table=table, summary=summary, ledger=ledger)
+
+
+def _parquet_extract_date(source: readers.SourceTable):
+    """The date under the Parquet metadata key ``extract_date``, if any."""
+    if source.parquet_path is None:
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(source.parquet_path).metadata or {}
+    except (OSError, ValueError, pa.ArrowException):
+        return None  # the read itself reports a damaged file
+    value = metadata.get(PARQUET_METADATA_KEY.encode())
+    if value is None:
+        return None
+    try:
+        return parse_extract_date(value.decode("utf-8", "replace"))
+    except ParameterError:
+        raise SchemaError("the Parquet metadata 'extract_date' is not a day written YYYY-MM-DD",
+                          path=source.path, fix="write the metadata again, or give "
+                          "--extract-date YYYY-MM-DD") from None
 
 
 def _truncation_warning(niks_checked: int, niks_ending_zero: int) -> int:

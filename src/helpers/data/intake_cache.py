@@ -32,13 +32,14 @@ from helpers.data.ledger import (
 from helpers.locking import file_lock
 
 #: Bump when a rule changes: cached intake results of older versions are recomputed.
-INTAKE_VERSION = "2"
+INTAKE_VERSION = "3"
 
 #: The modules and tables that define the intake's rules: a change in one invalidates
 #: every cached result.
 RULE_FILES = ("intake.py", "validation_sql.py", "readers.py", "xlsx_reader.py",
               "csv_records.py", "nik.py", "pseudonym.py", "schema.py", "column_aliases.py",
-              "ledger.py", "parquet_source.py", "intake_cache.py")
+              "ledger.py", "parquet_source.py", "intake_cache.py", "vocabularies.py",
+              "vocabularies.csv", "registry_shape.py")
 
 
 def code_fingerprint() -> str:

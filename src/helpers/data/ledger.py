@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from helpers.data.intake_notes import quality_notes
 from helpers.errors import ValidationError
 
 #: Ledger reason codes, in order of precedence: a rejected row gets the first that applies.
@@ -52,6 +53,24 @@ class IntakeSummary:
     ignored_columns: list[str] = field(default_factory=list)
     key_fingerprint: str = ""
     niks_possibly_truncated: int = 0
+    #: 1-based positions of ``ignored_columns`` in the file.
+    ignored_positions: list[int] = field(default_factory=list)
+    #: Optional columns the file lacks that cost the indicators something
+    #: (:func:`helpers.data.intake_notes.missing_columns`).
+    missing_columns: list[str] = field(default_factory=list)
+    #: How "active" is told: 'paid_through', 'status' or 'none' (``schema.ACTIVE_BASES``).
+    active_basis: str = "paid_through"
+    #: True when every row is a member at ``extract_date`` (a snapshot, not a history).
+    snapshot: bool = False
+    #: The day a snapshot describes (ISO), and where it came from: 'parameter',
+    #: 'file name', 'title row' or 'parquet metadata'.
+    extract_date: str | None = None
+    extract_date_source: str = ""
+    #: Rows rejected as ``invalid_value`` per column: values the vocabulary does not know.
+    invalid_values: dict[str, int] = field(default_factory=dict)
+    #: A folder of snapshots: one dict per file (file, extract_date, rows_read,
+    #: rows_accepted, rows_rejected, file_sha256).
+    snapshots: list[dict] = field(default_factory=list)
 
     @property
     def rows_with_faults(self) -> int:
@@ -96,7 +115,16 @@ class IntakeSummary:
         if self.niks_possibly_truncated:
             lines.append(f"  {words['truncated']:<24}{number(self.niks_possibly_truncated):>{width}}"
                          f"  {words['truncated_note']}")
+        notes = quality_notes(self, lang)
+        if notes:
+            lines.append(f"  {words['notes']}")
+            lines += [f"  - {note}" for note in notes]
         return "\n".join(lines)
+
+    def quality_notes(self, lang: str = "en") -> list[str]:
+        """What this registry's columns cannot tell, in sentences
+        (:func:`helpers.data.intake_notes.quality_notes`)."""
+        return quality_notes(self, lang)
 
 
 _RENDER_WORDS = {
@@ -108,6 +136,7 @@ _RENDER_WORDS = {
         "truncated": "warning: NIKs ending 0",
         "truncated_note": ("(far more than 1 in 10: NIKs cut to 15 digits by Excel? store NIK "
                            "as text)"),
+        "notes": "notes:",
     },
     "id": {
         "registry": "Registri", "read": "baris dibaca", "accepted": "baris diterima",
@@ -117,6 +146,7 @@ _RENDER_WORDS = {
         "truncated": "peringatan: NIK ujung 0",
         "truncated_note": ("(jauh di atas 1 dari 10: NIK terpotong 15 digit oleh Excel? simpan "
                            "NIK sebagai teks)"),
+        "notes": "catatan:",
     },
 }
 

@@ -67,6 +67,8 @@ class SourceTable:
 
     ``numeric_cells`` maps a source column index to the first data row whose cell was
     stored as a number (Excel), so the intake can refuse a NIK that Excel may have rounded.
+    ``title_lines`` holds the text of the rows above the header (a title such as "Data
+    Peserta JKN per 30/06/2024" may give the extract date); it is never written anywhere.
     ``records_in_file`` is the number of records (rows) the file holds by the independent
     count of :func:`scan_records`, title, header and blank rows included.
     """
@@ -80,7 +82,7 @@ class SourceTable:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    notes: list[str] = field(default_factory=list)
+    title_lines: list[str] = field(default_factory=list)
     numeric_cells: dict[int, int] = field(default_factory=dict)
     records_in_file: int | None = None
     blank_rows: int = 0
@@ -424,9 +426,11 @@ def table_from_rows(rows: list[list[str | None]], path: Path, score: HeaderScore
     arrays = {f"c{index}": pa.array(values, type=pa.string())
               for index, values in enumerate(columns)}
     arrays[ROW_NUMBER] = pa.array(row_numbers, type=pa.int64())
+    titles = [" ".join(str(cell).strip() for cell in row if cell and str(cell).strip())
+              for row in rows[:header_index]]
     return SourceTable(path=path, source_format="", headers=header, arrow=pa.table(arrays),
                        header_row=first_row_number + header_index, sheet=sheet,
-                       blank_rows=blank_rows)
+                       blank_rows=blank_rows, title_lines=[line for line in titles if line])
 
 
 def _no_header_problem(rows: list[list[str | None]]) -> str:

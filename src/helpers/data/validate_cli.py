@@ -12,6 +12,7 @@ from helpers import paths
 from helpers.data import schema
 from helpers.data.intake import load_registry
 from helpers.data.ledger import IntakeResult
+from helpers.data.snapshots import load_snapshots
 from helpers.errors import InputFileError, ParameterError, ValidationError
 
 
@@ -21,11 +22,14 @@ def register_cli(subparsers) -> None:
         "validate",
         help="check a registry file; print counts and write the ledger of rejected rows",
         description="Read a jamsostek or JKN registry (Parquet, CSV or .xlsx), validate every "
-                    "row, print rows read / accepted / rejected by reason, and write the "
-                    "ledger (row number and reason; no NIK, no name) as CSV. Exits 0 when the "
-                    "registry is usable.",
+                    "row, print rows read / accepted / rejected by reason, the columns not "
+                    "used and not found, and write the ledger (row number and reason; no NIK, "
+                    "no name) as CSV. A folder of dated snapshots (jkn_2024-06-30.csv, …) is "
+                    "read as one registry. Exits 0 when the registry is usable.",
     )
-    parser.add_argument("path", type=Path, help="registry file (.parquet, .csv, .xlsx)")
+    parser.add_argument("path", type=Path,
+                        help="registry file (.parquet, .csv, .xlsx), or a folder of snapshots "
+                             "named <registry>_YYYY-MM-DD.csv")
     parser.add_argument("--registry", required=True, choices=schema.REGISTRIES)
     parser.add_argument("--ledger", type=Path, default=None,
                         help="where to write the ledger CSV (default: ./<file stem>.ledger.csv)")
@@ -40,6 +44,10 @@ def register_cli(subparsers) -> None:
     parser.add_argument("--sheet", default=None,
                         help="Excel sheet (default: the one whose header names the most "
                              "registry columns)")
+    parser.add_argument("--extract-date", default=None, metavar="YYYY-MM-DD",
+                        help="the day the list was drawn (a snapshot with a status column and "
+                             "no paid_through needs it); default: from the file's title row, "
+                             "Parquet metadata or name (jkn_2024-06-30.csv)")
     parser.add_argument("--lang", choices=("en", "id"), default="en", help="language of the summary")
     parser.add_argument("--cache", action="store_true",
                         help="also store the pseudonymised result in data/cache for reports")
@@ -51,13 +59,22 @@ def run_validate(args: argparse.Namespace) -> int:
     if not 0 <= args.max_rejected <= 1:
         raise ParameterError(f"--max-rejected must lie in 0-1, got {args.max_rejected}",
                              fix="give a share, e.g. --max-rejected 0.05 for 5%")
-    ledger_path = args.ledger or Path.cwd() / f"{args.path.stem}.ledger.csv"
+    stem = args.path.resolve().name if args.path.is_dir() else args.path.stem
+    ledger_path = args.ledger or Path.cwd() / f"{stem}.ledger.csv"
     _check_ledger_path(ledger_path, [args.path, args.aliases])
+    options = dict(aliases=args.aliases, cache=args.cache, max_rejected_share=args.max_rejected,
+                   delimiter=args.delimiter, encoding=args.encoding, sheet=args.sheet,
+                   known_region_codes=None)
     try:
-        result = load_registry(
-            args.path, args.registry, aliases=args.aliases, cache=args.cache,
-            max_rejected_share=args.max_rejected, delimiter=args.delimiter,
-            encoding=args.encoding, sheet=args.sheet, known_region_codes=None)
+        if args.path.is_dir():
+            if args.extract_date:
+                raise ParameterError("--extract-date is for one file; a folder's snapshots "
+                                     "take their dates from their names",
+                                     fix="leave --extract-date out, or give one file")
+            result = load_snapshots(args.path, args.registry, **options)
+        else:
+            result = load_registry(args.path, args.registry, extract_date=args.extract_date,
+                                   **options)
     except ValidationError as error:
         result = getattr(error, "result", None)
         if result is not None:
@@ -108,6 +125,9 @@ def _report(result: IntakeResult, ledger_path: Path, lang: str) -> None:
         raise InputFileError(f"cannot write the ledger ({error.strerror or type(error).__name__})",
                              path=ledger_path, fix="give a writable path with --ledger") from None
     print(result.summary.render(lang))
+    for item in result.summary.snapshots:
+        print(f"  {item['file']}: {item['extract_date']}, {item['rows_read']:,} read, "
+              f"{item['rows_accepted']:,} accepted, {item['rows_rejected']:,} rejected")
     print(f"Ledger: {ledger_path} ({len(result.ledger):,} rows)")
     sys.stdout.flush()
 
