@@ -151,7 +151,7 @@ def quality_notes(summary: Mapping | object, lang: str = "en") -> list[str]:
     registry = data.get("registry", "jkn")
     basis = data.get("active_basis", "paid_through")
     missing = list(data.get("missing_columns") or [])
-    header = (data.get("column_map") or {}).get("status", "status")
+    header = shown_header((data.get("column_map") or {}).get("status", "status")).strip("'")
     notes = []
     snapshots = data.get("snapshots") or []
     if len(snapshots) > 1:

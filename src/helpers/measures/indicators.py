@@ -11,6 +11,14 @@ Definitions (one each, in ``helpers.measures.definitions``):
 - active at D: member with ``paid_through`` no more than ``grace_months`` whole months
   before the month of D;
 - people: distinct ``person_id`` (pseudonymised NIK).
+
+Snapshot registries (``extract_date`` set on their rows, :mod:`helpers.data.registry_shape`)
+are known in the month of their extract date only: a row is a member at D when D lies in
+that month and its status (if any) is a member status; when the registry has a status and
+no paid_through (``active_basis`` 'status'), active at D means status ``active``. A
+registry with neither (``active_basis`` 'none') cannot tell who is active: its active
+counts are NaN with the flag ``active_unknown``, never 0. Indicators at a date no snapshot
+describes are refused (:func:`check_date_known`).
 """
 
 from __future__ import annotations
@@ -26,7 +34,13 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import reference
-from helpers.data.schema import FORMAL_SEGMENTS, INFORMAL_SEGMENTS, PEMDA_FUNDING_SOURCES
+from helpers.data.schema import (
+    ACTIVE_STATUS,
+    FORMAL_SEGMENTS,
+    INFORMAL_SEGMENTS,
+    MEMBER_STATUSES,
+    PEMDA_FUNDING_SOURCES,
+)
 from helpers.errors import ParameterError, ReferenceDataError
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 
@@ -149,16 +163,117 @@ def _month_index(value):
 
 
 def is_member(table: ibis.Table, at) -> ibis.Value:
-    """Spell open at ``at``: start_date ≤ at and (end_date empty or > at)."""
+    """Member at ``at``.
+
+    A spell of a history: start_date ≤ at and (end_date empty or > at). A snapshot row
+    (``extract_date`` set): ``at`` lies in the month of its extract date, its status (when
+    the registry has one) is active, inactive or suspended (not deceased or left), and
+    the same start and end rule holds (a snapshot may lack start dates).
+    """
     at = ibis.literal(at) if isinstance(at, date) else at
-    return (table.start_date <= at) & (table.end_date.isnull() | (table.end_date > at))
+    open_spell = table.end_date.isnull() | (table.end_date > at)
+    if "extract_date" not in table.columns:
+        return (table.start_date <= at) & open_spell
+    snapshot = table.extract_date.notnull()
+    started = (table.start_date <= at).fill_null(False) | (snapshot & table.start_date.isnull())
+    at_extract = (_month_index(table.extract_date) == _month_index(at)) & (
+        table.status.isnull() | table.status.isin(MEMBER_STATUSES))
+    return started & open_spell & (~snapshot | at_extract.fill_null(False))
 
 
 def is_active(table: ibis.Table, at, grace_months: int) -> ibis.Value:
-    """Member at ``at`` whose paid_through is ≤ grace_months whole months before at's month."""
+    """Active at ``at``: a member at ``at`` (:func:`is_member`) who
+
+    - by payments (a registry with paid_through, ``active_basis`` 'paid_through' or no
+      such column): paid_through is ≤ grace_months whole months before at's month;
+    - by status (``active_basis`` 'status': a snapshot with a status and no paid_through):
+      has status ``active`` at the extract date (a snapshot row is a member in its
+      extract month only, so this holds at that date only);
+    - with neither (``active_basis`` 'none'): never; :func:`is_active_known` is false, and
+      the counts report NaN, not 0.
+    """
     at = ibis.literal(at) if isinstance(at, date) else at
     paid_recently = _month_index(table.paid_through) >= _month_index(at) - grace_months
-    return is_member(table, at) & table.paid_through.notnull() & paid_recently
+    by_payment = table.paid_through.notnull() & paid_recently
+    if "active_basis" not in table.columns:
+        return is_member(table, at) & by_payment
+    by_status = (table.active_basis == "status") & (table.status == ACTIVE_STATUS)
+    active = ((table.active_basis == "paid_through") & by_payment) | by_status
+    return is_member(table, at) & active.fill_null(False)
+
+
+def is_active_known(table: ibis.Table, at) -> ibis.Value:
+    """A member at ``at`` whose registry can tell whether they are active (paid_through or
+    a status); false for a registry with neither."""
+    if "active_basis" not in table.columns:
+        return is_member(table, at)
+    return is_member(table, at) & (table.active_basis != "none")
+
+
+def is_paid_known(table: ibis.Table, at) -> ibis.Value:
+    """A member at ``at`` whose registry has paid_through (budgets count paid months)."""
+    if "active_basis" not in table.columns:
+        return is_member(table, at)
+    return is_member(table, at) & (table.active_basis == "paid_through")
+
+
+@dataclass(frozen=True)
+class RegistryBasis:
+    """What a registry table can tell (one small query, :func:`registry_basis`).
+
+    Attributes:
+        extract_dates: the days its snapshot rows describe, oldest first.
+        history_rows: whether it has rows of a history (no extract date).
+        active_bases: how its rows tell "active" ('paid_through', 'status', 'none').
+    """
+
+    extract_dates: tuple[date, ...] = ()
+    history_rows: bool = True
+    active_bases: frozenset = frozenset({"paid_through"})
+
+    @property
+    def snapshot_only(self) -> bool:
+        """Every row belongs to a snapshot: known at the extract dates only."""
+        return bool(self.extract_dates) and not self.history_rows
+
+    def covers(self, at: date) -> bool:
+        """True when the registry tells members at ``at`` (its month has a snapshot, or
+        the registry is a history)."""
+        return self.history_rows or any((d.year, d.month) == (at.year, at.month)
+                                        for d in self.extract_dates)
+
+
+def registry_basis(table: ibis.Table) -> RegistryBasis:
+    """Extract dates and active bases of a registry table (an intake result, or a test
+    table without those columns, which is a history by payments)."""
+    if "extract_date" not in table.columns:
+        return RegistryBasis()
+    basis = table.active_basis if "active_basis" in table.columns else ibis.literal(
+        "paid_through")
+    rows = table.group_by(extract_date=table.extract_date, active_basis=basis).aggregate(
+        rows=table.count()).to_pandas()
+    dates = sorted({pd.Timestamp(d).date() for d in rows["extract_date"] if not pd.isna(d)})
+    return RegistryBasis(extract_dates=tuple(dates),
+                         history_rows=bool(rows["extract_date"].isna().any()),
+                         active_bases=frozenset(rows["active_basis"].dropna()))
+
+
+def check_date_known(basis: RegistryBasis, at: date, registry: str) -> None:
+    """Refuse indicators at a date a snapshot registry does not describe.
+
+    Raises:
+        ParameterError: ``registry`` holds snapshots only, none of them in the month of ``at``.
+    """
+    if basis.covers(at):
+        return
+    dates = ", ".join(d.isoformat() for d in basis.extract_dates)
+    periods = ", ".join(sorted({d.strftime("%Y-%m") for d in basis.extract_dates}))
+    raise ParameterError(
+        f"the {registry} registry is a snapshot at {dates}: members and active people are "
+        f"known at {'that date' if len(basis.extract_dates) == 1 else 'those dates'} only, "
+        f"not at {at.isoformat()}",
+        fix=f"choose the period of a snapshot ({periods}), or add a snapshot of "
+            f"{at.strftime('%Y-%m')}, or give a registry with paid_through and end dates")
 
 
 def _restrict(table: ibis.Table, region_codes: list[str] | None) -> ibis.Table:
@@ -203,20 +318,26 @@ def age_group_of(table: ibis.Table, at) -> ibis.Value:
 
 
 def jamsostek_counts(tk: ibis.Table, params: Parameters,
-                     region_codes: list[str] | None = None) -> pd.DataFrame:
+                     region_codes: list[str] | None = None, *,
+                     known: bool = False) -> pd.DataFrame:
     """People counts of BPJS Ketenagakerjaan per region at D, in one pass.
 
     Returns:
         One row per region_code with tk_members, tk_active, tk_active_formal,
         tk_active_informal, tk_nonasn_active, tk_tobacco_farmers_active, tk_fishers_active,
-        tk_pemda_funded_active (people).
+        tk_pemda_funded_active (people); with ``known``, also tk_active_known and
+        tk_paid_known: members whose registry tells activity (paid_through or a status)
+        and payments (paid_through).
     """
     t = _restrict(tk, region_codes)
     at = params.reference_date
     member = is_member(t, at)
     active = is_active(t, at, params.grace_months)
     pemda = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
+    basis = {"tk_active_known": is_active_known(t, at),
+             "tk_paid_known": is_paid_known(t, at)} if known else {}
     result = count_people(t, ["region_code"], {
+        **basis,
         "tk_members": member,
         "tk_active": active,
         "tk_active_formal": active & t.segment.isin(FORMAL_SEGMENTS),
@@ -230,12 +351,16 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
 
 
 def jkn_counts(jkn: ibis.Table, params: Parameters,
-               region_codes: list[str] | None = None) -> pd.DataFrame:
-    """People counts of JKN per region at D: members, active, PBPU_PEMDA members."""
+               region_codes: list[str] | None = None, *, known: bool = False) -> pd.DataFrame:
+    """People counts of JKN per region at D: members, active, PBPU_PEMDA members; with
+    ``known``, also jkn_active_known and jkn_paid_known (see :func:`jamsostek_counts`)."""
     t = _restrict(jkn, region_codes)
     at = params.reference_date
     member = is_member(t, at)
+    basis = {"jkn_active_known": is_active_known(t, at),
+             "jkn_paid_known": is_paid_known(t, at)} if known else {}
     result = count_people(t, ["region_code"], {
+        **basis,
         "jkn_members": member,
         "jkn_active": is_active(t, at, params.grace_months),
         "jkn_pemda_members": member & (t.segment == "PBPU_PEMDA"),
@@ -389,15 +514,22 @@ def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataF
 
 
 def uhc_category(coverage: float, active_rate: float, pemda_share: float,
-                 thresholds: pd.DataFrame) -> str:
+                 thresholds: pd.DataFrame, *, active_known: bool = True) -> str:
     """Highest category (utama > madya > pratama) whose minima are all met, else 'none'.
 
-    A category with several variants (rows) is met when any one variant is met.
+    A category with several variants (rows) is met when any one variant is met. When the
+    registry cannot tell who is active (``active_known`` false), a region that meets a
+    category's other minima is 'unknown', not 'none': its active rate is not 0.
     """
     for category in CATEGORY_ORDER:
         for row in thresholds[thresholds["category"] == category].itertuples(index=False):
             if _meets(row, coverage, active_rate, pemda_share):
                 return category
+    if not active_known:
+        other_minima = thresholds.assign(min_active_rate=np.nan)
+        if any(_meets(row, coverage, np.nan, pemda_share)
+               for row in other_minima.itertuples(index=False)):
+            return "unknown"
     return "none"
 
 
@@ -416,10 +548,12 @@ def uhc_distance(jkn_row: pd.Series, population: int, thresholds: pd.DataFrame,
     share max(0, ⌈min_pemda_share × population⌉ − Pemda members); people to reactivate =
     max(0, ⌈min_active_rate × members_after⌉ − active). The cost is a year of the regional
     PBPU_PEMDA contribution for every person enrolled, registered or reactivated by the
-    Pemda.
+    Pemda. When ``jkn_active`` is NaN (the registry cannot tell who is active), people to
+    reactivate, whether a category with an active minimum is met, and its cost are NaN.
     """
-    members, active, pemda = (int(jkn_row["jkn_members"]), int(jkn_row["jkn_active"]),
-                              int(jkn_row["jkn_pemda_members"]))
+    members, pemda = int(jkn_row["jkn_members"]), int(jkn_row["jkn_pemda_members"])
+    # NaN when the registry cannot tell who is active: reactivation needs are unknown too.
+    active = None if pd.isna(jkn_row["jkn_active"]) else int(jkn_row["jkn_active"])
     rows = []
     for row in thresholds.itertuples(index=False):
         enrol = 0 if pd.isna(row.min_coverage) else max(
@@ -427,16 +561,23 @@ def uhc_distance(jkn_row: pd.Series, population: int, thresholds: pd.DataFrame,
         pemda_register = 0 if pd.isna(row.min_pemda_share) else max(
             0, math.ceil(row.min_pemda_share * population - 1e-9) - pemda - enrol)
         after = members + enrol
-        reactivate = 0 if pd.isna(row.min_active_rate) else max(
-            0, math.ceil(row.min_active_rate * after - 1e-9) - (active + enrol))
+        if pd.isna(row.min_active_rate):
+            reactivate = 0
+        elif active is None:
+            reactivate = np.nan
+        else:
+            reactivate = max(0, math.ceil(row.min_active_rate * after - 1e-9) - (active + enrol))
         people = enrol + pemda_register + reactivate
+        met = _meets(row, _ratio(members, population),
+                     np.nan if active is None else _ratio(active, members),
+                     _ratio(pemda, population))
         rows.append({
             "category": row.category, "variant": row.variant,
-            "met": _meets(row, _ratio(members, population), _ratio(active, members),
-                          _ratio(pemda, population)),
+            "met": np.nan if active is None and not met and not pd.isna(row.min_active_rate)
+            else met,
             "people_to_enrol": enrol, "people_to_register_by_pemda": pemda_register,
             "people_to_reactivate": reactivate,
-            "annual_cost_rp": int(people * unit_cost_rp * 12),
+            "annual_cost_rp": np.nan if pd.isna(people) else int(people * unit_cost_rp * 12),
         })
     return pd.DataFrame(rows)
 
@@ -466,8 +607,10 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
         raise ParameterError("no region codes given", fix="pass e.g. ['52.02']")
     at = params.reference_date
     year = at.year
-    tk_counts = jamsostek_counts(tk, params, region_codes)
-    jkn_frame = jkn_counts(jkn, params, region_codes)
+    check_date_known(registry_basis(tk), at, "jamsostek")
+    check_date_known(registry_basis(jkn), at, "jkn")
+    tk_counts = jamsostek_counts(tk, params, region_codes, known=True)
+    jkn_frame = jkn_counts(jkn, params, region_codes, known=True)
     population = reference.population_total(region_codes, year, params.population_vintage)
     labour = labour_denominators(params, region_codes)
     budget = reference.budget(year).set_index("region_code")
@@ -489,10 +632,17 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
         apbd_total = budget["apbd_total_rp"].get(code, np.nan)
         dbhcht_received = budget["dbhcht_received_rp"].get(code, np.nan)
         members = int(jkn_row["jkn_members"])
+        unknown = _unknown_flags(tk_row, jkn_row)
+        tk_row = _blank(tk_row, unknown, TK_ACTIVE_COUNTS)
+        jkn_row = _blank(jkn_row, unknown, ("jkn_active",))
+        if "budget_tk" in unknown:
+            apbd_rp = dbhcht_rp = np.nan
+        if "budget_jkn" in unknown:
+            jkn_rp = np.nan
         coverage = _ratio(members, pop)
         active_rate = _ratio(jkn_row["jkn_active"], members)
         pemda_share = _ratio(jkn_row["jkn_pemda_members"], pop)
-        gap_informal = int(work["informal_workers"]) - int(tk_row["tk_active_informal"])
+        gap_informal = int(work["informal_workers"]) - tk_row["tk_active_informal"]
         uhc_gap = max(0, math.ceil(UHC_TARGET_COVERAGE * pop - 1e-9) - members)
         values = {
             "tk_members": (tk_row["tk_members"], None, None),
@@ -510,15 +660,16 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
             "jkn_active": (jkn_row["jkn_active"], None, None),
             "jkn_active_rate": (None, jkn_row["jkn_active"], members),
             "jkn_pemda_share": (None, jkn_row["jkn_pemda_members"], pop),
-            "uhc_category": (uhc_category(coverage, active_rate, pemda_share, thresholds),
-                             None, None),
+            "uhc_category": (uhc_category(coverage, active_rate, pemda_share, thresholds,
+                                          active_known="jkn" not in unknown), None, None),
             "budget_tk_apbd_rp": (apbd_rp, None, None),
             "budget_tk_dbhcht_rp": (dbhcht_rp, None, None),
             "budget_jkn_pemda_rp": (jkn_rp, None, None),
             "budget_share_apbd": (None, apbd_rp + dbhcht_rp + jkn_rp, apbd_total),
             "dbhcht_social_security_share": (None, dbhcht_rp, dbhcht_received),
             "gap_informal_workers": (gap_informal, None, None),
-            "gap_cost_informal_rp": (max(gap_informal, 0) * bpu_monthly * 12, None, None),
+            "gap_cost_informal_rp": (max(gap_informal, 0) * bpu_monthly * 12
+                                     if not pd.isna(gap_informal) else np.nan, None, None),
             "uhc_gap_people": (uhc_gap, None, None),
             "uhc_gap_cost_rp": (uhc_gap * pemda_monthly * 12, None, None),
         }
@@ -532,12 +683,67 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
                 "denominator": _plain(denominator), "unit": BY_ID[indicator_id].unit,
                 "reference_date": at.isoformat(),
                 "definition": BY_ID[indicator_id].definition_en,
-                "flag": _flag(indicator_id, value, denominator,
-                              dbhcht_rp, budget["dbhcht_welfare_rp"].get(code, np.nan)),
+                "flag": _unknown_flag(indicator_id, value, unknown) or _flag(
+                    indicator_id, value, denominator, dbhcht_rp,
+                    budget["dbhcht_welfare_rp"].get(code, np.nan)),
             })
     result = pd.DataFrame(rows)
     _check(result)
     return result
+
+
+#: jamsostek counts of active people: NaN when the registry cannot tell who is active.
+TK_ACTIVE_COUNTS = ("tk_active", "tk_active_formal", "tk_active_informal", "tk_nonasn_active",
+                    "tk_tobacco_farmers_active", "tk_fishers_active", "tk_pemda_funded_active")
+#: Indicators that need to know who is active, per registry, and those that need months
+#: paid (paid_through) for the budget.
+_NEEDS_ACTIVE = {
+    "tk": ("tk_active", "tk_coverage", "tk_coverage_formal", "tk_coverage_informal",
+           "tk_nonasn_active", "tk_tobacco_farmers_active", "tk_fishers_active",
+           "tk_pemda_funded_active", "gap_informal_workers", "gap_cost_informal_rp"),
+    "jkn": ("jkn_active", "jkn_active_rate", "uhc_category"),
+    "budget_tk": ("budget_tk_apbd_rp", "budget_tk_dbhcht_rp", "budget_share_apbd",
+                  "dbhcht_social_security_share"),
+    "budget_jkn": ("budget_jkn_pemda_rp", "budget_share_apbd"),
+}
+#: The flag of an indicator the registry cannot give (never shown as 0).
+UNKNOWN_FLAGS = {"tk": "active_unknown", "jkn": "active_unknown",
+                 "budget_tk": "paid_months_unknown", "budget_jkn": "paid_months_unknown"}
+
+
+def _unknown_flags(tk_row: pd.Series, jkn_row: pd.Series) -> set[str]:
+    """Which parts a region's registries cannot tell: 'tk' / 'jkn' (who is active: no
+    paid_through and no status), 'budget_tk' / 'budget_jkn' (months paid: no paid_through).
+    A part is unknown when the region has members and none of them is in a registry
+    that can tell it."""
+    unknown = set()
+    for part, row, prefix in (("tk", tk_row, "tk"), ("jkn", jkn_row, "jkn")):
+        members = int(row[f"{prefix}_members"])
+        if members and int(row.get(f"{prefix}_active_known", members)) == 0:
+            unknown.add(part)
+        if members and int(row.get(f"{prefix}_paid_known", members)) == 0:
+            unknown.add(f"budget_{part}")
+    return unknown
+
+
+def _blank(row: pd.Series, unknown: set[str], columns) -> pd.Series:
+    """``row`` with ``columns`` set to NaN when its registry cannot tell who is active."""
+    part = "tk" if columns[0].startswith("tk_") else "jkn"
+    if part not in unknown:
+        return row
+    row = row.astype(object).copy()
+    for column in columns:
+        row[column] = np.nan
+    return row
+
+
+def _unknown_flag(indicator_id: str, value, unknown: set[str]) -> str:
+    if indicator_id == "uhc_category" and value != "unknown":
+        return ""  # a category missed on coverage alone is known
+    for part in ("tk", "jkn", "budget_tk", "budget_jkn"):
+        if part in unknown and indicator_id in _NEEDS_ACTIVE[part]:
+            return UNKNOWN_FLAGS[part]
+    return ""
 
 
 def _plain(value):
@@ -602,7 +808,8 @@ def breakdown(table: ibis.Table, params: Parameters, by: str,
 
     ``age_group`` is derived from birth_year at the year of D. Each row's ``active_share``
     is its share of the region's active people (the shares of a region sum to 1 when no
-    person is active in two groups).
+    person is active in two groups). ``active`` is NaN where the registry cannot tell who
+    is active.
     """
     if by not in BREAKDOWN_COLUMNS:
         raise ParameterError(f"cannot break down by '{by}'",
@@ -616,8 +823,9 @@ def breakdown(table: ibis.Table, params: Parameters, by: str,
     result = count_people(t, ["region_code", by], {
         "members": is_member(t, at),
         "active": is_active(t, at, params.grace_months),
+        "active_known": is_active_known(t, at),
     }).to_pandas()
-    result = result[(result["members"] > 0) | (result["active"] > 0)]
+    result = blank_unknown_active(result[(result["members"] > 0) | (result["active"] > 0)])
     totals = result.groupby("region_code")["active"].transform("sum")
     result["active_share"] = np.where(totals > 0, result["active"] / totals.where(totals > 0),
                                       np.nan)
@@ -627,21 +835,50 @@ def breakdown(table: ibis.Table, params: Parameters, by: str,
 def monthly_series(table: ibis.Table, params: Parameters, region_codes: list[str] | None = None,
                    start: date = date(2022, 1, 31), segments: tuple[str, ...] | None = None
                    ) -> pd.DataFrame:
-    """Members and active people at each month's end from ``start`` to D, per region."""
+    """Members and active people at each month's end from ``start`` to D, per region.
+
+    A registry of snapshots gives the months of its snapshots only (one point each). Where
+    the registry cannot tell who is active (no paid_through and no status), ``active`` is
+    NaN, not 0.
+    """
     t = _restrict(table, region_codes)
     if segments:
         t = t.filter(t.segment.isin(segments))
     at = params.reference_date
-    ends = [d for d in _month_ends_between(start, at)]
+    ends = trend_month_ends(registry_basis(table), start, at)
+    if not ends:
+        return pd.DataFrame(columns=["region_code", "month_end", "members", "active"])
     months = ibis.memtable(pd.DataFrame({"month_end": pd.to_datetime(ends)}))
     months = months.mutate(month_end=months.month_end.cast("date"))
     joined = t.cross_join(months)
     result = count_people(joined, ["region_code", "month_end"], {
         "members": is_member(joined, joined.month_end),
         "active": is_active(joined, joined.month_end, params.grace_months),
+        "active_known": is_active_known(joined, joined.month_end),
     }).to_pandas()
     result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
+    result = blank_unknown_active(result)
     return result.sort_values(["region_code", "month_end"]).reset_index(drop=True)
+
+
+def trend_month_ends(basis: RegistryBasis, start: date, end: date) -> list[date]:
+    """Month ends from ``start`` to ``end``; for a registry of snapshots only, the month
+    ends of its snapshots in that range."""
+    ends = _month_ends_between(start, end)
+    if basis.snapshot_only:
+        months = {(d.year, d.month) for d in basis.extract_dates}
+        ends = [e for e in ends if (e.year, e.month) in months]
+    return ends
+
+
+def blank_unknown_active(frame: pd.DataFrame) -> pd.DataFrame:
+    """``active`` NaN where members exist but none of them can be told active or not
+    (column ``active_known``, dropped)."""
+    unknown = (frame["members"] > 0) & (frame["active_known"] == 0)
+    frame = frame.drop(columns="active_known")
+    if unknown.any():
+        frame["active"] = frame["active"].astype("float64").where(~unknown)
+    return frame
 
 
 def _month_ends_between(start: date, end: date) -> list[date]:
@@ -656,7 +893,7 @@ def _month_ends_between(start: date, end: date) -> list[date]:
 def coverage_by_vintage(jkn: ibis.Table, params: Parameters,
                         region_codes: list[str]) -> pd.DataFrame:
     """JKN coverage and UHC category of each region under every population vintage."""
-    counts = jkn_counts(jkn, params, region_codes)
+    counts = jkn_counts(jkn, params, region_codes, known=True)
     thresholds = reference.thresholds(params.reference_date.year)
     rows = []
     for vintage in reference.population_vintages():
@@ -669,9 +906,10 @@ def coverage_by_vintage(jkn: ibis.Table, params: Parameters,
             rows.append({
                 "region_code": code, "vintage": vintage, "population": pop,
                 "jkn_members": int(row["jkn_members"]), "jkn_coverage": coverage,
-                "uhc_category": uhc_category(coverage, _ratio(row["jkn_active"],
-                                                              row["jkn_members"]),
-                                             _ratio(row["jkn_pemda_members"], pop), thresholds),
+                "uhc_category": uhc_category(
+                    coverage, _ratio(row["jkn_active"], row["jkn_members"]),
+                    _ratio(row["jkn_pemda_members"], pop), thresholds,
+                    active_known=not (row["jkn_members"] and row["jkn_active_known"] == 0)),
                 "default": vintage == params.population_vintage,
             })
     return pd.DataFrame(rows)

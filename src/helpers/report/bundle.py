@@ -36,20 +36,29 @@ def coverage_trend(table, params, region_codes: list[str] | None = None,
     Each spell becomes a bit mask of its months; masks are OR-ed per person and region
     (a person counts once), then counted per bit. Runs in seconds on 6 million spells.
 
+    A registry of snapshots gives the months of its snapshots only; where a registry
+    cannot tell who is active (no paid_through, no status), ``active`` is NaN.
+
     Returns:
         region_code, month_end (date), members, active (people).
     """
     import ibis
 
-    from helpers.measures.indicators import _month_ends_between, _restrict
+    from helpers.measures.indicators import (
+        _restrict,
+        monthly_series,
+        registry_basis,
+        trend_month_ends,
+    )
 
-    ends = _month_ends_between(start, params.reference_date)
+    basis = registry_basis(table)
+    ends = trend_month_ends(basis, start, params.reference_date)
     if not ends:
         return pd.DataFrame(columns=["region_code", "month_end", "members", "active"])
-    if table.get_backend().name != "duckdb":
-        # PySpark has no bitwise-OR aggregate: take the plain spell × month cross join.
-        from helpers.measures.indicators import monthly_series
-
+    if (table.get_backend().name != "duckdb" or basis.snapshot_only
+            or "status" in basis.active_bases):
+        # PySpark has no bitwise-OR aggregate, and snapshots or a status are known in
+        # their month only: take the plain spell × month cross join.
         result = monthly_series(table, params, region_codes, start=ends[0])
     else:
         frames = []
@@ -58,6 +67,8 @@ def coverage_trend(table, params, region_codes: list[str] | None = None,
             frames.append(_trend_chunk(_restrict(table, region_codes), chunk,
                                        params.grace_months, ibis))
         result = pd.concat(frames, ignore_index=True)
+        if basis.active_bases == {"none"}:  # no paid_through, no status: nobody is known
+            result["active"] = result["active"].astype("float64").where(result["members"] == 0)
     result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
     if region_codes is not None:
         full = pd.MultiIndex.from_product([region_codes, sorted(set(result["month_end"]) |
@@ -65,7 +76,9 @@ def coverage_trend(table, params, region_codes: list[str] | None = None,
                                           names=["region_code", "month_end"])
         result = (result.set_index(["region_code", "month_end"]).reindex(full, fill_value=0)
                   .reset_index())
-    result[["members", "active"]] = result[["members", "active"]].astype("int64")
+    result["members"] = result["members"].astype("int64")
+    if not result["active"].isna().any():
+        result["active"] = result["active"].astype("int64")
     return result.sort_values(["region_code", "month_end"]).reset_index(drop=True)
 
 
@@ -236,14 +249,31 @@ def _intake_summary(result) -> dict:
             "duplicates_collapsed": summary.duplicates_collapsed,
             "prefix_mismatches": summary.prefix_mismatches,
             "rejected_by_reason": dict(summary.rejected_by_reason),
-            "by_reason_column": by_reason.astype({"rows": "int64"})}
+            "by_reason_column": by_reason.astype({"rows": "int64"}),
+            # what the registry's columns cannot tell (helpers.data.intake_notes)
+            "registry": summary.registry,
+            "column_map": {name: header for name, header in summary.column_map.items()
+                           if name == "status"},
+            "ignored_columns": list(summary.ignored_columns),
+            "ignored_positions": list(summary.ignored_positions),
+            "missing_columns": list(summary.missing_columns),
+            "active_basis": summary.active_basis, "snapshot": summary.snapshot,
+            "extract_date": summary.extract_date,
+            "extract_date_source": summary.extract_date_source,
+            "invalid_values": dict(summary.invalid_values),
+            "snapshots": [{"file": item["file"], "extract_date": item["extract_date"]}
+                          for item in summary.snapshots]}
 
 
 def _data_as_of(*tables) -> str | None:
-    """The latest date in the registries (start or paid-through): how fresh the data are."""
+    """The latest date in the registries (start, paid-through or a snapshot's extract date):
+    how fresh the data are."""
     latest = []
     for table in tables:
-        value = table.aggregate(a=table.start_date.max(), b=table.paid_through.max()).to_pandas()
+        dates = {"a": table.start_date.max(), "b": table.paid_through.max()}
+        if "extract_date" in table.columns:
+            dates["c"] = table.extract_date.max()
+        value = table.aggregate(**dates).to_pandas()
         latest += [v for v in value.iloc[0].tolist() if not pd.isna(v)]
     if not latest:
         return None
