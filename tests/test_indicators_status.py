@@ -1,4 +1,5 @@
-"""Indicators and the report on snapshot and status-only registries (issue 18): right counts at the extract date, refused elsewhere, never a silent 0 %."""
+"""Indicators and the report on snapshot and status-only registries (issue 18): right counts
+at the extract date, refused elsewhere, never a silent 0 %."""
 
 from __future__ import annotations
 
@@ -172,3 +173,26 @@ def test_the_report_of_a_complete_history_has_no_notes(con):
     jkn = intake.load_frame(frame, "jkn", con=con, known_region_codes=NTB)
     assert jkn.summary.quality_notes() == []
     assert tk.summary.missing_columns == ["birth_date", "end_date"]
+
+
+def test_a_data_folder_may_hold_dated_snapshots_for_the_reports(tmp_path):
+    from helpers.report.registries import load_registries, registry_paths
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    frame = pd.DataFrame({
+        "nik": ["5202010101900001"], "sex": ["L"], "region_code": ["52.02"],
+        "segment": ["BPU"], "start_date": ["2023-01-01"], "paid_through": ["2024-12-31"]})
+    frame.to_parquet(folder / "jamsostek.parquet", index=False)
+    snapshot_folder(folder / "jkn")
+    assert [path.name for path in registry_paths(folder)] == [
+        "jamsostek.parquet", "jkn_2024-04-30.csv", "jkn_2024-05-31.csv", "jkn_2024-06-30.csv"]
+    registries = load_registries(folder, cache=False)
+    assert registries.jkn.summary.source_format == "snapshots"
+    report = regency.regency_report(registries, "52.02", "2024-06", cache=False)
+    trend = report["trend_raw"].dropna(subset=["jkn_members"])
+    assert trend["month_end"].tolist() == [dt.date(2024, 4, 30), dt.date(2024, 5, 31),
+                                           dt.date(2024, 6, 30)]
+    assert (report["values"]["jkn_members"], report["values"]["jkn_active"]) == (3, 2)
+    assert any("3 snapshots (2024-04-30, 2024-05-31, 2024-06-30)" in note
+               for note in regency.quality_notes(report, "en"))

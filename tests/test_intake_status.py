@@ -1,4 +1,5 @@
-"""Real exports (issue 18): status-only and snapshot registries, value vocabularies, no column ignored in silence."""
+"""Real exports (issue 18): status-only and snapshot registries, value vocabularies, no column
+ignored in silence."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shape of a registry file: a history of spells, or a snapshot at an extract date; how "active" is told.
+"""The shape of a registry file (a history, or a snapshot at an extract date); how "active" is told.
 
 A registry with ``paid_through`` is a history (DESIGN section 4): active = paid no more
 than ``grace_months`` before the month of the reference date. BPJS lists given to a Pemda
@@ -36,12 +36,13 @@ MONTHS = {"januari": 1, "jan": 1, "january": 1, "februari": 2, "feb": 2, "februa
           "oktober": 10, "okt": 10, "oct": 10, "october": 10, "november": 11, "nov": 11,
           "nopember": 11, "desember": 12, "des": 12, "dec": 12, "december": 12}
 #: Words of a title row that introduce the day a list describes.
-TITLE_WORDS = r"(per|posisi|keadaan|tanggal|tgl|tanggal data|tgl data|tarik data|as of|extract(?:ed)?|status)"
+TITLE_WORDS = (r"(per|posisi|keadaan|tanggal|tgl|tanggal data|tgl data|tarik data|as of|"
+               r"extract(?:ed)?|status)")
 
 _ISO = r"(?P<y>(?:19|20)[0-9]{2})[-_.]?(?P<m>0[1-9]|1[0-2])[-_.]?(?P<d>0[1-9]|[12][0-9]|3[01])"
 _NAME_DATE_RE = re.compile(rf"(?<![0-9]){_ISO}(?![0-9])")
-_DMY_RE = re.compile(r"(?<![0-9])(?P<d>[0-9]{1,2})[/.-](?P<m>[0-9]{1,2})[/.-](?P<y>(?:19|20)[0-9]{2})"
-                     r"(?![0-9])")
+_DMY_RE = re.compile(r"(?<![0-9])(?P<d>[0-9]{1,2})[/.-](?P<m>[0-9]{1,2})[/.-]"
+                     r"(?P<y>(?:19|20)[0-9]{2})(?![0-9])")
 _WORD_DATE_RE = re.compile(r"(?<![0-9])(?P<d>[0-9]{1,2})\s+(?P<month>[A-Za-z]+)\.?\s+"
                            r"(?P<y>(?:19|20)[0-9]{2})(?![0-9])")
 

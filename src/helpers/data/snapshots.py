@@ -1,4 +1,4 @@
-"""A folder of dated snapshots of one registry (``jkn_2024-04-30.csv``, ``jkn_2024-05-31.csv`` …) as one registry.
+"""A folder of dated snapshots of one registry (``jkn_2024-04-30.csv`` …) as one registry.
 
 A BPJS list given to a Pemda is a snapshot: one row per member at the day it was drawn,
 often with a status and without history. One snapshot tells members and active people at
@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.data.intake import load_registry
-from helpers.data.ledger import REASONS, IntakeResult, IntakeSummary, LEDGER_COLUMNS
+from helpers.data.ledger import LEDGER_COLUMNS, REASONS, IntakeResult, IntakeSummary
 from helpers.errors import InputFileError, SchemaError
 
 #: File types a snapshot may have.
