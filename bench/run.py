@@ -63,7 +63,7 @@ COUNT_COLUMNS = ("tk_members", "tk_active", "tk_active_formal", "tk_active_infor
                  "tk_nonasn_active", "tk_tobacco_farmers_active", "tk_fishers_active",
                  "tk_pemda_funded_active")
 BUDGET_KEYS = ["region_code", "funding_source", "occupation"]
-#: Columns of the intake's jamsostek output (helpers.data.intake.output_columns).
+#: Columns of the intake's jamsostek output (helpers.data.validation_sql.output_columns).
 PREPARED_COLUMNS = ("person_id", "sex", "birth_year", "region_code", "district_code",
                     "nik_region_code", "segment", "occupation", "funding_source", "wage_rp",
                     "risk_class", "programmes", "start_date", "end_date", "paid_through")

@@ -151,9 +151,9 @@ def test_translation_table_is_complete_in_both_languages():
 
 def test_every_coded_value_of_the_schema_has_a_label():
     from helpers.data import schema
-    from helpers.data.intake import REASONS
+    from helpers.data.ledger import REASONS
     from helpers.measures.definitions import INDICATOR_IDS
-    from helpers.measures.indicators import AGE_GROUPS
+    from helpers.measures.indicators import AGE_GROUPS, UNKNOWN_FLAGS
 
     wanted = ([f"segment.{s}" for s in schema.JAMSOSTEK_SEGMENTS]
               + [f"jkn_segment.{s}" for s in schema.JKN_SEGMENTS]
@@ -163,7 +163,8 @@ def test_every_coded_value_of_the_schema_has_a_label():
               + [f"age_group.{a[2]}" for a in AGE_GROUPS]
               + [f"indicator.{i}" for i in INDICATOR_IDS]
               + [f"reason.{r}" for r in REASONS]
-              + [f"uhc.{c}" for c in ("none", "uhc", "pratama", "madya", "utama")])
+              + [f"uhc.{c}" for c in ("none", "uhc", "pratama", "madya", "utama", "unknown")]
+              + [f"flag.{f}" for f in set(UNKNOWN_FLAGS.values())])
     missing = [key for key in wanted if not i18n.has(key)]
     assert missing == []
 

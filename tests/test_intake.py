@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import cli
-from helpers.data import intake, pseudonym, schema
+from helpers.data import column_aliases, intake, ledger, pseudonym, schema, validation_sql
 from helpers.errors import InputFileError, ParameterError, SchemaError, ValidationError
 
 KEY = "test-key-intake-0123456789abcdef-0123"
@@ -48,7 +48,7 @@ def jkn_rows(**columns) -> pd.DataFrame:
     return frame
 
 
-def load(frame: pd.DataFrame, registry: str = "jkn", **kwargs) -> intake.IntakeResult:
+def load(frame: pd.DataFrame, registry: str = "jkn", **kwargs) -> ledger.IntakeResult:
     return intake.load_frame(frame, registry, known_region_codes=NTB, **kwargs)
 
 
@@ -59,7 +59,7 @@ def test_accepted_table_is_pseudonymised_and_typed():
     result = load(jkn_rows())
     table = result.table
     assert isinstance(table, ibis.Table)
-    assert list(table.columns) == intake.output_columns("jkn")
+    assert list(table.columns) == validation_sql.output_columns("jkn")
     assert not {"nik", "full_name", "birth_date"} & set(table.columns)
     assert table.schema()["birth_year"] == ibis.dtype("int16")
     assert table.schema()["care_class"] == ibis.dtype("int8")
@@ -231,9 +231,9 @@ def test_bad_alias_file_names_row_and_column(tmp_path):
 
 def test_shipped_alias_table_names_only_canonical_columns():
     table = pd.read_csv(Path(intake.__file__).with_name("aliases.csv"), dtype=str)
-    every = set(schema.column_names("jamsostek")) | set(schema.column_names("jkn"))
+    every = set(schema.input_column_names("jamsostek")) | set(schema.input_column_names("jkn"))
     assert set(table["column"]) <= every
-    assert not table["alias"].map(intake.header_key).duplicated().any()
+    assert not table["alias"].map(column_aliases.header_key).duplicated().any()
 
 
 # ---------------------------------------------------------------- files and cache
@@ -360,7 +360,7 @@ def test_rows_read_equal_accepted_plus_rejected(rows):
     assert summary.rows_read == summary.rows_accepted + summary.rows_rejected
     assert len(result.ledger) == summary.rows_rejected
     assert result.ledger["row_number"].is_unique
-    assert set(result.ledger["reason"]) <= set(intake.REASONS)
+    assert set(result.ledger["reason"]) <= set(ledger.REASONS)
     assert result.table.count().execute() == summary.rows_accepted
     accepted = set(range(1, len(frame) + 1)) - set(result.ledger["row_number"])
     for number in accepted:  # an accepted row has a valid NIK and its pseudonym

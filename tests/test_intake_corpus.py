@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import cli, errors
-from helpers.data import intake
+from helpers.data import intake, ledger
 
 CORPUS = Path(__file__).parent / "corpus"
 NTB_REGION_CODES = {"52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08",
@@ -36,7 +36,7 @@ def _options(case: dict) -> dict:
     return options
 
 
-def _check_counts(case: dict, result: intake.IntakeResult) -> None:
+def _check_counts(case: dict, result: ledger.IntakeResult) -> None:
     summary = result.summary
     assert summary.rows_read == int(case["rows_read"])
     assert summary.rows_accepted == int(case["rows_accepted"])
@@ -47,7 +47,7 @@ def _check_counts(case: dict, result: intake.IntakeResult) -> None:
     assert result.ledger["reason"].value_counts().to_dict() == expected
 
 
-def _check_attributes(case: dict, summary: intake.IntakeSummary) -> None:
+def _check_attributes(case: dict, summary: ledger.IntakeSummary) -> None:
     for name, value in _pairs(case["checks"], "|").items():
         actual = getattr(summary, name)
         value = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(value, value)

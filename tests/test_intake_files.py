@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import cli
+from helpers import cli, paths
 from helpers.data import csv_records, intake, validation_sql
 from helpers.errors import InputFileError, SchemaError
 
@@ -259,7 +259,7 @@ def test_the_cache_is_private_and_holds_its_checksum_and_no_names(home):
     assert all(stat.S_IMODE(file.stat().st_mode) == 0o600 for file in files)
     meta_path = next(file for file in files if file.suffix == ".json")
     meta = json.loads(meta_path.read_text())
-    assert meta["table_sha256"] == intake.paths.file_sha256(meta_path.with_suffix(".parquet"))
+    assert meta["table_sha256"] == paths.file_sha256(meta_path.with_suffix(".parquet"))
     text = meta_path.read_text()
     for name in corpus.NAMES:
         assert name not in text
@@ -310,7 +310,7 @@ def test_a_damaged_cache_entry_is_discarded_and_rebuilt(home, capsys, damage, wh
     assert again.summary.as_dict() == first.summary.as_dict()
     assert again.table.count().execute() == 4
     meta = json.loads(table.with_suffix(".json").read_text())
-    assert meta["table_sha256"] == intake.paths.file_sha256(table)
+    assert meta["table_sha256"] == paths.file_sha256(table)
     intake.load_registry(path, "jamsostek", known_region_codes=NTB)  # now a clean hit
     assert capsys.readouterr().err == ""
 

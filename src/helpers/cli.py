@@ -24,7 +24,7 @@ from helpers.report.i18n import LANGUAGES
 COMMAND_MODULES = (
     "helpers.batch.workspace",
     "helpers.data.sample",
-    "helpers.data.intake",
+    "helpers.data.validate_cli",
 )
 
 

@@ -59,7 +59,7 @@ from helpers.batch.audit_detect import (
     key_needles,
 )
 from helpers.batch.audit_formats import SCANNED_SUFFIXES, file_kind, scan_file
-from helpers.data import readers
+from helpers.data import readers, xlsx_reader
 from helpers.errors import InputFileError, PrivacyError, SchemaError
 
 # =========================================================================== public API
@@ -225,14 +225,14 @@ def _current_key() -> str | None:
 
 def _registry_columns(path: Path) -> dict[str, list[str]]:
     """Distinct values of the name and birth-date columns of one registry file."""
-    from helpers.data import intake
+    from helpers.data.column_aliases import header_key, load_aliases
 
-    aliases = intake.load_aliases()
+    aliases = load_aliases()
     lookup = {**aliases.lookup("jkn"), **aliases.lookup("jamsostek")}
     wanted = ("full_name", "birth_date")
 
     def score(cells: Sequence[str]) -> int:
-        return sum(1 for cell in cells if intake.header_key(cell) in lookup)
+        return sum(1 for cell in cells if header_key(cell) in lookup)
 
     file_format = readers.detect_format(path)
     columns: dict[str, list[str]] = {}
@@ -242,7 +242,7 @@ def _registry_columns(path: Path) -> dict[str, list[str]]:
 
         try:
             names = pq.read_schema(path).names
-            found = {lookup.get(intake.header_key(name)): name for name in names}
+            found = {lookup.get(header_key(name)): name for name in names}
             for column in wanted:
                 if column in found:
                     values = pq.read_table(path, columns=[found[column]]).column(0)
@@ -252,10 +252,10 @@ def _registry_columns(path: Path) -> dict[str, list[str]]:
             raise InputFileError(f"not a readable Parquet file ({type(error).__name__})",
                                  path=path, fix="write the registry again") from None
     else:
-        source = (readers.read_xlsx(path, score) if file_format == "xlsx"
+        source = (xlsx_reader.read_xlsx(path, score) if file_format == "xlsx"
                   else readers.read_text(path, score))
         for position, header in enumerate(source.headers):
-            column = lookup.get(intake.header_key(header)) if header else None
+            column = lookup.get(header_key(header)) if header else None
             if column in wanted:
                 values = source.arrow.column(f"c{position}").drop_null().unique()
                 columns[column] = values.to_pylist()

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from helpers.batch.audit_detect import Finding, Scanner
-from helpers.data import readers
+from helpers.data import readers, xlsx_reader
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".svg"}
 NOTEBOOK_SUFFIXES = {".ipynb"}
@@ -234,7 +234,7 @@ def _scan_xlsx(path: Path, name: str, scanner: Scanner) -> Iterator[Finding]:
             for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                 record = [(f"{label}!{get_column_letter(column)}{row_number}", text)
                           for column, value in enumerate(row, start=1)
-                          if (text := readers._excel_text(value)) is not None]
+                          if (text := xlsx_reader.excel_text(value)) is not None]
                 yield from scanner.scan(name, record)
     finally:
         workbook.close()

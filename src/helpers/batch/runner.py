@@ -126,11 +126,10 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
 
         pdf_twin.check_ready()  # a missing Chromium is one line before anything renders
     from helpers.data import pseudonym
-    from helpers.report import report_data
+    from helpers.report.registries import registry_paths
 
     pseudonym.get_key()  # a bad key is refused (exit 2) before anything is written
-    registry_files = [report_data.resolve_data_dir(data_dir) / name
-                      for name in report_data.REGISTRY_FILES.values()]
+    registry_files = registry_paths(data_dir)  # a snapshot folder: each of its files
     check_output_folder(out)
     with batch_lock(out), StopRequest() as stop:
         job = _BatchJob(out=out, specs=specs, registry_files=registry_files, stop=stop,

@@ -20,6 +20,9 @@ from helpers.data import reference
 from helpers.errors import ReferenceDataError
 from helpers.paths import reference_dir
 
+__all__ = ["LEVELS", "Shape", "boundary_metadata", "boundary_path", "check_boundaries",
+           "load_shapes"]
+
 #: Map levels and their files (per province code).
 LEVELS = {"kabkota": "boundaries_{province}_kabkota.geojson",
           "kecamatan": "boundaries_{province}_kecamatan.geojson"}

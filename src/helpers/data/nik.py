@@ -138,3 +138,26 @@ def sql_nik_problem(nik: str) -> str:
 def sql_nik_region_code(nik: str) -> str:
     """DuckDB expression: ``'PP.KK'`` of a valid NIK expression."""
     return f"substr({nik}, 1, 2) || '.' || substr({nik}, 3, 2)"
+
+
+__all__ = [
+    "DETAIL_DAY",
+    "DETAIL_EMPTY",
+    "DETAIL_MONTH",
+    "DETAIL_NOT_DIGITS",
+    "DETAIL_PROVINCE",
+    "DETAIL_SERIAL",
+    "NIK_LENGTH",
+    "NIK_SEPARATORS",
+    "PROVINCE_MAX",
+    "PROVINCE_MIN",
+    "detail_length",
+    "is_valid_nik",
+    "nik_problem",
+    "nik_region_code",
+    "nik_sex",
+    "normalise_nik",
+    "sql_nik_problem",
+    "sql_nik_region_code",
+    "sql_normalise_nik",
+]

@@ -185,3 +185,15 @@ def sql_person_id(nik: str, key: str) -> str:
     inner, outer = _hmac_pads(key)
     inner_hash = f"unhex(sha256({_blob_literal(inner)} || encode({nik})))"
     return f"substr(sha256({_blob_literal(outer)} || {inner_hash}), 1, {PERSON_ID_LENGTH})"
+
+
+__all__ = [
+    "KEY_ENV",
+    "MIN_KEY_LENGTH",
+    "PERSON_ID_LENGTH",
+    "get_key",
+    "key_file_path",
+    "key_fingerprint",
+    "person_id",
+    "sql_person_id",
+]

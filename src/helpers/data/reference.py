@@ -851,3 +851,34 @@ def _rows_for_year(name: str, year: int, directory: Path | str | None) -> pd.Dat
                 "the derivations) or choose an available year",
         )
     return result
+
+
+__all__ = [
+    "DEFAULT_POPULATION_VINTAGE",
+    "DEFAULT_PROVINCE_CODE",
+    "LABOUR_DENOMINATORS",
+    "STATUSES",
+    "TABLES",
+    "UHC_CATEGORY_ORDER",
+    "WORKER_KINDS",
+    "TableSpec",
+    "bpu_minimum_monthly_rp",
+    "budget",
+    "check_reference_tables",
+    "clear_cache",
+    "districts",
+    "jkn_pemda_monthly_rp",
+    "kabkota_codes",
+    "labour",
+    "labour_denominator",
+    "load_table",
+    "normalise_region_code",
+    "paritrana_inputs",
+    "population_total",
+    "population_vintages",
+    "rates",
+    "region_name",
+    "regions",
+    "target_groups",
+    "thresholds",
+]

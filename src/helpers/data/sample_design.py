@@ -20,6 +20,15 @@ from datetime import date
 from helpers.data import reference
 from helpers.errors import ParameterError
 
+__all__ = ["AS_OF_DATE", "CALIBRATION_DATE", "DISTRICT_SIZE_NOISE", "FAMILY_NAMES",
+           "FIRST_NAMES_FEMALE", "FIRST_NAMES_MALE", "FORMAL_SPLIT", "FORMER_NON_ASN_SHARE",
+           "GRACE_MONTHS", "JKN_ARREARS_SHARE", "JKN_CHANGED_SEGMENT_SHARE", "JKN_MIX_CITY",
+           "JKN_MIX_OTHER", "JKN_RECENT_SHARE", "LAPSED_FROM", "LAPSED_UNTIL",
+           "NIK_ELSEWHERE_NTB", "NIK_OUTSIDE_NTB", "OTHER_PROVINCES", "POPULATION_YEAR",
+           "RegionTargets", "SELF_FUNDED_SHARE", "TK_ENDED_SHARE", "TK_JOINERS_2025_SHARE",
+           "TK_LAPSED_SHARE", "TK_RECENT_SHARE", "TOBACCO_GROWTH_2025", "URBAN_FORMAL_WEIGHT",
+           "region_targets", "resident_factor", "scaled", "targets_manifest"]
+
 #: The synthetic registries are extracts as of this date (spells 2022-2025).
 AS_OF_DATE = date(2025, 12, 31)
 #: The date most calibrated figures hold at.

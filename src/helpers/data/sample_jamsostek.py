@@ -20,12 +20,12 @@ import numpy as np
 
 from helpers.data import reference
 from helpers.data.sample_design import (
-    LAPSED_FROM,
-    LAPSED_UNTIL,
     AS_OF_DATE,
     CALIBRATION_DATE,
     FORMAL_SPLIT,
     FORMER_NON_ASN_SHARE,
+    LAPSED_FROM,
+    LAPSED_UNTIL,
     POPULATION_YEAR,
     SELF_FUNDED_SHARE,
     TK_ENDED_SHARE,
@@ -48,6 +48,8 @@ from helpers.data.sample_people import (
     uniform_days,
 )
 from helpers.errors import ParameterError
+
+__all__ = ["DEFAULTS", "FORMAL_SEGMENTS", "jamsostek_spells"]
 
 FORMAL_SEGMENTS = ("PU", "JAKON", "PMI")
 DEFAULTS = {"occupation": "other", "funding": "self", "wage": 0, "risk": 0,

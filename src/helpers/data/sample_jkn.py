@@ -15,8 +15,6 @@ from datetime import date
 import numpy as np
 
 from helpers.data.sample_design import (
-    LAPSED_FROM,
-    LAPSED_UNTIL,
     AS_OF_DATE,
     CALIBRATION_DATE,
     GRACE_MONTHS,
@@ -25,6 +23,8 @@ from helpers.data.sample_design import (
     JKN_MIX_CITY,
     JKN_MIX_OTHER,
     JKN_RECENT_SHARE,
+    LAPSED_FROM,
+    LAPSED_UNTIL,
     RegionTargets,
     resident_factor,
 )
@@ -43,6 +43,8 @@ from helpers.data.sample_people import (
 )
 from helpers.data.schema import JKN_SEGMENTS
 from helpers.errors import ParameterError
+
+__all__ = ["RECENT_FROM", "jkn_spells"]
 
 RECENT_FROM = date(2022, 1, 1)
 

@@ -28,6 +28,9 @@ from helpers.data.sample_design import (
 )
 from helpers.errors import ParameterError
 
+__all__ = ["NO_DATE", "Plan", "active_at", "concat", "day", "members_at", "month_end",
+           "month_number", "niks", "residents", "spells", "uniform_days"]
+
 #: Day number that stands for "no date" (an open spell's end_date).
 NO_DATE = -(10**9)
 #: Stage numbers of the random streams (one stream per stage and region).

@@ -16,6 +16,8 @@ from helpers.data.sample_design import FAMILY_NAMES, FIRST_NAMES_FEMALE, FIRST_N
 from helpers.data.sample_people import NO_DATE
 from helpers.data.schema import column_names
 
+__all__ = ["FAULT_RATES", "date_strings", "inject_faults", "prefix_mismatches", "to_table"]
+
 #: Share of rows (relative to the valid rows) injected as faulty extra rows, by ledger reason.
 FAULT_RATES = {
     "duplicate_row": 0.003,

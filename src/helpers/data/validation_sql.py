@@ -11,13 +11,17 @@ described for users in ``docs/intake.md``; :mod:`helpers.data.intake` runs the q
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 
 from helpers.data import nik as nik_rules
 from helpers.data import pseudonym, schema
+from helpers.data.vocabularies import value_key_sql, vocabulary_sql
 
 #: Columns a row cannot be used without (an empty value is ``missing_value``).
 REQUIRED_COLUMNS = ("nik", "sex", "region_code", "segment", "start_date")
+#: A snapshot (every row a member at its extract date) may lack the start of membership.
+SNAPSHOT_REQUIRED_COLUMNS = ("nik", "sex", "region_code", "segment")
 #: Declared monthly wages above this are taken as typing errors (an intake rule of this
 #: project, not a regulation: the highest contribution ceilings are around Rp12 juta).
 WAGE_CEILING_RP = 1_000_000_000
@@ -29,23 +33,6 @@ EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 61, 73415
 #: Default ``funding_source`` of a jamsostek spell with none given: wage earners' employers
 #: pay (PP 44/2015), BPU and migrant workers pay themselves.
 DEFAULT_FUNDING_SOURCE = {"PU": "employer", "JAKON": "employer", "BPU": "self", "PMI": "self"}
-#: Spellings of sex accepted and what they mean.
-SEX_SPELLINGS = {
-    "L": ("L", "LAKI-LAKI", "LAKI LAKI", "LAKI", "PRIA", "M", "MALE", "1"),
-    "P": ("P", "PEREMPUAN", "WANITA", "W", "F", "FEMALE", "2"),
-}
-#: Older or long segment names and the canonical code (after upper-casing and replacing
-#: spaces and dashes by '_'). PBI APBD was renamed PBPU Pemda by Perpres 64/2020.
-SEGMENT_SPELLINGS = {
-    "PBI_APBD": "PBPU_PEMDA",
-    "PBI_JK": "PBI_APBN",
-    "PEKERJA_PENERIMA_UPAH": "PPU",
-    "BUKAN_PEKERJA": "BP",
-    "PENERIMA_UPAH": "PU",
-    "BUKAN_PENERIMA_UPAH": "BPU",
-    "JASA_KONSTRUKSI": "JAKON",
-    "PEKERJA_MIGRAN_INDONESIA": "PMI",
-}
 #: A NIK written as a number: scientific notation (``5.20201E+15``, ``5,2E+15``) or a
 #: decimal with only zeros after the point (``5202010101900001.0``). Either means the NIK
 #: went through a number format, which keeps 15 (Excel) or about 16 (float) significant
@@ -79,7 +66,8 @@ def output_columns(registry: str) -> list[str]:
             "nik_region_code", "segment"]
     middle = (["occupation", "funding_source", "wage_rp", "risk_class", "programmes"]
               if registry == "jamsostek" else ["care_class"])
-    return head + middle + ["start_date", "end_date", "paid_through"]
+    return head + middle + ["start_date", "end_date", "paid_through", "status", "extract_date",
+                            "active_basis"]
 
 
 def _text_sql(column_sql: str, duckdb_type: str) -> str:
@@ -143,16 +131,6 @@ def _wage_sql(w: str) -> str:
         ELSE NULL END"""
 
 
-def _spelled_sql(value: str, spellings: Mapping[str, str]) -> str:
-    cases = " ".join(f"WHEN {quote_literal(old)} THEN {quote_literal(new)}" for old, new in spellings.items())
-    return f"CASE {value} {cases} ELSE {value} END"
-
-
-def _allowed_sql(value: str, allowed: Iterable) -> str:
-    """``value`` when it is one of ``allowed``, else NULL."""
-    return f"CASE WHEN {value} IN {_in_list(allowed)} THEN {value} END"
-
-
 def _shown(text: str) -> str:
     """A value as a ledger detail shows it: quoted only when it is a short code.
 
@@ -176,7 +154,9 @@ def _shown(text: str) -> str:
 
 def build_validation_sql(*, from_sql: str, row_number_sql: str,
                          columns: Mapping[str, tuple[str, str]], registry: str,
-                         known_region_codes: Iterable[str], key: str) -> str:
+                         known_region_codes: Iterable[str], key: str,
+                         extract_date: dt.date | None = None, active_basis: str = "paid_through",
+                         required: Sequence[str] = REQUIRED_COLUMNS) -> str:
     """The one validation query: every source row with its reason (NULL when accepted),
     ledger column and detail, the flags the summary counts, a duplicate key and the output
     columns. Duplicates are marked afterwards (:func:`_collapse_duplicates`).
@@ -191,8 +171,13 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
         registry: 'jamsostek' or 'jkn'.
         known_region_codes: allowed domicile kab/kota codes.
         key: pseudonymisation key (enters the SQL as a literal; do not log the query).
+        extract_date: the day a snapshot registry describes; every accepted row carries it
+            (``extract_date``). None for a registry of spells (a history).
+        active_basis: 'paid_through', 'status' or 'none' (``schema.ACTIVE_BASES``), carried
+            by every accepted row so the indicators know how to tell who is active.
+        required: columns whose empty value is ``missing_value``.
     """
-    names = schema.column_names(registry)
+    names = schema.input_column_names(registry)
     texts = []
     for name in names:
         if name in columns:
@@ -201,45 +186,38 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
             texts.append(f"CAST(NULL AS VARCHAR) AS t_{name}")
     jamsostek = registry == "jamsostek"
     segments = schema.JAMSOSTEK_SEGMENTS if jamsostek else schema.JKN_SEGMENTS
-    sex_cases = " ".join(f"WHEN upper(t_sex) IN {_in_list(spellings)} THEN {quote_literal(code)}"
-                         for code, spellings in SEX_SPELLINGS.items())
-    # Step u: normalised text (upper/lower case, separators), still unchecked.
+    coded = ["sex", "segment", "status"] + (["occupation", "funding_source"] if jamsostek
+                                            else ["care_class"])
+    # Step u: normalised text (upper/lower case, separators), still unchecked; the lookup
+    # keys of coded values (vocabularies.csv).
     normalised = [
         f"{nik_rules.sql_normalise_nik('t_nik')} AS nik",
-        f"CASE {sex_cases} END AS sex",
+        *(f"{value_key_sql(f't_{name}')} AS k_{name}" for name in coded),
         ("CASE WHEN regexp_full_match(t_region_code, '[0-9]{4}') "
         "THEN substr(t_region_code, 1, 2) || '.' || substr(t_region_code, 3, 2) "
         "ELSE t_region_code END AS region_code"),
         ("CASE WHEN regexp_full_match(t_district_code, '[0-9]{6}') "
         "THEN substr(t_district_code, 1, 2) || '.' || substr(t_district_code, 3, 2) || '.' "
         "|| substr(t_district_code, 5, 2) ELSE t_district_code END AS district_code"),
-        _spelled_sql("regexp_replace(upper(t_segment), '[ _-]+', '_', 'g')", SEGMENT_SPELLINGS)
-        + " AS u_segment",
     ]
     normalised += [f"{_date_sql(f't_{name}')} AS u_{name}" for name in schema.DATE_COLUMNS]
     if jamsostek:
         normalised += [
-            "regexp_replace(lower(t_occupation), '[ -]+', '_', 'g') AS u_occupation",
-            "lower(t_funding_source) AS u_funding_source",
             f"{_wage_clean_sql('t_wage_rp')} AS u_wage_rp",
             ("regexp_replace(replace(upper(t_programmes), ',', ';'), '\\s', '', 'g') "
             "AS u_programmes"),
         ]
-    else:
-        normalised.append("regexp_replace(regexp_replace(upper(t_care_class), '^KELAS', ''), "
-                          "'\\s|\\.0+$', '', 'g') AS u_care_class")
     # Step p: checked values (NULL when not allowed), NIK problem, duplicate key.
     checked = [
         (f"CASE WHEN nik IS NULL THEN NULL ELSE {nik_rules.sql_nik_problem('nik')} END "
         "AS nik_problem"),
         "coalesce(nik <> t_nik, false) AS nik_was_normalised",
-        _allowed_sql("u_segment", segments) + " AS segment",
+        *(f"{vocabulary_sql(name, registry, f'k_{name}')} AS {name}"
+          for name in coded if name != "care_class"),
     ]
     checked += [f"{_date_in_range_sql(f'u_{name}')} AS {name}" for name in schema.DATE_COLUMNS]
     if jamsostek:
         checked += [
-            _allowed_sql("u_occupation", schema.OCCUPATIONS) + " AS occupation",
-            _allowed_sql("u_funding_source", schema.FUNDING_SOURCES) + " AS funding_source",
             f"{_wage_sql('u_wage_rp')} AS wage_rp",
             ("CASE WHEN regexp_full_match(t_risk_class, '[1-5](\\.0+)?') "
             "THEN CAST(CAST(t_risk_class AS DOUBLE) AS TINYINT) END AS risk_class"),
@@ -248,19 +226,20 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
             "AS programmes"),
         ]
     else:
-        checked.append("CASE WHEN u_care_class IN ('1', '2', '3') THEN "
-                       "CAST(u_care_class AS TINYINT) WHEN u_care_class IN ('I', 'II', 'III') "
-                       "THEN CAST(length(u_care_class) AS TINYINT) END AS care_class")
+        checked.append(f"CAST({vocabulary_sql('care_class', registry, 'k_care_class')} "
+                       "AS TINYINT) AS care_class")
     # 128-bit digest of every mapped source value: equal digests = an exact duplicate row
     # (a chance collision needs ~2^64 rows). NULL and '' are told apart by \x1e.
     serialised = ", ".join(f"coalesce(t_{name}, chr(30))" for name in names)
     checked.append(f"md5_number(concat_ws(chr(31), {serialised})) AS duplicate_key")
 
     checks: list[tuple[str, str, str, str]] = []  # (condition, reason, column, detail SQL)
-    for name in REQUIRED_COLUMNS:
+    for name in required:
         checks.append((f"t_{name} IS NULL", "missing_value", name, "'empty'"))
     checks.append(("nik_problem IS NOT NULL", "invalid_nik", "nik", "nik_problem"))
-    invalid = [("sex", "not L or P"), ("segment", "not one of " + ", ".join(segments))]
+    invalid = [("sex", "not L or P"), ("segment", "not one of " + ", ".join(segments)),
+               ("status", "not a membership status (AKTIF, NON AKTIF, PENANGGUHAN, MENINGGAL, "
+                          "KELUAR …; see vocabularies.csv)")]
     if jamsostek:
         invalid += [
             ("occupation", "not one of " + ", ".join(schema.OCCUPATIONS)),
@@ -310,13 +289,19 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
     funding_default = " ".join(f"WHEN {quote_literal(segment)} THEN {quote_literal(source)}"
                                for segment, source in DEFAULT_FUNDING_SOURCE.items())
     nik_year = "CAST(substr(nik, 11, 2) AS INTEGER)"
+    # The century of a NIK's birth year: the latest that does not put the birth after the
+    # spell's start (after the extract date when a snapshot has no start dates).
+    start_year = ("year(start_date)" if extract_date is None else
+                  f"coalesce(year(start_date), {extract_date.year})")
+    extract_sql = ("CAST(NULL AS DATE)" if extract_date is None else
+                   f"DATE {quote_literal(extract_date.isoformat())}")
     outputs = {
         "person_id": f"CASE WHEN reason IS NULL THEN {pseudonym.sql_person_id('nik', key)} END",
         "sex": "sex",
         # From birth_date; when it is empty, from the NIK's DDMMYY (century: the latest
         # that does not put birth after the spell's start).
         "birth_year": f"CAST(coalesce(year(birth_date), CASE WHEN nik_problem IS NULL THEN "
-                      f"CASE WHEN 2000 + {nik_year} <= year(start_date) THEN 2000 + {nik_year} "
+                      f"CASE WHEN 2000 + {nik_year} <= {start_year} THEN 2000 + {nik_year} "
                       f"ELSE 1900 + {nik_year} END END) AS SMALLINT)",
         "region_code": "region_code",
         "district_code": "district_code",
@@ -332,6 +317,9 @@ def build_validation_sql(*, from_sql: str, row_number_sql: str,
         "start_date": "start_date",
         "end_date": "end_date",
         "paid_through": "paid_through",
+        "status": "status",
+        "extract_date": extract_sql,
+        "active_basis": quote_literal(active_basis),
     }
     selected = ",\n    ".join(f"{outputs[name]} AS {name}" for name in output_columns(registry))
     return f"""
@@ -373,3 +361,23 @@ def collapse_duplicates(raw, validated: str) -> None:
             WHERE row_number > first_row
         ) AS copies
         WHERE {validated}.row_number = copies.copy_row""")
+
+
+__all__ = [
+    "DATE_MAX_YEAR",
+    "DATE_MIN_YEAR",
+    "DEFAULT_FUNDING_SOURCE",
+    "EXCEL_SERIAL_MAX",
+    "EXCEL_SERIAL_MIN",
+    "LEDGER_QUOTE_MAX_CHARS",
+    "NIK_DECIMAL_RE",
+    "NIK_SCIENTIFIC_RE",
+    "REQUIRED_COLUMNS",
+    "SNAPSHOT_REQUIRED_COLUMNS",
+    "WAGE_CEILING_RP",
+    "build_validation_sql",
+    "collapse_duplicates",
+    "output_columns",
+    "quote_identifier",
+    "quote_literal",
+]

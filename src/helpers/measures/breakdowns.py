@@ -14,12 +14,14 @@ from helpers.measures.indicators import (
     age_group_of,
     count_people,
     is_active,
+    is_active_known,
     is_member,
     jkn_counts,
     ratio,
     restrict,
     uhc_category,
 )
+from helpers.measures.series import blank_unknown_active
 
 __all__ = ["breakdown", "coverage_by_vintage", "cross_scheme", "vintage_table"]
 
@@ -30,7 +32,8 @@ def breakdown(table: ibis.Table, params: Parameters, by: str,
 
     ``age_group`` is derived from birth_year at the year of D. Each row's ``active_share``
     is its share of the region's active people (the shares of a region sum to 1 when no
-    person is active in two groups).
+    person is active in two groups). ``active`` is NaN where the registry cannot tell who
+    is active.
     """
     if by not in BREAKDOWN_COLUMNS:
         raise ParameterError(f"cannot break down by '{by}'",
@@ -44,8 +47,9 @@ def breakdown(table: ibis.Table, params: Parameters, by: str,
     result = count_people(t, ["region_code", by], {
         "members": is_member(t, at),
         "active": is_active(t, at, params.grace_months),
+        "active_known": is_active_known(t, at),
     }).to_pandas()
-    result = result[(result["members"] > 0) | (result["active"] > 0)]
+    result = blank_unknown_active(result[(result["members"] > 0) | (result["active"] > 0)])
     totals = result.groupby("region_code")["active"].transform("sum")
     result["active_share"] = np.where(totals > 0, result["active"] / totals.where(totals > 0),
                                       np.nan)
@@ -79,11 +83,15 @@ def vintage_table(counts: pd.DataFrame, params: Parameters,
             row = counts.loc[code]
             members = int(row["jkn_members"])
             coverage = ratio(members, pop)
+            known = row.get("jkn_active_known")
+            active_known = (not (members and known == 0) if known is not None
+                            else not pd.isna(row["jkn_active"]))
             rows.append({
                 "region_code": code, "vintage": vintage, "population": pop,
                 "jkn_members": members, "jkn_coverage": coverage,
                 "uhc_category": uhc_category(coverage, ratio(row["jkn_active"], members),
-                                             ratio(row["jkn_pemda_members"], pop), thresholds),
+                                             ratio(row["jkn_pemda_members"], pop), thresholds,
+                                             active_known=active_known),
                 "default": vintage == params.population_vintage,
             })
     return pd.DataFrame(rows, columns=["region_code", "vintage", "population", "jkn_members",
@@ -93,7 +101,8 @@ def vintage_table(counts: pd.DataFrame, params: Parameters,
 def coverage_by_vintage(jkn: ibis.Table, params: Parameters,
                         region_codes: list[str]) -> pd.DataFrame:
     """:func:`vintage_table` of the JKN registry's counts at the reference date."""
-    return vintage_table(jkn_counts(jkn, params, region_codes), params, region_codes)
+    return vintage_table(jkn_counts(jkn, params, region_codes, known=True), params,
+                         region_codes)
 
 
 def cross_scheme(tk: ibis.Table, jkn: ibis.Table, params: Parameters,

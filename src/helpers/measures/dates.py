@@ -15,7 +15,8 @@ import pandas as pd
 
 from helpers.errors import ParameterError
 
-__all__ = ["DAY_PATTERN", "PERIOD_PATTERN", "as_reference_date", "reference_date_of"]
+__all__ = ["DAY_PATTERN", "PERIOD_PATTERN", "as_reference_date", "month_ends_of_year",
+           "reference_date_of"]
 
 
 #: A period: a year (``2024``) or a year and month 01-12 (``2024-06``), ASCII digits only.
@@ -81,3 +82,12 @@ def as_reference_date(value) -> date:
             return reference_date_of(text)  # its own message for '2024-13', '2024-6'
     raise ParameterError(f"reference date {value!r} is not a date, a year-month or a year",
                          fix=fix)
+
+
+def month_ends_of_year(year: int, last_month: int) -> list[date]:
+    """The month ends of ``year`` from January to ``last_month``."""
+    ends = []
+    for month in range(1, last_month + 1):
+        first_next = date(year + month // 12, month % 12 + 1, 1)
+        ends.append(date.fromordinal(first_next.toordinal() - 1))
+    return ends

@@ -21,6 +21,8 @@ import pandas as pd
 from helpers.data import reference
 from helpers.errors import ParameterError
 
+__all__ = ["RATE_COLUMNS", "TOTAL", "UNKNOWN", "district_coverage_rates"]
+
 #: Label of the row of people whose registry row has no (known) kecamatan.
 UNKNOWN = "unknown"
 TOTAL = "total"

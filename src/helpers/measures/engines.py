@@ -189,7 +189,7 @@ def registry_table(result, backend, *, staging_dir: str | Path | None = None):
     """Put one intake result's accepted, pseudonymised rows onto ``backend``.
 
     Args:
-        result: an :class:`helpers.data.intake.IntakeResult` (or an Ibis table on DuckDB).
+        result: an :class:`helpers.data.ledger.IntakeResult` (or an Ibis table on DuckDB).
         backend: from :func:`connect`.
         staging_dir: where to write the rows as Parquet for Spark when the intake result
             has no Parquet file of its own; None = ``$CAKUPAN_SPARK_STAGING`` or a

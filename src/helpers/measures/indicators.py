@@ -6,11 +6,18 @@ each an Ibis table with ``person_id``, ``region_code``, ``segment``, ``start_dat
 pandas frame of aggregates. Heavy work (filters, distinct counts, person-months) runs in
 the engine; only aggregates come back. All regions of a request are computed in one pass.
 
-Definitions (one each, in ``helpers.measures.definitions``):
-- member at D: ``start_date <= D`` and (``end_date`` empty or ``> D``);
-- active at D: member with ``paid_through`` no more than ``grace_months`` whole months
-  before the month of D;
-- people: distinct ``person_id`` (pseudonymised NIK).
+Definitions (one each, in ``helpers.measures.definitions``): member at D, ``start_date <=
+D`` and (``end_date`` empty or ``> D``); active at D, a member with ``paid_through`` no more
+than ``grace_months`` whole months before the month of D; people, distinct ``person_id``.
+
+Snapshot registries (``extract_date`` set on their rows, :mod:`helpers.data.registry_shape`)
+are known in the month of their extract date only: a row is a member at D when D lies in
+that month and its status (if any) is a member status; when the registry has a status and
+no paid_through (``active_basis`` 'status'), active at D means status ``active``. A
+registry with neither (``active_basis`` 'none') cannot tell who is active: its active
+counts are NaN with the flag ``active_unknown``, never 0. Indicators at a date no snapshot
+describes are refused (:func:`helpers.measures.basis.check_date_known`). The UHC rules are
+in :mod:`helpers.measures.uhc`; series and breakdowns in ``series`` and ``breakdowns``.
 """
 
 from __future__ import annotations
@@ -25,16 +32,25 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import reference
-from helpers.data.schema import FORMAL_SEGMENTS, INFORMAL_SEGMENTS, PEMDA_FUNDING_SOURCES
+from helpers.data.schema import (
+    ACTIVE_STATUS,
+    FORMAL_SEGMENTS,
+    INFORMAL_SEGMENTS,
+    MEMBER_STATUSES,
+    PEMDA_FUNDING_SOURCES,
+)
 from helpers.errors import ParameterError, ReferenceDataError
-from helpers.measures.dates import as_reference_date
+from helpers.measures.basis import check_date_known, registry_basis
+from helpers.measures.dates import as_reference_date, month_ends_of_year
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
+from helpers.measures.uhc import CATEGORY_ORDER, ratio, uhc_category, uhc_distance
 
 __all__ = [
     "AGE_GROUPS", "BREAKDOWN_COLUMNS", "CATEGORY_ORDER", "DBHCHT_WELFARE_SHARE",
     "UHC_TARGET_COVERAGE", "Parameters", "age_group_of", "age_of",
     "compute_indicators", "count_people", "funded_person_months",
-    "indicator_table", "indicator_value", "is_active", "is_member", "jamsostek_budget",
+    "indicator_table", "indicator_value", "is_active", "is_active_known", "is_member",
+    "is_paid_known", "jamsostek_budget",
     "jamsostek_counts", "jamsostek_unit_cost", "jkn_counts", "jkn_pemda_budget",
     "labour_denominators", "month_ends_of_year", "ratio", "restrict",
     "uhc_category", "uhc_distance",
@@ -44,7 +60,6 @@ __all__ = [
 DBHCHT_WELFARE_SHARE = 0.5
 #: UHC target share of the population (RPJMN 2020-2024; the BPJS Kesehatan UHC predicate).
 UHC_TARGET_COVERAGE = 0.98
-CATEGORY_ORDER = ("utama", "madya", "pratama")
 AGE_GROUPS = ((0, 14, "0-14"), (15, 24, "15-24"), (25, 34, "25-34"), (35, 44, "35-44"),
               (45, 54, "45-54"), (55, 64, "55-64"), (65, 200, "65+"))
 BREAKDOWN_COLUMNS = ("segment", "occupation", "funding_source", "sex", "age_group",
@@ -94,16 +109,58 @@ def _month_index(value):
 
 
 def is_member(table: ibis.Table, at) -> ibis.Value:
-    """Spell open at ``at``: start_date ≤ at and (end_date empty or > at)."""
+    """Member at ``at``.
+
+    A spell of a history: start_date ≤ at and (end_date empty or > at). A snapshot row
+    (``extract_date`` set): ``at`` lies in the month of its extract date, its status (when
+    the registry has one) is active, inactive or suspended (not deceased or left), and
+    the same start and end rule holds (a snapshot may lack start dates).
+    """
     at = ibis.literal(at) if isinstance(at, date) else at
-    return (table.start_date <= at) & (table.end_date.isnull() | (table.end_date > at))
+    open_spell = table.end_date.isnull() | (table.end_date > at)
+    if "extract_date" not in table.columns:
+        return (table.start_date <= at) & open_spell
+    snapshot = table.extract_date.notnull()
+    started = (table.start_date <= at).fill_null(False) | (snapshot & table.start_date.isnull())
+    at_extract = (_month_index(table.extract_date) == _month_index(at)) & (
+        table.status.isnull() | table.status.isin(MEMBER_STATUSES))
+    return started & open_spell & (~snapshot | at_extract.fill_null(False))
 
 
 def is_active(table: ibis.Table, at, grace_months: int) -> ibis.Value:
-    """Member at ``at`` whose paid_through is ≤ grace_months whole months before at's month."""
+    """Active at ``at``: a member at ``at`` (:func:`is_member`) who
+
+    - by payments (a registry with paid_through, ``active_basis`` 'paid_through' or no
+      such column): paid_through is ≤ grace_months whole months before at's month;
+    - by status (``active_basis`` 'status': a snapshot with a status and no paid_through):
+      has status ``active`` at the extract date (a snapshot row is a member in its
+      extract month only, so this holds at that date only);
+    - with neither (``active_basis`` 'none'): never; :func:`is_active_known` is false, and
+      the counts report NaN, not 0.
+    """
     at = ibis.literal(at) if isinstance(at, date) else at
     paid_recently = _month_index(table.paid_through) >= _month_index(at) - grace_months
-    return is_member(table, at) & table.paid_through.notnull() & paid_recently
+    by_payment = table.paid_through.notnull() & paid_recently
+    if "active_basis" not in table.columns:
+        return is_member(table, at) & by_payment
+    by_status = (table.active_basis == "status") & (table.status == ACTIVE_STATUS)
+    active = ((table.active_basis == "paid_through") & by_payment) | by_status
+    return is_member(table, at) & active.fill_null(False)
+
+
+def is_active_known(table: ibis.Table, at) -> ibis.Value:
+    """A member at ``at`` whose registry can tell whether they are active (paid_through or
+    a status); false for a registry with neither."""
+    if "active_basis" not in table.columns:
+        return is_member(table, at)
+    return is_member(table, at) & (table.active_basis != "none")
+
+
+def is_paid_known(table: ibis.Table, at) -> ibis.Value:
+    """A member at ``at`` whose registry has paid_through (budgets count paid months)."""
+    if "active_basis" not in table.columns:
+        return is_member(table, at)
+    return is_member(table, at) & (table.active_basis == "paid_through")
 
 
 def restrict(table: ibis.Table, region_codes: list[str] | None) -> ibis.Table:
@@ -148,20 +205,26 @@ def age_group_of(table: ibis.Table, at) -> ibis.Value:
 
 
 def jamsostek_counts(tk: ibis.Table, params: Parameters,
-                     region_codes: list[str] | None = None) -> pd.DataFrame:
+                     region_codes: list[str] | None = None, *,
+                     known: bool = False) -> pd.DataFrame:
     """People counts of BPJS Ketenagakerjaan per region at D, in one pass.
 
     Returns:
         One row per region_code with tk_members, tk_active, tk_active_formal,
         tk_active_informal, tk_nonasn_active, tk_tobacco_farmers_active, tk_fishers_active,
-        tk_pemda_funded_active (people).
+        tk_pemda_funded_active (people); with ``known``, also tk_active_known and
+        tk_paid_known: members whose registry tells activity (paid_through or a status)
+        and payments (paid_through).
     """
     t = restrict(tk, region_codes)
     at = params.reference_date
     member = is_member(t, at)
     active = is_active(t, at, params.grace_months)
     pemda = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
+    basis = {"tk_active_known": is_active_known(t, at),
+             "tk_paid_known": is_paid_known(t, at)} if known else {}
     result = count_people(t, ["region_code"], {
+        **basis,
         "tk_members": member,
         "tk_active": active,
         "tk_active_formal": active & t.segment.isin(FORMAL_SEGMENTS),
@@ -175,12 +238,16 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
 
 
 def jkn_counts(jkn: ibis.Table, params: Parameters,
-               region_codes: list[str] | None = None) -> pd.DataFrame:
-    """People counts of JKN per region at D: members, active, PBPU_PEMDA members."""
+               region_codes: list[str] | None = None, *, known: bool = False) -> pd.DataFrame:
+    """People counts of JKN per region at D: members, active, PBPU_PEMDA members; with
+    ``known``, also jkn_active_known and jkn_paid_known (see :func:`jamsostek_counts`)."""
     t = restrict(jkn, region_codes)
     at = params.reference_date
     member = is_member(t, at)
+    basis = {"jkn_active_known": is_active_known(t, at),
+             "jkn_paid_known": is_paid_known(t, at)} if known else {}
     result = count_people(t, ["region_code"], {
+        **basis,
         "jkn_members": member,
         "jkn_active": is_active(t, at, params.grace_months),
         "jkn_pemda_members": member & (t.segment == "PBPU_PEMDA"),
@@ -200,14 +267,6 @@ def _complete(frame: pd.DataFrame, region_codes: list[str] | None) -> pd.DataFra
 # ----------------------------------------------------------------------------------------
 # Budget: person-months × rates
 # ----------------------------------------------------------------------------------------
-
-
-def month_ends_of_year(year: int, last_month: int) -> list[date]:
-    ends = []
-    for month in range(1, last_month + 1):
-        first_next = date(year + month // 12, month % 12 + 1, 1)
-        ends.append(date.fromordinal(first_next.toordinal() - 1))
-    return ends
 
 
 def funded_person_months(table: ibis.Table, params: Parameters, *, funded: ibis.Value,
@@ -316,13 +375,6 @@ def jkn_pemda_budget(jkn: ibis.Table, params: Parameters,
 # ----------------------------------------------------------------------------------------
 
 
-def ratio(numerator: float, denominator: float) -> float:
-    """numerator / denominator; NaN when the denominator is zero or missing."""
-    if denominator is None or pd.isna(denominator) or denominator == 0:
-        return float("nan")
-    return float(numerator) / float(denominator)
-
-
 def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataFrame:
     """Workers, formal and informal workers per region for the chosen denominator."""
     year = params.reference_date.year
@@ -331,59 +383,6 @@ def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataF
                                                          params.labour_denominator, kind)
         for prefix, kind in (("", "all"), ("formal_", "formal"), ("informal_", "informal"))
     })
-
-
-def uhc_category(coverage: float, active_rate: float, pemda_share: float,
-                 thresholds: pd.DataFrame) -> str:
-    """Highest category (utama > madya > pratama) whose minima are all met, else 'none'.
-
-    A category with several variants (rows) is met when any one variant is met.
-    """
-    for category in CATEGORY_ORDER:
-        for row in thresholds[thresholds["category"] == category].itertuples(index=False):
-            if _meets(row, coverage, active_rate, pemda_share):
-                return category
-    return "none"
-
-
-def _meets(row, coverage: float, active_rate: float, pemda_share: float) -> bool:
-    checks = [(row.min_coverage, coverage), (row.min_active_rate, active_rate),
-              (row.min_pemda_share, pemda_share)]
-    return all(pd.isna(minimum) or (not pd.isna(value) and value >= minimum)
-               for minimum, value in checks)
-
-
-def uhc_distance(jkn_row: pd.Series, population: int, thresholds: pd.DataFrame,
-                 unit_cost_rp: int) -> pd.DataFrame:
-    """People and Rupiah needed to reach each UHC category (and variant).
-
-    People to enrol = max(0, ⌈min_coverage × population⌉ − members), and for the Pemda
-    share max(0, ⌈min_pemda_share × population⌉ − Pemda members); people to reactivate =
-    max(0, ⌈min_active_rate × members_after⌉ − active). The cost is a year of the regional
-    PBPU_PEMDA contribution for every person enrolled, registered or reactivated by the
-    Pemda.
-    """
-    members, active, pemda = (int(jkn_row["jkn_members"]), int(jkn_row["jkn_active"]),
-                              int(jkn_row["jkn_pemda_members"]))
-    rows = []
-    for row in thresholds.itertuples(index=False):
-        enrol = 0 if pd.isna(row.min_coverage) else max(
-            0, math.ceil(row.min_coverage * population - 1e-9) - members)
-        pemda_register = 0 if pd.isna(row.min_pemda_share) else max(
-            0, math.ceil(row.min_pemda_share * population - 1e-9) - pemda - enrol)
-        after = members + enrol
-        reactivate = 0 if pd.isna(row.min_active_rate) else max(
-            0, math.ceil(row.min_active_rate * after - 1e-9) - (active + enrol))
-        people = enrol + pemda_register + reactivate
-        rows.append({
-            "category": row.category, "variant": row.variant,
-            "met": _meets(row, ratio(members, population), ratio(active, members),
-                          ratio(pemda, population)),
-            "people_to_enrol": enrol, "people_to_register_by_pemda": pemda_register,
-            "people_to_reactivate": reactivate,
-            "annual_cost_rp": int(people * unit_cost_rp * 12),
-        })
-    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------------------
@@ -411,8 +410,10 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
         raise ParameterError("no region codes given", fix="pass e.g. ['52.02']")
     at = params.reference_date
     year = at.year
-    tk_counts = jamsostek_counts(tk, params, region_codes)
-    jkn_frame = jkn_counts(jkn, params, region_codes)
+    check_date_known(registry_basis(tk), at, "jamsostek")
+    check_date_known(registry_basis(jkn), at, "jkn")
+    tk_counts = jamsostek_counts(tk, params, region_codes, known=True)
+    jkn_frame = jkn_counts(jkn, params, region_codes, known=True)
     population = reference.population_total(region_codes, year, params.population_vintage)
     labour = labour_denominators(params, region_codes)
     budget = reference.budget(year).set_index("region_code")
@@ -434,10 +435,17 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
         apbd_total = budget["apbd_total_rp"].get(code, np.nan)
         dbhcht_received = budget["dbhcht_received_rp"].get(code, np.nan)
         members = int(jkn_row["jkn_members"])
+        unknown = _unknown_flags(tk_row, jkn_row)
+        tk_row = _blank(tk_row, unknown, TK_ACTIVE_COUNTS)
+        jkn_row = _blank(jkn_row, unknown, ("jkn_active",))
+        if "budget_tk" in unknown:
+            apbd_rp = dbhcht_rp = np.nan
+        if "budget_jkn" in unknown:
+            jkn_rp = np.nan
         coverage = ratio(members, pop)
         active_rate = ratio(jkn_row["jkn_active"], members)
         pemda_share = ratio(jkn_row["jkn_pemda_members"], pop)
-        gap_informal = int(work["informal_workers"]) - int(tk_row["tk_active_informal"])
+        gap_informal = int(work["informal_workers"]) - tk_row["tk_active_informal"]
         uhc_gap = max(0, math.ceil(UHC_TARGET_COVERAGE * pop - 1e-9) - members)
         values = {
             "tk_members": (tk_row["tk_members"], None, None),
@@ -455,15 +463,16 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
             "jkn_active": (jkn_row["jkn_active"], None, None),
             "jkn_active_rate": (None, jkn_row["jkn_active"], members),
             "jkn_pemda_share": (None, jkn_row["jkn_pemda_members"], pop),
-            "uhc_category": (uhc_category(coverage, active_rate, pemda_share, thresholds),
-                             None, None),
+            "uhc_category": (uhc_category(coverage, active_rate, pemda_share, thresholds,
+                                          active_known="jkn" not in unknown), None, None),
             "budget_tk_apbd_rp": (apbd_rp, None, None),
             "budget_tk_dbhcht_rp": (dbhcht_rp, None, None),
             "budget_jkn_pemda_rp": (jkn_rp, None, None),
             "budget_share_apbd": (None, apbd_rp + dbhcht_rp + jkn_rp, apbd_total),
             "dbhcht_social_security_share": (None, dbhcht_rp, dbhcht_received),
             "gap_informal_workers": (gap_informal, None, None),
-            "gap_cost_informal_rp": (max(gap_informal, 0) * bpu_monthly * 12, None, None),
+            "gap_cost_informal_rp": (max(gap_informal, 0) * bpu_monthly * 12
+                                     if not pd.isna(gap_informal) else np.nan, None, None),
             "uhc_gap_people": (uhc_gap, None, None),
             "uhc_gap_cost_rp": (uhc_gap * pemda_monthly * 12, None, None),
         }
@@ -477,12 +486,67 @@ def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
                 "denominator": _plain(denominator), "unit": BY_ID[indicator_id].unit,
                 "reference_date": at.isoformat(),
                 "definition": BY_ID[indicator_id].definition_en,
-                "flag": _flag(indicator_id, value, denominator,
-                              dbhcht_rp, budget["dbhcht_welfare_rp"].get(code, np.nan)),
+                "flag": _unknown_flag(indicator_id, value, unknown) or _flag(
+                    indicator_id, value, denominator, dbhcht_rp,
+                    budget["dbhcht_welfare_rp"].get(code, np.nan)),
             })
     result = pd.DataFrame(rows)
     _check(result)
     return result
+
+
+#: jamsostek counts of active people: NaN when the registry cannot tell who is active.
+TK_ACTIVE_COUNTS = ("tk_active", "tk_active_formal", "tk_active_informal", "tk_nonasn_active",
+                    "tk_tobacco_farmers_active", "tk_fishers_active", "tk_pemda_funded_active")
+#: Indicators that need to know who is active, per registry, and those that need months
+#: paid (paid_through) for the budget.
+_NEEDS_ACTIVE = {
+    "tk": ("tk_active", "tk_coverage", "tk_coverage_formal", "tk_coverage_informal",
+           "tk_nonasn_active", "tk_tobacco_farmers_active", "tk_fishers_active",
+           "tk_pemda_funded_active", "gap_informal_workers", "gap_cost_informal_rp"),
+    "jkn": ("jkn_active", "jkn_active_rate", "uhc_category"),
+    "budget_tk": ("budget_tk_apbd_rp", "budget_tk_dbhcht_rp", "budget_share_apbd",
+                  "dbhcht_social_security_share"),
+    "budget_jkn": ("budget_jkn_pemda_rp", "budget_share_apbd"),
+}
+#: The flag of an indicator the registry cannot give (never shown as 0).
+UNKNOWN_FLAGS = {"tk": "active_unknown", "jkn": "active_unknown",
+                 "budget_tk": "paid_months_unknown", "budget_jkn": "paid_months_unknown"}
+
+
+def _unknown_flags(tk_row: pd.Series, jkn_row: pd.Series) -> set[str]:
+    """Which parts a region's registries cannot tell: 'tk' / 'jkn' (who is active: no
+    paid_through and no status), 'budget_tk' / 'budget_jkn' (months paid: no paid_through).
+    A part is unknown when the region has members and none of them is in a registry
+    that can tell it."""
+    unknown = set()
+    for part, row, prefix in (("tk", tk_row, "tk"), ("jkn", jkn_row, "jkn")):
+        members = int(row[f"{prefix}_members"])
+        if members and int(row.get(f"{prefix}_active_known", members)) == 0:
+            unknown.add(part)
+        if members and int(row.get(f"{prefix}_paid_known", members)) == 0:
+            unknown.add(f"budget_{part}")
+    return unknown
+
+
+def _blank(row: pd.Series, unknown: set[str], columns) -> pd.Series:
+    """``row`` with ``columns`` set to NaN when its registry cannot tell who is active."""
+    part = "tk" if columns[0].startswith("tk_") else "jkn"
+    if part not in unknown:
+        return row
+    row = row.astype(object).copy()
+    for column in columns:
+        row[column] = np.nan
+    return row
+
+
+def _unknown_flag(indicator_id: str, value, unknown: set[str]) -> str:
+    if indicator_id == "uhc_category" and value != "unknown":
+        return ""  # a category missed on coverage alone is known
+    for part in ("tk", "jkn", "budget_tk", "budget_jkn"):
+        if part in unknown and indicator_id in _NEEDS_ACTIVE[part]:
+            return UNKNOWN_FLAGS[part]
+    return ""
 
 
 def _plain(value):

@@ -13,16 +13,19 @@ from datetime import date
 import ibis
 import pandas as pd
 
+from helpers.measures.basis import RegistryBasis, registry_basis
 from helpers.measures.indicators import (
     Parameters,
     count_people,
     is_active,
+    is_active_known,
     is_member,
     month_ends_of_year,
     restrict,
 )
 
-__all__ = ["TREND_START", "coverage_trend", "month_ends_between", "monthly_series"]
+__all__ = ["TREND_START", "blank_unknown_active", "coverage_trend", "month_ends_between",
+           "monthly_series", "trend_month_ends"]
 
 #: The trend starts here: the synthetic registries (and the issue) cover 2022 onwards.
 TREND_START = date(2022, 1, 31)
@@ -41,43 +44,78 @@ def month_ends_between(start: date, end: date) -> list[date]:
 def monthly_series(table: ibis.Table, params: Parameters, region_codes: list[str] | None = None,
                    start: date = TREND_START, segments: tuple[str, ...] | None = None
                    ) -> pd.DataFrame:
-    """Members and active people at each month's end from ``start`` to D, per region."""
+    """Members and active people at each month's end from ``start`` to D, per region.
+
+    A registry of snapshots gives the months of its snapshots only (one point each). Where
+    the registry cannot tell who is active (no paid_through and no status), ``active`` is
+    NaN, not 0.
+    """
     t = restrict(table, region_codes)
     if segments:
         t = t.filter(t.segment.isin(segments))
     at = params.reference_date
-    ends = [d for d in month_ends_between(start, at)]
+    ends = trend_month_ends(registry_basis(table), start, at)
+    if not ends:
+        return pd.DataFrame(columns=["region_code", "month_end", "members", "active"])
     months = ibis.memtable(pd.DataFrame({"month_end": pd.to_datetime(ends)}))
     months = months.mutate(month_end=months.month_end.cast("date"))
     joined = t.cross_join(months)
     result = count_people(joined, ["region_code", "month_end"], {
         "members": is_member(joined, joined.month_end),
         "active": is_active(joined, joined.month_end, params.grace_months),
+        "active_known": is_active_known(joined, joined.month_end),
     }).to_pandas()
     result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
+    result = blank_unknown_active(result)
     return result.sort_values(["region_code", "month_end"]).reset_index(drop=True)
+
+
+def trend_month_ends(basis: RegistryBasis, start: date, end: date) -> list[date]:
+    """Month ends from ``start`` to ``end``; for a registry of snapshots only, the month
+    ends of its snapshots in that range."""
+    ends = month_ends_between(start, end)
+    if basis.snapshot_only:
+        months = {(d.year, d.month) for d in basis.extract_dates}
+        ends = [e for e in ends if (e.year, e.month) in months]
+    return ends
+
+
+def blank_unknown_active(frame: pd.DataFrame) -> pd.DataFrame:
+    """``active`` NaN where members exist but none of them can be told active or not
+    (column ``active_known``, dropped)."""
+    unknown = (frame["members"] > 0) & (frame["active_known"] == 0)
+    frame = frame.drop(columns="active_known")
+    if unknown.any():
+        frame["active"] = frame["active"].astype("float64").where(~unknown)
+    return frame
 
 
 def coverage_trend(table, params, region_codes: list[str] | None = None,
                    start: date = TREND_START) -> pd.DataFrame:
     """Members and active people at every month's end from ``start`` to D, per region.
 
-    Same result as :func:`monthly_series` (a test checks it), computed
-    without a spell × month cross join: a spell is a member at month end ``e_i`` exactly
-    for the months ``i`` in ``[lo, hi)`` (``lo`` = the month of start_date, ``hi`` = the
-    month of end_date; ``is_member``'s rule ``start ≤ e_i < end``), and active for
+    Same result as :func:`monthly_series` (a test checks it), computed without a spell ×
+    month cross join: a spell is a member at month end ``e_i`` exactly for the months
+    ``i`` in ``[lo, hi)`` (``lo`` = the month of start_date, ``hi`` = the month of
+    end_date; ``is_member``'s rule ``start ≤ e_i < end``), and active for
     ``i ≤ month(paid_through) + grace_months`` within that range (``is_active``'s rule).
     Each spell becomes a bit mask of its months; masks are OR-ed per person and region
     (a person counts once), then counted per bit. Runs in seconds on 6 million spells.
 
+    A registry of snapshots gives the months of its snapshots only; where a registry
+    cannot tell who is active (no paid_through, no status), ``active`` is NaN.
+
     Returns:
         region_code, month_end (date), members, active (people).
     """
-    ends = month_ends_between(start, params.reference_date)
+    basis = registry_basis(table)
+    ends = trend_month_ends(basis, start, params.reference_date)
     if not ends:
         return pd.DataFrame(columns=["region_code", "month_end", "members", "active"])
-    if table.get_backend().name != "duckdb":
-        # PySpark has no bitwise-OR aggregate: take the plain spell × month cross join.
+    if (table.get_backend().name != "duckdb" or basis.snapshot_only
+            or "status" in basis.active_bases):
+        # PySpark has no bitwise-OR aggregate, and snapshots or a status are known in
+        # their month only: take the plain spell × month cross join.
         result = monthly_series(table, params, region_codes, start=ends[0])
     else:
         frames = []
@@ -86,6 +124,8 @@ def coverage_trend(table, params, region_codes: list[str] | None = None,
             frames.append(_trend_chunk(restrict(table, region_codes), chunk,
                                        params.grace_months))
         result = pd.concat(frames, ignore_index=True)
+        if basis.active_bases == {"none"}:  # no paid_through, no status: nobody is known
+            result["active"] = result["active"].astype("float64").where(result["members"] == 0)
     result["month_end"] = pd.to_datetime(result["month_end"]).dt.date
     if region_codes is not None:
         full = pd.MultiIndex.from_product([region_codes, sorted(set(result["month_end"]) |
@@ -93,7 +133,9 @@ def coverage_trend(table, params, region_codes: list[str] | None = None,
                                           names=["region_code", "month_end"])
         result = (result.set_index(["region_code", "month_end"]).reindex(full, fill_value=0)
                   .reset_index())
-    result[["members", "active"]] = result[["members", "active"]].astype("int64")
+    result["members"] = result["members"].astype("int64")
+    if not result["active"].isna().any():
+        result["active"] = result["active"].astype("int64")
     return result.sort_values(["region_code", "month_end"]).reset_index(drop=True)
 
 

@@ -144,14 +144,31 @@ def _intake_summary(result) -> dict:
             "duplicates_collapsed": summary.duplicates_collapsed,
             "prefix_mismatches": summary.prefix_mismatches,
             "rejected_by_reason": dict(summary.rejected_by_reason),
-            "by_reason_column": by_reason.astype({"rows": "int64"})}
+            "by_reason_column": by_reason.astype({"rows": "int64"}),
+            # what the registry's columns cannot tell (helpers.data.intake_notes)
+            "registry": summary.registry,
+            "column_map": {name: header for name, header in summary.column_map.items()
+                           if name == "status"},
+            "ignored_columns": list(summary.ignored_columns),
+            "ignored_positions": list(summary.ignored_positions),
+            "missing_columns": list(summary.missing_columns),
+            "active_basis": summary.active_basis, "snapshot": summary.snapshot,
+            "extract_date": summary.extract_date,
+            "extract_date_source": summary.extract_date_source,
+            "invalid_values": dict(summary.invalid_values),
+            "snapshots": [{"file": item["file"], "extract_date": item["extract_date"]}
+                          for item in summary.snapshots]}
 
 
 def _data_as_of(*tables) -> str | None:
-    """The latest date in the registries (start or paid-through): how fresh the data are."""
+    """The latest date in the registries (start, paid-through or a snapshot's extract date):
+    how fresh the data are."""
     latest = []
     for table in tables:
-        value = table.aggregate(a=table.start_date.max(), b=table.paid_through.max()).to_pandas()
+        dates = {"a": table.start_date.max(), "b": table.paid_through.max()}
+        if "extract_date" in table.columns:
+            dates["c"] = table.extract_date.max()
+        value = table.aggregate(**dates).to_pandas()
         latest += [v for v in value.iloc[0].tolist() if not pd.isna(v)]
     if not latest:
         return None

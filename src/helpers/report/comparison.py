@@ -33,6 +33,11 @@ from helpers.measures.definitions import BY_ID
 from helpers.report import formatting, plots
 from helpers.report.i18n import translate
 
+__all__ = ["LOWER_IS_BETTER", "POSITION_INDICATORS", "coverage_rate_trends", "dot_plot",
+           "leaders_laggards", "leaders_laggards_sentence", "position_sentence", "province_value",
+           "region_position", "region_positions", "small_multiples", "thresholds_for",
+           "wide_indicators"]
+
 #: Indicators compared in a regency report's "place among the kab/kota" table.
 POSITION_INDICATORS = ("tk_coverage", "tk_coverage_formal", "tk_coverage_informal",
                        "jkn_coverage", "jkn_active_rate", "budget_share_apbd")

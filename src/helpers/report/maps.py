@@ -29,8 +29,7 @@ matplotlib.use("Agg")  # noqa: E402 - off-screen, like plots.py
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
-from matplotlib import patheffects
+from matplotlib import colormaps, patheffects
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
@@ -39,6 +38,10 @@ from helpers.data import boundaries, reference
 from helpers.report import formatting, plots
 from helpers.report.i18n import translate
 from helpers.report.tables import ReportTable, publishable
+
+__all__ = ["EDGE_COLOUR", "HATCH", "HATCH_COLOUR", "JKN_BREAKS", "LABEL_OFFSETS", "MapChart",
+           "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE", "choropleth", "kecamatan_map",
+           "label_point", "label_points", "nice_breaks", "province_maps"]
 
 #: Sequential colour ramp of the classes, and the colour of regions without a value.
 RAMP = "YlGnBu"

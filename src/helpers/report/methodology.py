@@ -33,6 +33,15 @@ COMMON = {
 - **Active at D**: a member whose `paid_through` is no more than `grace_months` (parameter,
   default 1) whole months before the month of D. With D = 2024-12-31 and one month of
   grace, paid through November 2024 is active, paid through October 2024 is not.
+- **Snapshots and status-only registries**: a registry without `paid_through` but with an
+  extract date (the day the list was drawn: given, or read from a title row, the Parquet
+  metadata or the file name) is a snapshot. Its rows are members at D only when D lies in
+  the month of the extract date and their status is active, inactive or suspended (not
+  deceased or left); **active** then means status `AKTIF` at the extract date. Indicators
+  at another date are refused; a folder of dated snapshots gives one trend point per
+  snapshot. A registry with neither `paid_through` nor a status cannot tell who is active:
+  active counts and rates are empty and flagged `active_unknown`, never 0 %; budgets of
+  paid months need `paid_through` (`paid_months_unknown`).
 - **Region**: the domicile kab/kota of the spell (`region_code`); the NIK's place of first
   registration is reported separately and never used for counting.
 - **Labour denominator** (parameter): `bpjs_potential` (BPJS TK "potensi tenaga kerja",
@@ -63,6 +72,16 @@ COMMON = {
 - **Aktif pada D**: peserta yang `paid_through`-nya paling lama `grace_months` (parameter,
   bawaan 1) bulan penuh sebelum bulan D. Dengan D = 2024-12-31 dan tenggang satu bulan,
   iuran terbayar sampai November 2024 masih aktif, sampai Oktober 2024 tidak.
+- **Potret data dan registri berstatus**: registri tanpa `paid_through` tetapi dengan
+  tanggal tarik data (diberikan, atau dibaca dari baris judul, metadata Parquet atau nama
+  file) adalah potret data. Barisnya adalah peserta pada D hanya jika D berada pada bulan
+  tanggal tarik data dan statusnya aktif, tidak aktif atau ditangguhkan (bukan meninggal
+  atau keluar); **aktif** berarti status `AKTIF` pada tanggal tarik data. Indikator pada
+  tanggal lain ditolak; folder berisi beberapa potret bertanggal memberi satu titik tren
+  per potret. Registri tanpa `paid_through` dan tanpa status tidak dapat menunjukkan siapa
+  yang aktif: jumlah dan tingkat keaktifan dikosongkan dan ditandai `active_unknown`,
+  tidak pernah 0 %; anggaran bulan terbayar memerlukan `paid_through`
+  (`paid_months_unknown`).
 - **Wilayah**: kab/kota domisili pada masa kepesertaan (`region_code`); tempat pertama
   NIK didaftarkan dilaporkan terpisah dan tidak dipakai untuk menghitung.
 - **Penyebut tenaga kerja** (parameter): `bpjs_potential` (potensi tenaga kerja BPJS TK)

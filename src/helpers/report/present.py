@@ -140,6 +140,10 @@ def table_html(table, lang: str, *, title: bool = True) -> str:
         notes.append(translate("note.hidden_cells", lang))
     notes.append(translate("note.csv_file", lang, name=f"tables/{table.name}.csv"))
     parts.append(f'<p class="note">{html.escape(" ".join(notes))}</p>')
+    extra = table.notes.get(lang, [])  # what the data cannot tell
+    if extra:
+        parts.append('<ul class="note">' + "".join(f"<li>{html.escape(note)}</li>"
+                                                   for note in extra) + "</ul>")
     return "".join(parts)
 
 

@@ -7,18 +7,20 @@ numbers for analysis, ``.published`` the view readers get (the disclosure rule a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from helpers.data import reference
+from helpers.data.intake_notes import quality_notes as registry_notes
 from helpers.data.schema import PEMDA_FUNDING_SOURCES
 from helpers.errors import CakupanError
 from helpers.measures import breakdowns, indicators
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 from helpers.report.bundle import province_bundle
 from helpers.report.gate import gate
+from helpers.report.i18n import label
 from helpers.report.parameters import ReportParameters
 from helpers.report.registries import Registries
 from helpers.report.tables import (
@@ -188,6 +190,8 @@ def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
         frame = frame[frame["region_code"] == region_code].drop(columns="region_code")
         if by in ("segment", "occupation"):
             frame = frame.sort_values(["active", by], ascending=[False, True])
+        if by == "district_code":  # no kecamatan in the registry: one row 'unknown'
+            frame = frame.assign(district_code=frame["district_code"].fillna("unknown"))
         frame = with_total(frame, by, totals)
         units = {"members": "people", "active": "people", "active_share": "fraction"}
         codes = {by: code_prefix(by)}
@@ -430,17 +434,45 @@ def _budget_frames(values, numerators, denominators, region_code, year):
 
 
 def quality_tables(bundle: dict) -> dict[str, ReportTable]:
-    """The intake's counts and rejection reasons, as published in every report."""
+    """The intake's counts and rejection reasons, as published in every report.
+
+    The data-quality table carries :func:`quality_notes` in both languages: the columns a
+    registry did not use, those it lacks and what that costs, how "active" is told.
+    """
     quality, rejections = _quality_frames(bundle)
+    data_quality = replace(make_table(
+        "data_quality", "table.data_quality", quality,
+        {c: "count" for c in quality.columns if c != "registry"}, {"registry": "registry"},
+        note_key="note.data_quality"),
+        notes={lang: quality_notes(bundle, lang) for lang in ("id", "en")})
     return {
-        "data_quality": make_table(
-            "data_quality", "table.data_quality", quality,
-            {c: "count" for c in quality.columns if c != "registry"}, {"registry": "registry"},
-            note_key="note.data_quality"),
+        "data_quality": data_quality,
         "rejections": make_table("rejections", "table.rejections", rejections, {"rows": "count"},
                              {"registry": "registry", "reason": "reason"},
                              count_columns=("rows",)),
     }
+
+
+def quality_notes(bundle_or_report, lang: str) -> list[str]:
+    """What the registries cannot tell, one sentence each, for the data-quality section.
+
+    Args:
+        bundle_or_report: a province bundle (dict), or a report built from one (its
+            ``data_quality.notes``).
+        lang: 'id' or 'en'.
+
+    Returns:
+        Sentences like "JKN registry (BPJS Kesehatan): Not found: paid_through and status.
+        No paid_through and no status: active rates cannot be computed; …", registry by
+        registry; empty when the registries have all the columns and use them all.
+    """
+    if not isinstance(bundle_or_report, dict):
+        return list(bundle_or_report.data_quality.notes.get(lang, []))
+    notes = []
+    for name, summary in bundle_or_report["intake"].items():
+        for sentence in registry_notes({"registry": name, **summary}, lang):
+            notes.append(f"{label('registry', name, lang)}: {sentence}")
+    return notes
 
 
 def _quality_frames(bundle: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -464,6 +496,8 @@ def _headline(values: dict, programmes: pd.DataFrame) -> dict:
     def programme(occupation: str) -> dict:
         rows = programmes[programmes["occupation"] == occupation]
         sources = [s for s, n in zip(rows["funding_source"], rows["active"]) if n > 0]
+        if pd.isna(values["tk_active"]):  # the registry cannot tell who is active
+            return {"people": np.nan, "funding_sources": [], "annual_cost_rp": np.nan}
         return {"people": int(rows["active"].sum()), "funding_sources": sources,
                 "annual_cost_rp": int(rows["cost_rp"].sum())}
 
@@ -497,10 +531,8 @@ def check_regency(report: RegencyReport) -> list[Check]:
     trend = report.trend.data
     last = trend[trend["month_end"] == max(trend["month_end"])].iloc[0] if len(trend) else None
     if last is not None and last["month_end"] == report.reference_date:
-        same = (int(last["tk_members"]) == values["tk_members"]
-                and int(last["tk_active"]) == values["tk_active"]
-                and int(last["jkn_members"]) == values["jkn_members"]
-                and int(last["jkn_active"]) == values["jkn_active"])
+        same = all(_same_count(last[name], values[name])
+                   for name in ("tk_members", "tk_active", "jkn_members", "jkn_active"))
         checks.append(Check("trend_ends_at_indicators", same,
                             "members and active at D equal the indicators"))
     flags = report.flags
@@ -512,20 +544,22 @@ def check_regency(report: RegencyReport) -> list[Check]:
     segment = report.segment_counts
     checks.append(Check("segments_cover_members",
                         int(segment["members"].sum()) >= values["tk_members"]
-                        and int(segment["active"].sum()) >= values["tk_active"],
+                        and (pd.isna(values["tk_active"])
+                             or int(segment["active"].sum()) >= values["tk_active"]),
                         "every member is in a segment"))
     programmes = report.programmes.data
     expected = {"non_asn_staff": "tk_nonasn_active", "tobacco_farmer": "tk_tobacco_farmers_active",
                 "fisher": "tk_fishers_active"}
     funded = programmes.groupby("occupation")["active"].sum()
     checks.append(Check("programmes_match_indicators",
-                        all(int(funded.get(o, 0)) == int(values[i])
+                        all(pd.isna(values[i]) or int(funded.get(o, 0)) == int(values[i])
                             for o, i in expected.items()),
                         "Pemda-funded people per group equal the indicators"))
     cost = programmes.groupby("funding_source")["cost_rp"].sum()
     checks.append(Check("programme_costs_match_budget",
-                        int(cost.get("apbd", 0)) == values["budget_tk_apbd_rp"]
-                        and int(cost.get("dbhcht", 0)) == values["budget_tk_dbhcht_rp"],
+                        all(pd.isna(values[i]) or int(cost.get(source, 0)) == values[i]
+                            for source, i in (("apbd", "budget_tk_apbd_rp"),
+                                              ("dbhcht", "budget_tk_dbhcht_rp"))),
                         "APBD and DBHCHT costs equal the budget indicators"))
     districts = report.district_counts
     checks.append(Check("districts_in_region",
@@ -542,6 +576,13 @@ def check_regency(report: RegencyReport) -> list[Check]:
     checks.append(Check("publication_gate", not findings,
                         "; ".join(str(finding) for finding in findings[:5])))
     return raise_on_failure(checks, report.region_code)
+
+
+def _same_count(first, second) -> bool:
+    """Two people counts are equal, or both unknown (NaN: the registry cannot tell)."""
+    if pd.isna(first) or pd.isna(second):
+        return bool(pd.isna(first) and pd.isna(second))
+    return int(first) == int(second)
 
 
 def headline_line(report, checks: list[Check]) -> str:

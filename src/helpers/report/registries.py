@@ -8,15 +8,16 @@ from pathlib import Path
 
 import ibis
 
-from helpers.data import intake
+from helpers.data import intake, snapshots
 from helpers.errors import InputFileError
 from helpers.measures import engines
 from helpers.paths import sample_dir
 
 __all__ = ["REGISTRY_FILES", "Registries", "is_synthetic_sample", "load_registries",
-           "resolve_data_dir", "sample_scale"]
+           "registry_paths", "registry_source", "resolve_data_dir", "sample_scale"]
 
-#: Registry files a data folder must hold.
+#: Registry files a data folder holds (or, per registry, its dated snapshots:
+#: :func:`registry_source`).
 REGISTRY_FILES = {"jamsostek": "jamsostek.parquet", "jkn": "jkn.parquet"}
 
 
@@ -46,20 +47,53 @@ class Registries:
                 for name, result in (("jamsostek", self.tk), ("jkn", self.jkn))}
 
 
+def registry_source(folder: Path, registry: str) -> Path | None:
+    """Where a data folder keeps ``registry``: the file ``<registry>.parquet``; else a folder
+    of its dated snapshots (``<registry>_YYYY-MM-DD.csv`` …), ``<folder>/<registry>/`` or
+    the data folder itself; None when neither is there."""
+    from helpers.data.snapshots import snapshot_name_re
+
+    file = folder / REGISTRY_FILES[registry]
+    if file.is_file():
+        return file
+    pattern = snapshot_name_re(registry)
+    for candidate in (folder / registry, folder):
+        if candidate.is_dir() and any(pattern.fullmatch(path.name)
+                                      for path in candidate.iterdir()):
+            return candidate
+    return None
+
+
 def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
-    """The folder holding ``jamsostek.parquet`` and ``jkn.parquet``; empty = ``data/sample``.
+    """The folder holding ``jamsostek.parquet`` and ``jkn.parquet`` (or, for either, its
+    dated snapshots); empty = ``data/sample``.
 
     Raises:
-        InputFileError: the folder or one of the files is missing.
+        InputFileError: the folder or one of the registries is missing.
     """
     folder = Path(data_dir) if data_dir not in (None, "") else sample_dir()
-    for name in REGISTRY_FILES.values():
-        if not (folder / name).is_file():
+    for registry, name in REGISTRY_FILES.items():
+        if registry_source(folder, registry) is None:
             raise InputFileError(
                 f"registry file {name} not found", path=folder / name,
                 fix="run `make data` (or `cakupan sample`) for the synthetic registries, or "
-                    "set data_dir to the folder holding jamsostek.parquet and jkn.parquet")
+                    "set data_dir to the folder holding jamsostek.parquet and jkn.parquet "
+                    f"(or dated snapshots such as {registry}_2024-06-30.csv)")
     return folder
+
+
+def registry_paths(data_dir: str | Path | None = None) -> list[Path]:
+    """Every registry file of a data folder (each snapshot file of a snapshot folder), for
+    checksums and the privacy audit."""
+    from helpers.data.snapshots import find_snapshots
+
+    folder = resolve_data_dir(data_dir)
+    found = []
+    for registry in REGISTRY_FILES:
+        source = registry_source(folder, registry)
+        found += ([path for _, path in find_snapshots(source, registry)] if source.is_dir()
+                  else [source])
+    return found
 
 
 def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", *,
@@ -67,7 +101,8 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
     """Run the intake on both registries of ``data_dir`` (cached in data/cache).
 
     Args:
-        data_dir: folder with jamsostek.parquet and jkn.parquet; None or '' = data/sample.
+        data_dir: folder with jamsostek.parquet and jkn.parquet, or for either a folder of
+            dated snapshots (:func:`registry_source`); None or '' = data/sample.
         engine: 'duckdb' (default) or 'spark' for the indicator queries; the intake
             itself always runs on DuckDB.
         con: an Ibis DuckDB backend to reuse; default a new one.
@@ -83,9 +118,14 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
     engines.validate_engine(engine)
     folder = resolve_data_dir(data_dir)
     con = con if con is not None else ibis.duckdb.connect()
-    tk = intake.load_registry(folder / REGISTRY_FILES["jamsostek"], "jamsostek", con=con,
-                              cache=cache)
-    jkn = intake.load_registry(folder / REGISTRY_FILES["jkn"], "jkn", con=con, cache=cache)
+
+    def load(registry: str):
+        source = registry_source(folder, registry)
+        if source.is_dir():  # dated snapshots: one trend point each
+            return snapshots.load_snapshots(source, registry, con=con, cache=cache)
+        return intake.load_registry(source, registry, con=con, cache=cache)
+
+    tk, jkn = load("jamsostek"), load("jkn")
     if engine == "duckdb":
         tk_table, jkn_table = tk.table, jkn.table
     else:

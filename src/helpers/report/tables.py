@@ -51,12 +51,21 @@ def publishable(frame: pd.DataFrame, count_columns: Sequence[str] = (), *,
                           fix="publish aggregates only")
     if not count_columns or frame.empty:
         return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    # A count the registry cannot give (NaN: e.g. active people of a registry without
+    # paid_through and status) is not a small cell: it is suppressed as if 0 and shown
+    # empty, never as 0 (it reveals less than any number would).
+    unknown = {column: frame[column].isna() for column in count_columns
+               if frame[column].isna().any()}
     has_total = category is not None and (frame[category] == TOTAL).any()
     result = disclosure.apply(
-        frame.reset_index(drop=True), count_columns=list(count_columns),
+        frame.fillna({column: 0 for column in unknown}) if unknown else frame,
+        count_columns=list(count_columns),
         category=category if has_total else None,
         total_label=TOTAL if has_total else None,
         share_columns=dict(share_columns) if share_columns else None)
+    for column, missing in unknown.items():
+        result[column] = result[column].astype(object).where(~missing.to_numpy(), np.nan)
     return result
 
 
@@ -98,6 +107,8 @@ class ReportTable:
         units: column → unit for display (people, rupiah, fraction, ...).
         codes: column → label prefix for coded values (segment, occupation, ...).
         note_key: translation key of a note printed under the table, if any.
+        notes: sentences by language ('id', 'en') printed after the note: what the data
+            cannot tell (the data-quality table's notes from the intake).
     """
 
     name: str
@@ -107,6 +118,7 @@ class ReportTable:
     units: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     note_key: str | None = None
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:  # JupyterLab shows the numbers when a table is typed alone
         return self.data._repr_html_()
@@ -162,11 +174,12 @@ def with_total(frame: pd.DataFrame, by: str, totals: Mapping[str, int]) -> pd.Da
     """
     frame = frame.copy()
     frame[by] = frame[by].astype(object)
-    total = {by: TOTAL, **{k: int(v) for k, v in totals.items()}}
+    total = {by: TOTAL, **{k: (np.nan if pd.isna(v) else int(v)) for k, v in totals.items()}}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    frame["active_share"] = safe_divide(frame["active"], int(totals["active"]))
-    for column in ("members", "active"):
-        frame[column] = frame[column].astype("int64")
+    frame["active_share"] = safe_divide(frame["active"], total["active"])
+    for column in ("members", "active"):  # NaN: the registry cannot tell who is active
+        if not frame[column].isna().any():
+            frame[column] = frame[column].astype("int64")
     return frame.reset_index(drop=True)
 
 
