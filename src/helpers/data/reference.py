@@ -40,11 +40,16 @@ DEFAULT_PROVINCE_CODE = "52"
 
 
 class TableSpec(NamedTuple):
-    """File name, key columns and required columns (in file order) of a reference table."""
+    """File name, key columns and required columns (in file order) of a reference table.
+
+    ``optional`` names the number columns that may be empty in this table (unknown), on top
+    of those that are optional in every table.
+    """
 
     filename: str
     key: tuple[str, ...]
     columns: tuple[str, ...]
+    optional: tuple[str, ...] = ()
 
 
 TABLES: dict[str, TableSpec] = {
@@ -108,6 +113,31 @@ TABLES: dict[str, TableSpec] = {
     ),
 }
 
+#: The national tables: all 38 provinces and 514 kab/kota (issue 16), built by
+#: scripts/build_national_reference.py from cahyadsn/wilayah. Same columns as the NTB
+#: tables (regions adds ``area_km2``); NTB's rows are the NTB tables' rows. The tables
+#: above stay NTB's: the reports, the intake's known codes and the sample read them.
+NATIONAL_TABLES: dict[str, TableSpec] = {
+    "national_regions": TableSpec(
+        "national_regions.csv",
+        ("region_code",),
+        ("region_code", "region_name", "region_type", "parent_code", "area_km2", "source",
+         "status"),
+    ),
+    "national_population": TableSpec(
+        "national_population.csv", TABLES["population"].key, TABLES["population"].columns),
+    "national_labour": TableSpec(
+        "national_labour.csv", TABLES["labour"].key, TABLES["labour"].columns),
+    "national_budget": TableSpec(
+        "national_budget.csv", TABLES["budget"].key, TABLES["budget"].columns,
+        optional=("dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp",
+                  "dbhcht_law_rp"),
+    ),
+}
+#: The NTB table each national table extends (NTB's rows must be equal).
+NATIONAL_EXTENDS = {"national_regions": "regions", "national_population": "population",
+                    "national_labour": "labour", "national_budget": "budget"}
+
 # Column types beyond plain strings. Required integers become int64; optional ones Int64.
 _INT_COLUMNS = {
     "year", "population_count", "working_age_count", "labour_force_count", "employed_count",
@@ -117,7 +147,7 @@ _INT_COLUMNS = {
     "target_count",
 }
 _OPTIONAL_INT_COLUMNS = {"risk_class", "flat_rp", "wage_cap_rp"}
-_FLOAT_COLUMNS = {"score"}
+_FLOAT_COLUMNS = {"score", "area_km2"}
 _OPTIONAL_FLOAT_COLUMNS = {"wage_share", "min_coverage", "min_active_rate", "min_pemda_share"}
 _DATE_COLUMNS = {"valid_from"}
 _OPTIONAL_DATE_COLUMNS = {"valid_to"}
@@ -157,7 +187,8 @@ def load_table(name: str, directory: Path | str | None = None) -> pd.DataFrame:
     """Read and validate one reference table.
 
     Args:
-        name: Table name, a key of :data:`TABLES` (e.g. ``"population"``).
+        name: Table name, a key of :data:`TABLES` (e.g. ``"population"``) or of
+            :data:`NATIONAL_TABLES` (e.g. ``"national_regions"``).
         directory: Folder holding the CSVs; defaults to ``data/reference`` of the project
             (:func:`helpers.paths.reference_dir`).
 
@@ -171,13 +202,9 @@ def load_table(name: str, directory: Path | str | None = None) -> pd.DataFrame:
             duplicate key, empty ``source``, unknown ``status`` or value, bad number, code
             or date; the message names the file, row and column.
     """
-    if name not in TABLES:
-        raise ReferenceDataError(
-            f"unknown reference table '{name}'",
-            fix=f"use one of: {', '.join(sorted(TABLES))}",
-        )
+    spec = _spec(name)
     folder = Path(directory) if directory is not None else reference_dir()
-    path = (folder / TABLES[name].filename).resolve()
+    path = (folder / spec.filename).resolve()
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -199,7 +226,7 @@ def clear_cache() -> None:
 @lru_cache(maxsize=64)
 def _load_cached(name: str, path_text: str, mtime_ns: int, size: int) -> pd.DataFrame:
     path = Path(path_text)
-    spec = TABLES[name]
+    spec = _spec(name)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
                           encoding="utf-8")
@@ -215,7 +242,7 @@ def _load_cached(name: str, path_text: str, mtime_ns: int, size: int) -> pd.Data
         )
     table = raw.apply(lambda column: column.str.strip())
     _check_text_columns(table, path)
-    table = _convert_columns(table, path)
+    table = _convert_columns(table, path, optional=set(spec.optional))
     _check_key(table, spec.key, path)
     return table
 
@@ -256,12 +283,14 @@ def _check_text_columns(table: pd.DataFrame, path: Path) -> None:
             )
 
 
-def _convert_columns(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _convert_columns(table: pd.DataFrame, path: Path, optional: set[str] = frozenset()
+                     ) -> pd.DataFrame:
     result = table.copy()
     for column in table.columns:
         values = table[column]
         if column in _INT_COLUMNS or column in _OPTIONAL_INT_COLUMNS:
-            result[column] = _to_int(values, column, path, optional=column in _OPTIONAL_INT_COLUMNS)
+            result[column] = _to_int(values, column, path,
+                                     optional=column in _OPTIONAL_INT_COLUMNS | optional)
         elif column in _FLOAT_COLUMNS or column in _OPTIONAL_FLOAT_COLUMNS:
             result[column] = _to_float(values, column, path,
                                        optional=column in _OPTIONAL_FLOAT_COLUMNS)
@@ -764,11 +793,146 @@ def _check_sums(table: pd.DataFrame, by: list[str], columns: list[str],
 
 
 # --------------------------------------------------------------------------------------
+# National tables (all provinces and kab/kota)
+# --------------------------------------------------------------------------------------
+def national_regions(directory: Path | str | None = None) -> pd.DataFrame:
+    """All 38 provinces and 514 kab/kota of ``national_regions.csv`` (with ``area_km2``)."""
+    return load_table("national_regions", directory)
+
+
+def national_kabkota_codes(province_code: object,
+                           directory: Path | str | None = None) -> list[str]:
+    """Kab/kota codes of any province, sorted (``'52'`` gives the same ten as
+    :func:`kabkota_codes`).
+
+    Raises:
+        ReferenceDataError: The province is not in ``national_regions.csv``.
+    """
+    code = normalise_region_code(province_code)
+    table = national_regions(directory)
+    provinces = table.loc[table["region_type"] == "provinsi", "region_code"]
+    if code not in set(provinces):
+        raise ReferenceDataError(
+            f"province '{province_code}' is not in the national reference tables",
+            path=_path("national_regions", directory), column="region_code",
+            fix=f"use one of: {', '.join(provinces)}",
+        )
+    return sorted(table.loc[table["parent_code"] == code, "region_code"])
+
+
+def check_national_tables(directory: Path | str | None = None) -> None:
+    """Check the national tables against each other and against the NTB tables.
+
+    Checks: every code is in ``national_regions.csv``; a kab/kota's parent is a province
+    and its code starts with it; in every province the province population and labour
+    counts equal the sum of its kab/kota; formal + informal = total and employed <= labour
+    force <= working age in every labour row; the DBHCHT split adds up where it is known
+    (all four DBHCHT figures or none); NTB's rows equal those of the NTB tables.
+
+    Raises:
+        ReferenceDataError: The first inconsistency found, naming the file and row.
+    """
+    tables = {name: load_table(name, directory) for name in NATIONAL_TABLES}
+    regions_table = tables["national_regions"]
+    regions_path = _path("national_regions", directory)
+    provinces = set(regions_table.loc[regions_table["region_type"] == "provinsi", "region_code"])
+    for index, row in regions_table.iterrows():
+        is_province = row["region_type"] == "provinsi"
+        parent = row["parent_code"]
+        if is_province != (parent == "") or (parent and (
+                parent not in provinces or not row["region_code"].startswith(parent + "."))):
+            raise ReferenceDataError(
+                f"region {row['region_code']} and parent '{parent}' do not fit",
+                path=regions_path, row=_row_number(index), column="parent_code",
+                fix="a province has no parent; a kab/kota's parent is the province its code "
+                    "starts with")
+    known = set(regions_table["region_code"])
+    for name, table in tables.items():
+        bad = table.index[~table["region_code"].isin(known)]
+        if len(bad):
+            raise ReferenceDataError(
+                f"unknown region code '{table.at[bad[0], 'region_code']}'",
+                path=_path(name, directory), row=_row_number(bad[0]), column="region_code",
+                fix="add the region to national_regions.csv")
+    parent_of = dict(zip(regions_table["region_code"], regions_table["parent_code"]))
+    parent_of = {code: parent for code, parent in parent_of.items() if parent}
+    _check_sums(tables["national_population"], ["year", "vintage", "sex"],
+                ["population_count"], parent_of, _path("national_population", directory))
+    labour_table = tables["national_labour"]
+    labour_path = _path("national_labour", directory)
+    counts = [c for c in NATIONAL_TABLES["national_labour"].columns if c.endswith("_count")]
+    _check_sums(labour_table, ["year"], counts, parent_of, labour_path)
+    for total, parts in (("employed_count", ("formal_employed_count", "informal_employed_count")),
+                         ("potential_workforce_count",
+                          ("potential_formal_count", "potential_informal_count"))):
+        bad = labour_table.index[labour_table[list(parts)].sum(axis=1) != labour_table[total]]
+        if len(bad):
+            raise ReferenceDataError(f"{parts[0]} + {parts[1]} differs from {total}",
+                                     path=labour_path, row=_row_number(bad[0]), column=total)
+    bad = labour_table.index[(labour_table["employed_count"] > labour_table["labour_force_count"])
+                             | (labour_table["labour_force_count"]
+                                > labour_table["working_age_count"])]
+    if len(bad):
+        raise ReferenceDataError("employed > labour force or labour force > working age",
+                                 path=labour_path, row=_row_number(bad[0]),
+                                 column="labour_force_count")
+    budget_table = tables["national_budget"]
+    budget_path = _path("national_budget", directory)
+    dbhcht = budget_table[["dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp",
+                           "dbhcht_law_rp"]]
+    known_count = dbhcht.notna().sum(axis=1)
+    bad = budget_table.index[(known_count != 0) & (known_count != 4)]
+    if len(bad):
+        raise ReferenceDataError("DBHCHT figures partly empty", path=budget_path,
+                                 row=_row_number(bad[0]), column="dbhcht_received_rp",
+                                 fix="give the amount received and its three parts, or none")
+    split = dbhcht.iloc[:, 1:].sum(axis=1)
+    bad = budget_table.index[(known_count == 4) & (split != dbhcht["dbhcht_received_rp"])]
+    if len(bad):
+        raise ReferenceDataError("DBHCHT welfare + health + law differs from the amount received",
+                                 path=budget_path, row=_row_number(bad[0]),
+                                 column="dbhcht_received_rp")
+    for name, ntb_name in NATIONAL_EXTENDS.items():
+        _check_same_rows(tables[name], load_table(ntb_name, directory), name, directory)
+
+
+def _check_same_rows(national: pd.DataFrame, ntb: pd.DataFrame, name: str,
+                     directory: Path | str | None) -> None:
+    """NTB's rows of a national table equal the NTB table's rows (its columns, any order).
+
+    Regions are compared without ``source``: the national rows also cite the area's origin.
+    """
+    key = list(NATIONAL_TABLES[name].key)
+    skip = {"source"} if name == "national_regions" else set()
+    columns = [c for c in ntb.columns if c in national.columns and c not in skip]
+    ours = national.loc[national["region_code"].isin(set(ntb["region_code"])), columns]
+    ours = ours.astype(ntb[columns].dtypes.to_dict())
+    left = ours.sort_values(key).reset_index(drop=True)
+    right = ntb[columns].sort_values(key).reset_index(drop=True)
+    if not left.equals(right):
+        raise ReferenceDataError(
+            f"NTB's rows differ from {TABLES[NATIONAL_EXTENDS[name]].filename}",
+            path=_path(name, directory), column="region_code",
+            fix="rebuild both: python scripts/build_reference.py && "
+                "python scripts/build_national_reference.py")
+
+
+# --------------------------------------------------------------------------------------
 # Internals
 # --------------------------------------------------------------------------------------
 def _path(name: str, directory: Path | str | None) -> Path:
     folder = Path(directory) if directory is not None else reference_dir()
-    return folder / TABLES[name].filename
+    return folder / _spec(name).filename
+
+
+def _spec(name: str) -> TableSpec:
+    spec = TABLES.get(name) or NATIONAL_TABLES.get(name)
+    if spec is None:
+        raise ReferenceDataError(
+            f"unknown reference table '{name}'",
+            fix=f"use one of: {', '.join(sorted([*TABLES, *NATIONAL_TABLES]))}",
+        )
+    return spec
 
 
 def _as_codes(region_codes: object) -> list[str]:
