@@ -154,7 +154,7 @@ REGISTERED=$(grep -c "Registering worker" "$WORK/master.log")
 
 export CAKUPAN_SPARK_MASTER="$MASTER_URL"
 echo "ready: $MASTER_URL ($WORKERS workers x 1 core, $WORKER_MEMORY each) in $((SECONDS - STARTED)) s;" \
-     "master UI http://$HOST:$UI_PORT ; logs $WORK"
+     "master UI http://$HOST:$UI_PORT ; logs $WORK ; pids $MASTER_PID ${WORKER_PIDS[*]}"
 
 # ------------------------------------------------------------------------------ run
 if [ $# -gt 0 ]; then

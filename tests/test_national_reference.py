@@ -239,3 +239,82 @@ def test_data_dictionary_lists_every_national_column():
         assert f"`{spec.filename}`" in text
         for column in spec.columns:
             assert f"`{column}`" in text, f"{spec.filename}: {column} not documented"
+
+
+# ---------------------------------------------------------------------------------------
+# Boundaries (GeoJSON)
+# ---------------------------------------------------------------------------------------
+def _build_boundaries_module():
+    path = project_root() / "scripts" / "build_national_boundaries.py"
+    spec = importlib.util.spec_from_file_location("build_national_boundaries", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def boundaries() -> dict:
+    return reference.national_boundaries()
+
+
+def test_boundary_script_reproduces_committed_file():
+    module = _build_boundaries_module()
+    committed = reference_dir() / reference.NATIONAL_BOUNDARIES_FILE
+    assert committed.read_text(encoding="utf-8") == module.render(), (
+        "boundaries are stale: run scripts/build_national_boundaries.py")
+
+
+def test_boundaries_small_and_sourced(boundaries):
+    path = reference_dir() / reference.NATIONAL_BOUNDARIES_FILE
+    assert path.stat().st_size < 3_000_000
+    assert boundaries["source_commit"] == "3c5a7960f4d227a38489094d84252bdbb3f978a5"
+    assert boundaries["licence"].startswith("MIT")
+    assert {f["properties"]["status"] for f in boundaries["features"]} == {"official"}
+    assert all("wilayah_boundaries" in f["properties"]["source"]
+               for f in boundaries["features"])
+
+
+def test_one_feature_per_kabkota_named_as_national_regions(boundaries, tables):
+    regions = tables["national_regions"]
+    kabkota = regions[regions["region_type"] != "provinsi"].set_index("region_code")
+    result = {f["properties"]["region_code"]: f["properties"] for f in boundaries["features"]}
+    assert sorted(result) == sorted(kabkota.index)
+    assert all(props["region_name"] == kabkota.at[code, "region_name"]
+               and props["province_code"] == kabkota.at[code, "parent_code"]
+               for code, props in result.items())
+
+
+def _rings(feature):
+    for polygon in feature["geometry"]["coordinates"]:
+        yield from enumerate(polygon)
+
+
+def _signed_area(ring) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:])) / 2.0
+
+
+def test_geometry_is_lon_lat_closed_and_wound_as_rfc_7946(boundaries):
+    for feature in boundaries["features"]:
+        assert feature["geometry"]["type"] == "MultiPolygon"
+        for index, ring in _rings(feature):
+            assert len(ring) >= 4 and ring[0] == ring[-1]
+            assert all(94 < lon < 142 and -11.5 < lat < 6.5 for lon, lat in ring), (
+                feature["properties"]["region_code"])  # [lon, lat], not the source's [lat, lon]
+            assert (_signed_area(ring) > 0) == (index == 0)  # outer counter-clockwise
+
+
+def test_neighbours_still_touch_after_simplification(boundaries):
+    points = {f["properties"]["region_code"]: {tuple(p) for _, ring in _rings(f) for p in ring}
+              for f in boundaries["features"]}
+    for first, second in [("52.01", "52.02"), ("52.02", "52.03"), ("52.01", "52.71"),
+                          ("52.01", "52.08"), ("52.04", "52.07"), ("52.06", "52.72"),
+                          ("31.71", "31.74"), ("35.78", "35.15")]:
+        assert len(points[first] & points[second]) >= 2, (first, second)
+
+
+def test_ntb_regions_have_a_province_map_worth_of_points(boundaries):
+    counts = {f["properties"]["region_code"]: sum(len(r) for _, r in _rings(f))
+              for f in boundaries["features"] if f["properties"]["province_code"] == "52"}
+    assert len(counts) == 10
+    assert sum(counts.values()) >= 1_000
+    assert all(count >= 7 for count in counts.values()), counts  # Mataram's source has 7

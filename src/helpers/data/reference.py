@@ -134,6 +134,8 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
                   "dbhcht_law_rp"),
     ),
 }
+#: Simplified kab/kota boundaries of Indonesia (GeoJSON; :func:`national_boundaries`).
+NATIONAL_BOUNDARIES_FILE = "boundaries_national_kabkota.geojson"
 #: The NTB table each national table extends (NTB's rows must be equal).
 NATIONAL_EXTENDS = {"national_regions": "regions", "national_population": "population",
                     "national_labour": "labour", "national_budget": "budget"}
@@ -818,6 +820,36 @@ def national_kabkota_codes(province_code: object,
             fix=f"use one of: {', '.join(provinces)}",
         )
     return sorted(table.loc[table["parent_code"] == code, "region_code"])
+
+
+def national_boundaries(directory: Path | str | None = None) -> dict:
+    """The simplified kab/kota boundaries of Indonesia, a GeoJSON FeatureCollection.
+
+    ``data/reference/boundaries_national_kabkota.geojson`` (scripts/
+    build_national_boundaries.py): one MultiPolygon Feature per kab/kota with
+    ``region_code``, ``region_name``, ``province_code``, ``source`` and ``status``;
+    coordinates are [longitude, latitude] (RFC 7946), simplified for a national or
+    province map (data/README.md, Derivation N6).
+
+    Raises:
+        ReferenceDataError: The file is missing or not a FeatureCollection.
+    """
+    import json
+
+    folder = Path(directory) if directory is not None else reference_dir()
+    path = folder / NATIONAL_BOUNDARIES_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReferenceDataError("boundary file not found", path=path,
+                                 fix="run scripts/build_national_boundaries.py") from None
+    except json.JSONDecodeError as error:
+        raise ReferenceDataError(f"not JSON: {error}", path=path,
+                                 fix="run scripts/build_national_boundaries.py") from None
+    if data.get("type") != "FeatureCollection":
+        raise ReferenceDataError("not a GeoJSON FeatureCollection", path=path,
+                                 fix="run scripts/build_national_boundaries.py")
+    return data
 
 
 def check_national_tables(directory: Path | str | None = None) -> None:
