@@ -4,8 +4,9 @@
 the installed pyspark; the indicators of the 2 % NTB sample are computed through
 ``CAKUPAN_SPARK_MASTER=spark://127.0.0.1:<port>`` and compared exactly with DuckDB; then
 the cluster is stopped and no JVM of it may be left. The executors are given a Python that
-does not exist (``spark.pyspark.python``): the run only passes because the indicator
-queries are pure Spark SQL, with no Python UDF to run on an executor (docs/scaling.md).
+does not exist (``PYSPARK_PYTHON`` of the driver, which PySpark hands to every Python UDF):
+the indicators still pass because their queries are pure Spark SQL, with no Python to run
+on an executor, while a Python UDF in the same session fails (docs/scaling.md).
 
 Durations of each step are printed (``pytest -s``) and quoted in docs/scaling.md.
 """
@@ -37,6 +38,8 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.filterwarnings(
 SCRIPT = project_root() / "scripts" / "spark_cluster.sh"
 D = date(2024, 12, 31)
 NTB = reference.kabkota_codes("52")
+#: The executors' Python: none (the indicator queries must not need one).
+NO_PYTHON = "/nonexistent/python-on-executors"
 #: Longest wait for the cluster to come up on a loaded 2-core machine.
 START_TIMEOUT_S = 150
 
@@ -159,6 +162,8 @@ def test_indicators_on_a_standalone_cluster_equal_duckdb(cluster, intake_results
     if active is not None:  # another module's local session would be reused as it is
         active.stop()
     monkeypatch.setenv(engines.SPARK_MASTER_ENV, cluster.url)
+    # No Python on the executors: a Python UDF would have to start this one there.
+    monkeypatch.setenv("PYSPARK_PYTHON", NO_PYTHON)
     tk, jkn = (result.table for result in intake_results)
 
     started = time.monotonic()
@@ -171,8 +176,6 @@ def test_indicators_on_a_standalone_cluster_equal_duckdb(cluster, intake_results
         "spark.executor.cores": "1",
         "spark.cores.max": "2",
         "spark.sql.shuffle.partitions": "4",
-        # No Python on the executors: the queries must be pure Spark SQL.
-        "spark.pyspark.python": "/nonexistent/python-on-executors",
     })
     try:
         context = backend._session.sparkContext
@@ -187,6 +190,13 @@ def test_indicators_on_a_standalone_cluster_equal_duckdb(cluster, intake_results
 
         executors = context._jsc.sc().getExecutorMemoryStatus().size() - 1  # minus the driver
         assert executors == 2, f"{executors} executors registered, expected one per worker"
+
+        # The control: Python code on an executor cannot run in this session.
+        from pyspark.sql import functions
+
+        plus_one = functions.udf(lambda value: value + 1, "long")
+        with pytest.raises(Exception, match="nonexistent"):
+            backend._session.range(2).select(plus_one("id")).collect()
     finally:
         backend.disconnect()
 
