@@ -144,15 +144,20 @@ def simplify_all(boundaries: dict) -> dict[str, list[list[list[Point]]]]:
         for polygon in polygons:
             rings = [_simplify_ring(ring, users, cache, tolerances) for ring in polygon
                      if len(ring) >= 4]
-            if not rings or len(rings[0]) < 4 or abs(_area(rings[0])) < MIN_AREA_DEG2 * GRID ** 2:
+            if not rings or not _big_enough(rings[0]):
                 continue
-            holes = [r for r in rings[1:] if len(r) >= 4 and abs(_area(r)) >= MIN_AREA_DEG2 * GRID ** 2]
+            holes = [ring for ring in rings[1:] if _big_enough(ring)]
             kept.append([rings[0], *holes])
         if not kept:  # a small island region: keep its largest polygon, lightly simplified
             largest = max(polygons, key=lambda polygon: abs(_area(polygon[0])))
             kept = [[_douglas_peucker_closed(largest[0], tolerance / 10)]]
         result[code] = kept
     return result
+
+
+def _big_enough(ring: list[Point]) -> bool:
+    """A ring worth keeping: not collapsed, not smaller than MIN_AREA_DEG2."""
+    return len(ring) >= 4 and abs(_area(ring)) >= MIN_AREA_DEG2 * GRID ** 2
 
 
 def _region_tolerance(polygons) -> float:
@@ -297,7 +302,7 @@ def render(sources: Path | str | None = None) -> str:
         })
     header = {"type": "FeatureCollection",
               "name": "boundaries_national_kabkota",
-              "source": f"github.com/cahyadsn/wilayah_boundaries db/kab/*.sql",
+              "source": "github.com/cahyadsn/wilayah_boundaries db/kab/*.sql",
               "source_commit": BOUNDARIES_COMMIT,
               "licence": LICENCE,
               "simplification": (f"snap {1 / GRID:g} deg; shared arcs; Douglas-Peucker "

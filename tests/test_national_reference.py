@@ -20,7 +20,6 @@ from helpers.paths import project_root, reference_dir
 
 NTB_KABKOTA = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08",
                "52.71", "52.72"]
-YEARS = [2022, 2023, 2024, 2025]
 
 
 def _build_module():
