@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.data import reference
+from helpers.data import national, reference
 from helpers.errors import ReferenceDataError
 from helpers.paths import project_root, reference_dir
 
@@ -66,7 +66,7 @@ def test_every_row_is_sourced_with_an_allowed_status(tables, name):
 
 
 def test_cross_table_checks_pass():
-    reference.check_national_tables()
+    national.check_national_tables()
 
 
 def test_ntb_tables_are_unchanged_by_the_national_build():
@@ -90,11 +90,11 @@ def test_38_provinces_and_514_kabkota(tables):
 
 
 def test_national_kabkota_codes_keep_ntb_and_cover_every_province():
-    assert reference.national_kabkota_codes("52") == NTB_KABKOTA
-    assert reference.national_kabkota_codes(96) == ["96.01", "96.02", "96.03", "96.04",
+    assert national.national_kabkota_codes("52") == NTB_KABKOTA
+    assert national.national_kabkota_codes(96) == ["96.01", "96.02", "96.03", "96.04",
                                                     "96.05", "96.71"]
     with pytest.raises(ReferenceDataError, match="province '99' is not in the national"):
-        reference.national_kabkota_codes("99")
+        national.national_kabkota_codes("99")
 
 
 def test_names_follow_the_ntb_convention(tables):
@@ -201,7 +201,7 @@ def test_province_not_sum_is_caught(bad_dir):
     assert count == 1
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ReferenceDataError, match=r"national_population\.csv.*sum of its kab/kota"):
-        reference.check_national_tables(bad_dir)
+        national.check_national_tables(bad_dir)
 
 
 def test_changed_ntb_row_is_caught(bad_dir):
@@ -212,7 +212,7 @@ def test_changed_ntb_row_is_caught(bad_dir):
     assert count == 1
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ReferenceDataError, match=r"national_labour\.csv.*NTB's rows differ"):
-        reference.check_national_tables(bad_dir)
+        national.check_national_tables(bad_dir)
 
 
 def test_partly_empty_dbhcht_is_caught(bad_dir):
@@ -224,7 +224,7 @@ def test_partly_empty_dbhcht_is_caught(bad_dir):
     lines[number] = ",".join(parts)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ReferenceDataError, match=r"national_budget\.csv, row \d+.*partly empty"):
-        reference.check_national_tables(bad_dir)
+        national.check_national_tables(bad_dir)
 
 
 def test_unknown_table_lists_the_national_ones():
@@ -253,7 +253,7 @@ def _build_boundaries_module():
 
 @pytest.fixture(scope="module")
 def boundaries() -> dict:
-    return reference.national_boundaries()
+    return national.national_boundaries()
 
 
 def test_boundary_script_reproduces_committed_file():
