@@ -40,11 +40,16 @@ DEFAULT_PROVINCE_CODE = "52"
 
 
 class TableSpec(NamedTuple):
-    """File name, key columns and required columns (in file order) of a reference table."""
+    """File name, key columns and required columns (in file order) of a reference table.
+
+    ``optional`` names the number columns that may be empty in this table (unknown), on top
+    of those that are optional in every table.
+    """
 
     filename: str
     key: tuple[str, ...]
     columns: tuple[str, ...]
+    optional: tuple[str, ...] = ()
 
 
 TABLES: dict[str, TableSpec] = {
@@ -120,6 +125,34 @@ TABLES: dict[str, TableSpec] = {
     ),
 }
 
+#: The national tables: all 38 provinces and 514 kab/kota (issue 16), built by
+#: scripts/build_national_reference.py from cahyadsn/wilayah. Same columns as the NTB
+#: tables (regions adds ``area_km2``); NTB's rows are the NTB tables' rows. The tables
+#: above stay NTB's: the reports, the intake's known codes and the sample read them.
+#: Accessors and cross checks of the national tables: :mod:`helpers.data.national`.
+NATIONAL_TABLES: dict[str, TableSpec] = {
+    "national_regions": TableSpec(
+        "national_regions.csv",
+        ("region_code",),
+        ("region_code", "region_name", "region_type", "parent_code", "area_km2", "source",
+         "status"),
+    ),
+    "national_population": TableSpec(
+        "national_population.csv", TABLES["population"].key, TABLES["population"].columns),
+    "national_labour": TableSpec(
+        "national_labour.csv", TABLES["labour"].key, TABLES["labour"].columns),
+    "national_budget": TableSpec(
+        "national_budget.csv", TABLES["budget"].key, TABLES["budget"].columns,
+        optional=("dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp",
+                  "dbhcht_law_rp"),
+    ),
+}
+#: Simplified kab/kota boundaries of Indonesia (GeoJSON; :func:`national_boundaries`).
+NATIONAL_BOUNDARIES_FILE = "boundaries_national_kabkota.geojson"
+#: The NTB table each national table extends (NTB's rows must be equal).
+NATIONAL_EXTENDS = {"national_regions": "regions", "national_population": "population",
+                    "national_labour": "labour", "national_budget": "budget"}
+
 # Column types beyond plain strings. Required integers become int64; optional ones Int64.
 _INT_COLUMNS = {
     "year", "population_count", "working_age_count", "labour_force_count", "employed_count",
@@ -129,7 +162,7 @@ _INT_COLUMNS = {
     "target_count", "desa_count", "kelurahan_count",
 }
 _OPTIONAL_INT_COLUMNS = {"risk_class", "flat_rp", "wage_cap_rp"}
-_FLOAT_COLUMNS = {"score", "target_value", "tolerance"}
+_FLOAT_COLUMNS = {"score", "target_value", "tolerance", "area_km2"}
 _OPTIONAL_FLOAT_COLUMNS = {"wage_share", "min_coverage", "min_active_rate", "min_pemda_share"}
 _DATE_COLUMNS = {"valid_from", "reference_date"}
 _OPTIONAL_DATE_COLUMNS = {"valid_to"}
@@ -170,7 +203,8 @@ def load_table(name: str, directory: Path | str | None = None) -> pd.DataFrame:
     """Read and validate one reference table.
 
     Args:
-        name: Table name, a key of :data:`TABLES` (e.g. ``"population"``).
+        name: Table name, a key of :data:`TABLES` (e.g. ``"population"``) or of
+            :data:`NATIONAL_TABLES` (e.g. ``"national_regions"``).
         directory: Folder holding the CSVs; defaults to ``data/reference`` of the project
             (:func:`helpers.paths.reference_dir`).
 
@@ -184,13 +218,9 @@ def load_table(name: str, directory: Path | str | None = None) -> pd.DataFrame:
             duplicate key, empty ``source``, unknown ``status`` or value, bad number, code
             or date; the message names the file, row and column.
     """
-    if name not in TABLES:
-        raise ReferenceDataError(
-            f"unknown reference table '{name}'",
-            fix=f"use one of: {', '.join(sorted(TABLES))}",
-        )
+    spec = _spec(name)
     folder = Path(directory) if directory is not None else reference_dir()
-    path = (folder / TABLES[name].filename).resolve()
+    path = (folder / spec.filename).resolve()
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -212,7 +242,7 @@ def clear_cache() -> None:
 @lru_cache(maxsize=64)
 def _load_cached(name: str, path_text: str, mtime_ns: int, size: int) -> pd.DataFrame:
     path = Path(path_text)
-    spec = TABLES[name]
+    spec = _spec(name)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
                           encoding="utf-8")
@@ -228,7 +258,7 @@ def _load_cached(name: str, path_text: str, mtime_ns: int, size: int) -> pd.Data
         )
     table = raw.apply(lambda column: column.str.strip())
     _check_text_columns(table, path)
-    table = _convert_columns(table, path)
+    table = _convert_columns(table, path, optional=set(spec.optional))
     _check_key(table, spec.key, path)
     return table
 
@@ -269,12 +299,14 @@ def _check_text_columns(table: pd.DataFrame, path: Path) -> None:
             )
 
 
-def _convert_columns(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _convert_columns(table: pd.DataFrame, path: Path, optional: set[str] = frozenset()
+                     ) -> pd.DataFrame:
     result = table.copy()
     for column in table.columns:
         values = table[column]
         if column in _INT_COLUMNS or column in _OPTIONAL_INT_COLUMNS:
-            result[column] = _to_int(values, column, path, optional=column in _OPTIONAL_INT_COLUMNS)
+            result[column] = _to_int(values, column, path,
+                                     optional=column in _OPTIONAL_INT_COLUMNS | optional)
         elif column in _FLOAT_COLUMNS or column in _OPTIONAL_FLOAT_COLUMNS:
             result[column] = _to_float(values, column, path,
                                        optional=column in _OPTIONAL_FLOAT_COLUMNS)
@@ -767,10 +799,10 @@ def check_reference_tables(directory: Path | str | None = None) -> None:
     children = tables["regions"].loc[tables["regions"]["parent_code"] != "",
                                      ["region_code", "parent_code"]]
     parent_of = dict(zip(children["region_code"], children["parent_code"]))
-    _check_sums(tables["population"], ["year", "vintage", "sex"], ["population_count"],
+    check_province_sums(tables["population"], ["year", "vintage", "sex"], ["population_count"],
                 parent_of, _path("population", directory))
     labour_counts = [c for c in TABLES["labour"].columns if c.endswith("_count")]
-    _check_sums(tables["labour"], ["year"], labour_counts, parent_of, _path("labour", directory))
+    check_province_sums(tables["labour"], ["year"], labour_counts, parent_of, _path("labour", directory))
     labour_table = tables["labour"]
     for total, parts in (("employed_count", ("formal_employed_count", "informal_employed_count")),
                          ("potential_workforce_count",
@@ -801,8 +833,20 @@ def check_reference_tables(directory: Path | str | None = None) -> None:
                                  column="dbhcht_received_rp")
 
 
-def _check_sums(table: pd.DataFrame, by: list[str], columns: list[str],
-                parent_of: dict[str, str], path: Path) -> None:
+def check_province_sums(table: pd.DataFrame, by: list[str], columns: list[str],
+                        parent_of: dict[str, str], path: Path) -> None:
+    """Check that every province row equals the sum of its kab/kota rows.
+
+    Args:
+        table: A table with ``region_code`` and the ``by`` and ``columns`` columns.
+        by: Columns that, with the region, identify a figure (e.g. ``["year", "sex"]``).
+        columns: Count columns to compare.
+        parent_of: Kab/kota code → province code.
+        path: The table's file, for the message.
+
+    Raises:
+        ReferenceDataError: The first province value that differs, with file and row.
+    """
     frame = table.copy()
     frame["parent_code"] = frame["region_code"].map(parent_of)
     sums = frame.dropna(subset=["parent_code"]).groupby(["parent_code", *by])[columns].sum()
@@ -823,9 +867,23 @@ def _check_sums(table: pd.DataFrame, by: list[str], columns: list[str],
 # --------------------------------------------------------------------------------------
 # Internals
 # --------------------------------------------------------------------------------------
-def _path(name: str, directory: Path | str | None) -> Path:
+def table_path(name: str, directory: Path | str | None = None) -> Path:
+    """The file of a reference table (NTB or national) in ``directory`` or the default."""
     folder = Path(directory) if directory is not None else reference_dir()
-    return folder / TABLES[name].filename
+    return folder / _spec(name).filename
+
+
+_path = table_path
+
+
+def _spec(name: str) -> TableSpec:
+    spec = TABLES.get(name) or NATIONAL_TABLES.get(name)
+    if spec is None:
+        raise ReferenceDataError(
+            f"unknown reference table '{name}'",
+            fix=f"use one of: {', '.join(sorted([*TABLES, *NATIONAL_TABLES]))}",
+        )
+    return spec
 
 
 def _as_codes(region_codes: object) -> list[str]:

@@ -113,14 +113,16 @@ def spark_session(master: str | None = None, config: Mapping[str, str] | None = 
         # Partition folders such as region_code=52.02 stay strings (not the number 52.02).
         "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     }
-    if master.startswith("local"):
+    if master.startswith("local") or _is_loopback_master(master):
         # Keep the console to errors from the JVM's first line on. (On a cluster the
         # driver's Java options belong to the cluster's spark-defaults; left alone.)
         settings["spark.driver.extraJavaOptions"] = (
             f"-Dlog4j2.configurationFile={_quiet_log4j2_file()}")
-        # A local master talks to itself: bind to loopback (no "resolves to a loopback
-        # address" warning, no traffic on the network interface).
+        # A local master, or a cluster on this machine's loopback address
+        # (scripts/spark_cluster.sh), talks to itself: bind to loopback (no "resolves to a
+        # loopback address" warning, no traffic on the network interface).
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    if master.startswith("local"):
         settings["spark.sql.shuffle.partitions"] = str(LOCAL_SHUFFLE_PARTITIONS)
         settings["spark.default.parallelism"] = str(LOCAL_SHUFFLE_PARTITIONS)
     settings.update(config or {})
@@ -136,6 +138,12 @@ def spark_session(master: str | None = None, config: Mapping[str, str] | None = 
                               "Java 17+ is installed (scripts/ensure_java.sh)") from None
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _is_loopback_master(master: str) -> bool:
+    """True for a standalone master on this machine's loopback (``spark://127.0.0.1:7077``)."""
+    host = master.removeprefix("spark://").rsplit(":", 1)[0]
+    return master.startswith("spark://") and host in ("127.0.0.1", "localhost")
 
 
 _QUIET_LOG4J2 = """\
