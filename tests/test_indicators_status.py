@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 
 import ibis
 import pandas as pd
@@ -13,10 +14,17 @@ from test_intake_status import JKN_EXPORT, NTB, snapshot_folder
 
 from helpers.data import intake, reference, snapshots
 from helpers.errors import ParameterError
-from helpers.measures import indicators
+from helpers.measures import indicators, series
 from helpers.measures.indicators import Parameters
-from helpers.report import bundle, formatting, regency
+from helpers.report import present, regency
+from helpers.report.parameters import ReportParameters
 from helpers.report.registries import Registries
+
+
+def report_params(registries) -> ReportParameters:
+    """Lombok Tengah, June 2024, on the registries' own folder (built as checked)."""
+    params = ReportParameters.build("52.02", "2024-06")
+    return replace(params, data_dir=registries.data_dir)
 
 KEY = "test-key-indicators-status-0123456789ab"
 
@@ -97,10 +105,10 @@ def test_three_dated_snapshots_give_a_three_point_trend(con, tmp_path):
         "region_code": ["52.02"] * 3,
         "month_end": [dt.date(2024, 4, 30), dt.date(2024, 5, 31), dt.date(2024, 6, 30)],
         "members": [2, 3, 3], "active": [2, 2, 2]})
-    trend = bundle.coverage_trend(result.table, params, ["52.02"])
+    trend = series.coverage_trend(result.table, params, ["52.02"])
     pd.testing.assert_frame_equal(trend, expected, check_dtype=False)
-    series = indicators.monthly_series(result.table, params, ["52.02"])
-    pd.testing.assert_frame_equal(series, expected, check_dtype=False)
+    monthly = series.monthly_series(result.table, params, ["52.02"])
+    pd.testing.assert_frame_equal(monthly, expected, check_dtype=False)
     # indicators at a snapshot's date work, at another month they are refused
     tk = jamsostek(con)
     at_may = indicators.compute_indicators(tk.table, result.table, Parameters("2024-05"),
@@ -128,7 +136,7 @@ def test_without_paid_through_and_status_active_is_unknown_not_zero(con, tmp_pat
         assert value(result, indicator_id, "flag") == "active_unknown"
     assert value(result, "budget_jkn_pemda_rp", "flag") == "paid_months_unknown"
     assert value(result, "tk_active") == 2  # the jamsostek history is unaffected
-    trend = bundle.coverage_trend(jkn.table, Parameters("2024-06"), ["52.02"])
+    trend = series.coverage_trend(jkn.table, Parameters("2024-06"), ["52.02"])
     assert trend["members"].iloc[-1] == 3 and trend["active"].isna().all()
 
 
@@ -150,16 +158,16 @@ def test_the_report_says_active_rates_cannot_be_computed_instead_of_zero(con, tm
     tk, jkn = jamsostek(con), jkn_export(con, tmp_path, no_basis_export(), "jkn.csv")
     registries = Registries(tk=tk, jkn=jkn, tk_table=tk.table, jkn_table=jkn.table,
                             data_dir=tmp_path)
-    report = regency.regency_report(registries, "52.02", "2024-06", cache=False)
+    report = regency.regency_report(registries, report_params(registries), cache=False)
     notes = regency.quality_notes(report, "en")
     expected = ("JKN registry (BPJS Kesehatan): Not found: paid_through and status. No "
                 "paid_through and no status: active rates cannot be computed; they are shown "
                 "as '–', not as 0 %.")
     assert expected in notes
     assert any("tidak dapat dihitung" in note for note in regency.quality_notes(report, "id"))
-    html = formatting.table_html(report["tables"]["data_quality"], "en")
+    html = present.table_html(report.data_quality, "en")
     assert "active rates cannot be computed" in html
-    assert math.isnan(report["values"]["jkn_active_rate"])
+    assert math.isnan(report.values["jkn_active_rate"])
     assert regency.check_regency(report)  # every check passes with the unknown values
 
 
@@ -189,10 +197,10 @@ def test_a_data_folder_may_hold_dated_snapshots_for_the_reports(tmp_path):
         "jamsostek.parquet", "jkn_2024-04-30.csv", "jkn_2024-05-31.csv", "jkn_2024-06-30.csv"]
     registries = load_registries(folder, cache=False)
     assert registries.jkn.summary.source_format == "snapshots"
-    report = regency.regency_report(registries, "52.02", "2024-06", cache=False)
-    trend = report["trend_raw"].dropna(subset=["jkn_members"])
+    report = regency.regency_report(registries, report_params(registries), cache=False)
+    trend = report.trend.data.dropna(subset=["jkn_members"])
     assert trend["month_end"].tolist() == [dt.date(2024, 4, 30), dt.date(2024, 5, 31),
                                            dt.date(2024, 6, 30)]
-    assert (report["values"]["jkn_members"], report["values"]["jkn_active"]) == (3, 2)
+    assert (report.values["jkn_members"], report.values["jkn_active"]) == (3, 2)
     assert any("3 snapshots (2024-04-30, 2024-05-31, 2024-06-30)" in note
                for note in regency.quality_notes(report, "en"))

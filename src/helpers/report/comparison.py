@@ -119,9 +119,18 @@ def region_position(indicators: pd.DataFrame, region_code: str, indicator_id: st
 def region_positions(indicators: pd.DataFrame, region_code: str,
                      indicator_ids: Sequence[str] = POSITION_INDICATORS) -> pd.DataFrame:
     """:func:`region_position` for several indicators, one row each (a report table)."""
-    rows = [region_position(indicators, region_code, i) for i in indicator_ids
-            if i in set(indicators["indicator_id"])]
-    return pd.DataFrame(rows)
+    rows = []
+    for indicator_id in indicator_ids:
+        if indicator_id not in set(indicators["indicator_id"]):
+            continue
+        try:
+            rows.append(region_position(indicators, region_code, indicator_id))
+        except ParameterError:  # no value to rank (e.g. active rate unknown): left out
+            continue
+    return pd.DataFrame(rows, columns=["indicator_id", "region_code", "value", "rank",
+                                       "region_count", "province_value", "gap_to_province",
+                                       "best_region_code", "best_region_name", "best_value",
+                                       "gap_to_best"])
 
 
 def leaders_laggards(indicators: pd.DataFrame, indicator_id: str, count: int = 2

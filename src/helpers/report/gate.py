@@ -122,8 +122,10 @@ def _parts_and_total(table) -> list[Finding]:
     for column in BREAKDOWN_COUNTS:
         if column not in frame.columns:
             continue
-        parts = int(pd.to_numeric(rows[column]).sum())
-        whole = int(total[column])
+        values = pd.to_numeric(rows[column], errors="coerce")
+        if values.isna().any() or pd.isna(total[column]):
+            continue  # unknown (the registry cannot tell who is active): shown as '–'
+        parts, whole = int(values.sum()), int(total[column])
         if parts < whole:
             findings.append(Finding(table.name, TOTAL, column, whole, "parts_below_total",
                                     f"the rows add up to {parts}, below the total {whole}"))

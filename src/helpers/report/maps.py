@@ -85,8 +85,9 @@ class MapChart:
 
     def report_table(self, name: str) -> ReportTable:
         """The table twin as a :class:`ReportTable` (CSV, workbook, ``table_html``)."""
-        return ReportTable(name=name, title_key=self.title_key, frame=self.table,
-                           units=dict(self.units), codes=dict(self.codes))
+        return ReportTable(name=name, title_key=self.title_key, data=self.table,
+                           published=self.table, units=dict(self.units),
+                           codes=dict(self.codes))
 
     def to_png(self) -> bytes:
         """PNG bytes (96 dpi, tight box), as the reports embed them."""

@@ -293,6 +293,16 @@ def regency_headline(report, lang: str) -> str:
                                                    change=format_value(value, "percent_point",
                                                                        lang))
 
+    positions = report.positions.data.set_index("indicator_id")
+
+    def rank(indicator_id: str) -> str:
+        if indicator_id not in positions.index or pd.isna(positions.at[indicator_id, "rank"]):
+            return ""
+        row = positions.loc[indicator_id]
+        return translate("headline.rank", lang, rank=int(row["rank"]),
+                         count=int(row["region_count"]),
+                         province=format_percent(row["province_value"], lang))
+
     def programme(key: str) -> tuple[str, str, str]:
         item = head[key]
         if not item["people"]:
@@ -308,18 +318,18 @@ def regency_headline(report, lang: str) -> str:
     gap_share = values["gap_cost_informal_rp"] / apbd if apbd else float("nan")
     items = [
         (format_count(head["tk_active"], lang), translate("headline.tk_active", lang),
-         " ".join(filter(None, [translate("headline.tk_active_note", lang,
+         "; ".join(filter(None, [translate("headline.tk_active_note", lang,
                                           coverage=format_percent(head["tk_coverage"], lang),
                                           informal=format_percent(
                                               head["tk_coverage_informal"], lang)),
-                                points(change["tk_coverage"])]))),
+                                points(change["tk_coverage"]), rank("tk_coverage")]))),
         programme("non_asn_staff"),
         programme("tobacco_farmer"),
         programme("fisher"),
         (format_percent(head["jkn_coverage"], lang), translate("headline.jkn_coverage", lang),
-         " ".join(filter(None, [translate("headline.jkn_note", lang,
+         "; ".join(filter(None, [translate("headline.jkn_note", lang,
                                           active=format_percent(head["jkn_active_rate"], lang)),
-                                points(change["jkn_coverage"])]))),
+                                points(change["jkn_coverage"]), rank("jkn_coverage")]))),
         (label("uhc", head["uhc_category"], lang), translate("headline.uhc_category", lang),
          uhc_note(report, lang)),
         (format_percent(head["budget_share_apbd"], lang, 2),

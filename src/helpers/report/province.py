@@ -9,10 +9,11 @@ import pandas as pd
 from helpers.data import reference
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
 from helpers.measures.indicators import uhc_category
+from helpers.report import comparison
 from helpers.report.bundle import province_bundle
 from helpers.report.gate import gate
 from helpers.report.parameters import ReportParameters
-from helpers.report.regency import quality_tables
+from helpers.report.quality import quality_tables
 from helpers.report.registries import Registries
 from helpers.report.tables import (
     PERSON_LEVEL_COLUMNS,
@@ -42,6 +43,8 @@ class ProvinceReport:
         trend: month_end, province BPJS TK active and JKN members, and each region's BPJS
             TK active people (the chart's input; not published as a table).
         scorecard_unavailable: why the illustrative scorecard is missing, or None.
+        province_indicators: every indicator of every kab/kota (long; maps and dot plots).
+        rate_trends: monthly coverage rates of every kab/kota and the province.
 
         regions, ranking, scorecard (None when unavailable), totals, budget_by_region,
         data_quality, rejections: the published tables.
@@ -55,6 +58,8 @@ class ProvinceReport:
     by_region: pd.DataFrame = field(repr=False)
     trend: pd.DataFrame = field(repr=False)
     scorecard_unavailable: str | None
+    province_indicators: pd.DataFrame = field(repr=False)
+    rate_trends: pd.DataFrame = field(repr=False)
     regions: ReportTable = field(repr=False)
     ranking: ReportTable = field(repr=False)
     scorecard: ReportTable | None = field(repr=False)
@@ -177,6 +182,9 @@ def build_province(bundle: dict, params: ReportParameters) -> ProvinceReport:
         by_region=wide,
         trend=_province_trend(bundle, codes),
         scorecard_unavailable=None if isinstance(score, pd.DataFrame) else score["unavailable"],
+        province_indicators=bundle["indicators"],
+        rate_trends=comparison.coverage_rate_trends(bundle, params.labour_denominator,
+                                                    params.population_vintage),
         **tables)
 
 

@@ -7,21 +7,21 @@ numbers for analysis, ``.published`` the view readers get (the disclosure rule a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from helpers.data import reference
-from helpers.data.intake_notes import quality_notes as registry_notes
 from helpers.data.schema import PEMDA_FUNDING_SOURCES
 from helpers.errors import CakupanError
-from helpers.measures import breakdowns, indicators
+from helpers.measures import breakdowns, districts, indicators
 from helpers.measures.definitions import BY_ID, INDICATOR_IDS
+from helpers.report import comparison
 from helpers.report.bundle import province_bundle
 from helpers.report.gate import gate
-from helpers.report.i18n import label
 from helpers.report.parameters import ReportParameters
+from helpers.report.quality import quality_notes, quality_tables
 from helpers.report.registries import Registries
 from helpers.report.tables import (
     PERSON_LEVEL_COLUMNS,
@@ -40,7 +40,8 @@ from helpers.report.tables import (
 )
 
 __all__ = ["PROGRAMME_OCCUPATIONS", "RegencyReport", "build_regency", "check_regency",
-           "headline_line", "quality_tables", "regency_report", "trend_frame"]
+           "headline_line", "quality_notes", "quality_tables", "regency_report",
+           "trend_frame"]
 
 #: Occupations whose contributions regional programmes pay (the issue's three groups
 #: first; village officials and election staff follow when a region funds them).
@@ -73,6 +74,14 @@ class RegencyReport:
         jkn_by_segment, uhc_distance, population_vintages, cross_scheme: JKN and UHC.
         budget, gaps: spending, shares of the budget, and the cost of closing the gaps.
         data_quality, rejections: the intake's counts and rejection reasons.
+        positions: the region among the kab/kota of its province: rank out of n, the
+            province value, the gap to the best region (coverage, active rate, budget).
+        district_rates: BPJS TK members, active people and coverage rates per kecamatan
+            (the kecamatan map's table twin; working-age denominators are estimates).
+
+        province_indicators: every indicator of every kab/kota of the province (aggregates;
+            the dot plots and maps read it).
+        rate_trends: monthly coverage rates of every kab/kota and the province.
     """
 
     params: ReportParameters
@@ -105,6 +114,10 @@ class RegencyReport:
     gaps: ReportTable = field(repr=False)
     data_quality: ReportTable = field(repr=False)
     rejections: ReportTable = field(repr=False)
+    positions: ReportTable = field(repr=False)
+    district_rates: ReportTable = field(repr=False)
+    province_indicators: pd.DataFrame = field(repr=False)
+    rate_trends: pd.DataFrame = field(repr=False)
 
     kind = "regency"
 
@@ -153,7 +166,7 @@ class RegencyReport:
 TABLE_ORDER = ("indicators", "tk_by_segment", "tk_by_occupation", "tk_by_sex",
                "tk_by_age_group", "tk_by_district", "trend", "programmes", "jkn_by_segment",
                "uhc_distance", "population_vintages", "cross_scheme", "budget", "gaps",
-               "data_quality", "rejections")
+               "positions", "district_rates", "data_quality", "rejections")
 
 
 def regency_report(registries: Registries, params: ReportParameters, *,
@@ -282,8 +295,31 @@ def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
     def of_region(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["region_code"] == region_code].reset_index(drop=True)
 
+    tables["positions"] = make_table(
+        "positions", "table.positions",
+        comparison.region_positions(bundle["indicators"], region_code).drop(
+            columns=["region_code", "best_region_code"]),
+        {"value": "fraction", "rank": "count", "region_count": "count",
+         "province_value": "fraction", "gap_to_province": "percent_point",
+         "best_value": "fraction", "gap_to_best": "percent_point"},
+        {"indicator_id": "indicator"}, can_exceed_one=("value", "province_value", "best_value"))
+    rates = districts.district_coverage_rates(bundle["tk_breakdowns"]["district_code"],
+                                              region_code, year)
+    tables["district_rates"] = make_table(
+        "district_rates", "table.district_rates", rates,
+        {"members": "people", "active": "people", "working_age_count": "people",
+         "potential_workforce_count": "people", "tk_coverage_working_age": "fraction",
+         "tk_coverage_potential": "fraction"},
+        {"denominator_status": "status", "flag": "flag"}, count_columns=("members", "active"),
+        category="district_code",
+        share_columns={"tk_coverage_working_age": ("active",),
+                       "tk_coverage_potential": ("active",)},
+        note_key="note.district_rates")
     return RegencyReport(
         params=params,
+        province_indicators=bundle["indicators"],
+        rate_trends=comparison.coverage_rate_trends(bundle, params.labour_denominator,
+                                                    params.population_vintage),
         region_name=reference.region_name(region_code),
         province_name=reference.region_name(params.province_code),
         meta=dict(bundle["meta"]),
@@ -431,64 +467,6 @@ def _budget_frames(values, numerators, denominators, region_code, year):
          "fraction"),
     ], columns=["item", "value", "unit"])
     return budget, gaps
-
-
-def quality_tables(bundle: dict) -> dict[str, ReportTable]:
-    """The intake's counts and rejection reasons, as published in every report.
-
-    The data-quality table carries :func:`quality_notes` in both languages: the columns a
-    registry did not use, those it lacks and what that costs, how "active" is told.
-    """
-    quality, rejections = _quality_frames(bundle)
-    data_quality = replace(make_table(
-        "data_quality", "table.data_quality", quality,
-        {c: "count" for c in quality.columns if c != "registry"}, {"registry": "registry"},
-        note_key="note.data_quality"),
-        notes={lang: quality_notes(bundle, lang) for lang in ("id", "en")})
-    return {
-        "data_quality": data_quality,
-        "rejections": make_table("rejections", "table.rejections", rejections, {"rows": "count"},
-                             {"registry": "registry", "reason": "reason"},
-                             count_columns=("rows",)),
-    }
-
-
-def quality_notes(bundle_or_report, lang: str) -> list[str]:
-    """What the registries cannot tell, one sentence each, for the data-quality section.
-
-    Args:
-        bundle_or_report: a province bundle (dict), or a report built from one (its
-            ``data_quality.notes``).
-        lang: 'id' or 'en'.
-
-    Returns:
-        Sentences like "JKN registry (BPJS Kesehatan): Not found: paid_through and status.
-        No paid_through and no status: active rates cannot be computed; …", registry by
-        registry; empty when the registries have all the columns and use them all.
-    """
-    if not isinstance(bundle_or_report, dict):
-        return list(bundle_or_report.data_quality.notes.get(lang, []))
-    notes = []
-    for name, summary in bundle_or_report["intake"].items():
-        for sentence in registry_notes({"registry": name, **summary}, lang):
-            notes.append(f"{label('registry', name, lang)}: {sentence}")
-    return notes
-
-
-def _quality_frames(bundle: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows, reasons = [], []
-    for name, summary in bundle["intake"].items():
-        rows.append({"registry": name, "rows_read": summary["rows_read"],
-                     "rows_accepted": summary["rows_accepted"],
-                     "rows_rejected": summary["rows_rejected"],
-                     "duplicates_collapsed": summary["duplicates_collapsed"],
-                     "prefix_mismatches": summary["prefix_mismatches"]})
-        detail = summary["by_reason_column"]
-        for record in detail.itertuples(index=False):
-            reasons.append({"registry": name, "reason": record.reason,
-                            "column": record.column, "rows": int(record.rows)})
-    rejections = pd.DataFrame(reasons, columns=["registry", "reason", "column", "rows"])
-    return pd.DataFrame(rows), rejections
 
 
 def _headline(values: dict, programmes: pd.DataFrame) -> dict:
