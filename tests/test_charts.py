@@ -257,3 +257,19 @@ def test_another_notebooks_parameter_is_named_as_such():
     with pytest.raises(ParameterError, match="'cover_share' is a parameter of "
                                              "budget_scenarios.ipynb"):
         validate_parameters(REGENCY, {"cover_share": 0.5})
+
+
+def test_ranking_zooms_when_the_regions_are_a_few_points_apart():
+    rows = pd.DataFrame({"region_code": ["52.01", "52.02", "52.03"],
+                         "region_name": ["A", "B", "C"],
+                         "jkn_coverage": [1.019, 0.99, 0.968]})
+    figure = plots.ranking(rows, "jkn_coverage", "id", province_value=0.982, target=0.98)
+    axes = figure.axes[0]
+    low, high = axes.get_xlim()
+    assert 0.9 < low < 0.968 and 1.019 < high < 1.06
+    assert axes.get_xlabel() == i18n.translate("compare.zoomed_axis", "id")
+    assert not axes.patches  # dots, not bars cut from their zero
+    spread = pd.DataFrame({"region_code": ["52.01", "52.02"], "region_name": ["A", "B"],
+                           "tk_coverage": [0.2, 0.5]})
+    figure = plots.ranking(spread, "tk_coverage", "id", province_value=0.35)
+    assert figure.axes[0].get_xlim()[0] <= 0 and figure.axes[0].patches

@@ -428,7 +428,11 @@ def uhc_distance(frame: pd.DataFrame, lang: str) -> Figure:
 
 def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
             target=None, highlight: str | None = None) -> Figure:
-    """Kab/kota sorted by one ratio (%), the province value as a dashed line."""
+    """Kab/kota sorted by one ratio (%), the province value as a dashed line.
+
+    When the values (and the lines) lie within a quarter of the largest, the axis is zoomed
+    to them and each kab/kota is a dot (a bar would need the axis to start at 0); the
+    axis label says so."""
     rows = frame.copy()
     rows["_value"] = _numeric(rows, column)
     rows = rows.dropna(subset=["_value"]).sort_values("_value", ascending=False)
@@ -439,11 +443,25 @@ def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
     palette = colours(3)
     bar_colours = [palette[1] if code == highlight else palette[0]
                    for code in rows["region_code"]]
-    axes.barh(rows["region_name"], rows["_value"], color=bar_colours, height=0.6)
+    values = rows["_value"]
+    lines = [v for v in (province_value, target) if v is not None and not pd.isna(v)]
+    low, high = min([*values, *lines]), max([*values, *lines])
+    zoom = low > 0 and (high - low) < 0.25 * high  # the story is a few points apart
+    if zoom:  # dots on an axis zoomed to the data and the lines (bars would need a 0)
+        positions = np.arange(len(rows))
+        axes.hlines(positions, 0, 1, transform=axes.get_yaxis_transform(), color="#e5e5e5",
+                    linewidth=0.8, zorder=0)
+        axes.scatter(values, positions, color=bar_colours, s=45, zorder=3)
+        axes.set_yticks(positions, rows["region_name"])
+        pad = max((high - low) * 0.12, 0.005)
+        axes.set_xlim(low - pad, high + pad * 2.2)
+        axes.grid(axis="y", visible=False)
+    else:
+        axes.barh(rows["region_name"], values, color=bar_colours, height=0.6)
     axes.invert_yaxis()
-    for position, value in enumerate(rows["_value"]):
-        axes.text(value, position, " " + formatting.format_percent(value, lang),
-                  va="center", fontsize=8)
+    for position, value in enumerate(values):
+        axes.text(value, position, ("  " if zoom else " ") + formatting.format_percent(
+            value, lang), va="center", fontsize=8)
     if province_value is not None and not pd.isna(province_value):
         axes.axvline(province_value, color="#333333", linestyle="--", linewidth=1,
                      label=translate("chart.province_value", lang,
@@ -452,9 +470,10 @@ def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
         axes.axvline(target, color=palette[2], linestyle=":", linewidth=1.5,
                      label=translate("chart.target_line", lang,
                                      value=formatting.format_percent(target, lang, 0)))
-    axes.set_xlabel(translate("axis.percent", lang))
+    axes.set_xlabel(translate("compare.zoomed_axis" if zoom else "axis.percent", lang))
     _percent_axis(axes.xaxis, lang)
-    axes.margins(x=0.12)
+    if not zoom:
+        axes.margins(x=0.12)
     if province_value is not None or target is not None:
         axes.legend(fontsize=8, frameon=False, loc="upper center",
                     bbox_to_anchor=(0.5, -0.16), ncols=2)
