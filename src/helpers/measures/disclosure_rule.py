@@ -42,7 +42,7 @@ class DisclosureRule:
         """Text shown for a count from 1 to the threshold, e.g. ``'<5'``."""
         return f"<{self.threshold + 1}"
 
-    def label(self, lang: str = "id") -> str:
+    def label(self, lang: str) -> str:
         """The footer sentence every report prints under its tables.
 
         Args:

@@ -65,7 +65,7 @@ def table() -> dict[str, dict[str, str]]:
     return result
 
 
-def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
+def translate(key: str, lang: str, **values) -> str:
     """The text of ``key`` in ``lang``; ``values`` fill ``{placeholders}``.
 
     Raises:
@@ -86,7 +86,7 @@ def has(key: str) -> bool:
     return key in table()
 
 
-def label(prefix: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
+def label(prefix: str, value: object, lang: str) -> str:
     """Label of a coded value, e.g. ``label('segment', 'BPU', 'id')``.
 
     Codes without a row (a new occupation in a registry) are shown as they are, so a
