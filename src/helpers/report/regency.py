@@ -236,7 +236,7 @@ def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
         "programmes", "table.programmes", programmes,
         {"active": "people", "target_count": "people", "target_share": "fraction",
          "person_months": "count", "cost_rp": "rupiah", "cost_per_person_month_rp": "rupiah"},
-        {"occupation": "occupation", "funding_source": "funding"},
+        {"occupation": "occupation", "funding_source": "funding", "target_status": "status"},
         count_columns=("active",), share_columns={"target_share": ("active",)},
         note_key="note.programmes", can_exceed_one=("target_share",))
 
@@ -370,13 +370,14 @@ def trend_frame(bundle: dict, region_code: str, params) -> pd.DataFrame:
                   "jkn_active", "jkn_coverage"]]
 
 
-def _target_groups(region_code: str, year: int) -> pd.Series:
+def _target_groups(region_code: str, year: int, column: str = "target_count") -> pd.Series:
+    """Target group → its size (or, with ``column="status"``, how certain that size is)."""
     try:
         table = reference.target_groups(year)
     except CakupanError:  # no target groups for that year: the share is left empty
-        return pd.Series(dtype="int64")
-    table = table[table["region_code"] == region_code]
-    return table.set_index("target_group")["target_count"].astype("int64")
+        return pd.Series(dtype="int64" if column == "target_count" else object)
+    table = table[table["region_code"] == region_code].set_index("target_group")[column]
+    return table.astype("int64") if column == "target_count" else table
 
 
 def _budget_reference(region_code: str, year: int) -> dict:
@@ -401,6 +402,8 @@ def _programmes(bundle: dict, region_code: str, year: int) -> pd.DataFrame:
                          how="outer").fillna({"active": 0, "person_months": 0, "cost_rp": 0})
     targets = _target_groups(region_code, year)
     frame["target_count"] = frame["occupation"].map(targets)
+    # An estimated or illustrative target size is marked where it is shown.
+    frame["target_status"] = frame["occupation"].map(_target_groups(region_code, year, "status"))
     # Coverage of the target group counts everyone active in it, whoever pays.
     all_people = bundle["programme_people"]
     all_people = all_people[all_people["region_code"] == region_code].groupby("occupation")[
@@ -413,8 +416,9 @@ def _programmes(bundle: dict, region_code: str, year: int) -> pd.DataFrame:
         ["_order", "funding_source"]).drop(columns=["_order", "region_code"])
     for column in ("active", "person_months", "cost_rp"):
         frame[column] = frame[column].astype("int64")
-    return frame[["occupation", "funding_source", "active", "target_count", "target_share",
-                  "person_months", "cost_rp", "cost_per_person_month_rp"]].reset_index(drop=True)
+    return frame[["occupation", "funding_source", "active", "target_count", "target_status",
+                  "target_share", "person_months", "cost_rp", "cost_per_person_month_rp"]
+                 ].reset_index(drop=True)
 
 
 def _cross_scheme_table(cross: pd.Series) -> ReportTable:
