@@ -35,12 +35,13 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from helpers.data import boundaries, reference
+from helpers.measures.disclosure import DEFAULT_RULE
 from helpers.report import formatting, plots
 from helpers.report.i18n import translate
 from helpers.report.tables import ReportTable, publishable
 
-__all__ = ["EDGE_COLOUR", "HATCH", "HATCH_COLOUR", "JKN_BREAKS", "LABEL_OFFSETS", "MapChart",
-           "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE", "choropleth", "kecamatan_map",
+__all__ = ["EDGE_COLOUR", "HATCH", "HATCH_COLOUR", "HIDDEN_HATCH", "JKN_BREAKS",
+           "LABEL_OFFSETS", "MapChart", "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE", "choropleth", "kecamatan_map",
            "label_point", "label_points", "nice_breaks", "province_maps"]
 
 #: Sequential colour ramp of the classes, and the colour of regions without a value.
@@ -50,6 +51,8 @@ EDGE_COLOUR = "#4d4d4d"
 #: Regions that have not reached UHC: a fine diagonal hatch over their class colour.
 HATCH = "///"
 HATCH_COLOUR = "#333333"
+#: Regions whose value the disclosure rule hides: grey with a dotted hatch.
+HIDDEN_HATCH = "..."
 #: JKN coverage classes: below 95 % (the old roadmap target), 95-98 %, the UHC line 98 %,
 #: 99 % (UHC Awards Utama), 100 % (enrolment above a stale population figure).
 JKN_BREAKS = (0.95, 0.98, 0.99, 1.0)
@@ -209,6 +212,7 @@ def label_point(shape: boundaries.Shape) -> tuple[float, float]:
 
 def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colours: list,
           labels: dict[str, str], *, hatched: set[str], highlight: str | None, title: str,
+          hidden: set[str] = frozenset(),
           legend: list[tuple[str, dict]], legend_title: str, width: float,
           offsets: Mapping[str, tuple[float, float]], font_size: float,
           outline: list[boundaries.Shape] = (), max_height: float = 7.5) -> Figure:
@@ -239,7 +243,11 @@ def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colour
         patch.set_facecolor(NO_DATA_COLOUR if category is None else colours[category])
         patch.set_edgecolor(inner_edge)
         patch.set_linewidth(0.9 if outline else 0.5)
-        if shape.code in hatched:
+        if shape.code in hidden:
+            patch.set_hatch(HIDDEN_HATCH)
+            patch.set_hatch_linewidth(0.5)
+            patch.set_hatchcolor("#8c8c8c")
+        elif shape.code in hatched:
             patch.set_hatch(HATCH)
             patch.set_hatch_linewidth(0.5)
             patch.set_hatchcolor(HATCH_COLOUR)
@@ -317,7 +325,7 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
                extra_units: Mapping[str, str] | None = None,
                codes: Mapping[str, str] | None = None,
                province_value: float | None = None, width: float = 9.0,
-               title_key: str = "") -> MapChart:
+               title_key: str = "", hidden: Sequence[str] = ()) -> MapChart:
     """A classed choropleth of one ratio (a fraction 0-1 shown as %) per region.
 
     Args:
@@ -331,6 +339,8 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         breaks: inner class limits (fractions); default :func:`nice_breaks`.
         hatched: region codes drawn hatched (e.g. UHC not reached), with ``hatch_label``.
         highlight: a region drawn with a thick outline (the report's own region).
+        hidden: regions whose value the disclosure rule hides: drawn grey and dotted,
+            with a legend entry and a map class of their own (not "no data").
         province_value: named in the alt text (the province or kab/kota value).
 
     Returns:
@@ -361,9 +371,14 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         labels[shape.code] = f"{names[shape.code]}\n{shown}"
     legend = [(text, {"facecolor": colour, "edgecolor": EDGE_COLOUR})
               for text, colour in zip(class_labels, colours)]
-    if any(c is None for c in classes.values()):
+    hidden_set = set(hidden)
+    if any(c is None for code, c in classes.items() if code not in hidden_set):
         legend.append((translate("map.no_data", lang),
                        {"facecolor": NO_DATA_COLOUR, "edgecolor": EDGE_COLOUR}))
+    if hidden_set:
+        legend.append((translate("map.hidden", lang), {"facecolor": NO_DATA_COLOUR,
+                                                       "edgecolor": EDGE_COLOUR,
+                                                       "hatch": HIDDEN_HATCH}))
     hatched_set = set(hatched)
     if hatched_set and hatch_label:
         legend.append((hatch_label, {"facecolor": "white", "edgecolor": EDGE_COLOUR,
@@ -372,7 +387,8 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
     outline = (boundaries.load_shapes("kabkota", province_code=parent_code[:2])
                if level == "kecamatan" else [])
     outline = [s for s in outline if s.code == parent_code]
-    figure = _draw(shapes, classes, colours, labels, hatched=hatched_set, highlight=highlight,
+    figure = _draw(shapes, classes, colours, labels, hatched=hatched_set, hidden=hidden_set,
+                   highlight=highlight,
                    title=title, legend=legend, legend_title=legend_title, width=width,
                    offsets=LABEL_OFFSETS if level == "kabkota" else {}, font_size=font_size,
                    outline=outline)
@@ -384,8 +400,10 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
     for column in extra_columns:
         table[column] = [by_code[column].get(s.code) if s.code in by_code.index else None
                          for s in shapes]
-    table["value_class"] = [class_labels[c] if c is not None else translate("map.no_data", lang)
-                            for c in (classes[s.code] for s in shapes)]
+    table["value_class"] = [
+        class_labels[classes[s.code]] if classes[s.code] is not None
+        else translate("map.hidden" if s.code in hidden_set else "map.no_data", lang)
+        for s in shapes]
     units = {value_column: "fraction", "value_class": "text", **(extra_units or {})}
     alt = _alt_text(table, value_column, names, title, level, lang, digits, province_value)
     return MapChart(figure, table, units, alt, title, dict(codes or {}), title_key)
@@ -468,7 +486,10 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
     """The regency report's kecamatan map of BPJS TK coverage rates.
 
     The counts pass the disclosure rule first (:func:`helpers.report.tables.publishable`):
-    a kecamatan whose active count is hidden is drawn as "no data" and its rate hidden.
+    a kecamatan whose active count is hidden has its rate hidden too, and is drawn grey and
+    dotted with the legend entry "hidden (disclosure rule)". Each count column is
+    suppressed on its own, so the map hides the same kecamatan as the published
+    ``district_rates`` table.
 
     Args:
         rates: :func:`helpers.measures.districts.district_coverage_rates` for the kab/kota
@@ -491,6 +512,8 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
     rows = shown[~shown["district_code"].isin(["total", "unknown"])].rename(
         columns={"district_code": "region_code"})
     total = pd.to_numeric(rates.loc[rates["district_code"] == "total", value_column])
+    markers = {DEFAULT_RULE.primary_marker, DEFAULT_RULE.hidden_marker}
+    hidden = rows.loc[rows[value_column].astype(str).isin(markers), "region_code"]
     chart = choropleth(
         rows[["region_code", value_column, "active", denominator, "denominator_status"]],
         "kecamatan", lang, value_column=value_column, parent_code=region_code,
@@ -500,7 +523,7 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
         legend_title=translate(f"map.legend.{value_column}", lang),
         extra_columns=("active", denominator, "denominator_status"),
         extra_units={"active": "people", denominator: "people"},
-        province_value=total.iloc[0] if len(total) else None, width=8.0)
+        province_value=total.iloc[0] if len(total) else None, width=8.0, hidden=list(hidden))
     extra = shown[shown["district_code"].isin(["unknown", "total"])].rename(
         columns={"district_code": "region_code", "district_name": "region_name"})
     extra["region_name"] = [reference.region_name(region_code) if c == "total" else ""
