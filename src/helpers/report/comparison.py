@@ -289,6 +289,9 @@ def dot_plot(indicators: pd.DataFrame, indicator_id: str, lang: str, *,
         axes.annotate(formatting.format_percent(value, lang, digits), (value, position),
                       xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
     axes.set_yticks(positions, rows["_name"])
+    for tick, code in zip(axes.get_yticklabels(), rows["region_code"]):
+        if code == highlight:
+            tick.set_fontweight("bold")
     limits = list(rows["_value"])
     provincial = province_value(indicators, indicator_id)
     if not math.isnan(provincial):

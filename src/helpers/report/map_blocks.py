@@ -8,6 +8,8 @@ module picks what a report shows and how its table twins are published:
 - :func:`kecamatan_map_block`: a regency report's kecamatan map, drawn from the same
   numbers as the published ``district_rates`` table (the disclosure rule hides the same
   cells in the map, its twin and the table; hidden kecamatan are drawn without a value);
+- :func:`map_html`: a map as HTML that stays legible on a phone (the figure scrolls
+  sideways, never the page), a share above 100 % named in its caption;
 - :func:`dot_plot_block`, :func:`small_multiples_block`: a chart and its alt text;
 - :func:`leaders_laggards_items`, :func:`position_items`: the sentences.
 
@@ -18,22 +20,29 @@ the kecamatan map), with a ``flag`` column where a share is above 100 %.
 
 from __future__ import annotations
 
+import base64
+import html
+import struct
+
 import pandas as pd
 from matplotlib.figure import Figure
 
 from helpers.report import comparison, maps
-from helpers.report.i18n import translate
+from helpers.report.i18n import label, translate
 from helpers.report.tables import ReportTable, make_table
 
-__all__ = ["COMPARED_INDICATORS", "DOT_PLOT_INDICATORS", "MAP_INDICATORS", "dot_plot_block",
-           "kecamatan_map_block", "leaders_laggards_items", "map_twin", "position_items",
-           "province_map_blocks", "small_multiples_block"]
+__all__ = ["COMPARED_INDICATORS", "DOT_PLOT_INDICATORS", "MAP_INDICATORS", "MAP_MIN_WIDTH",
+           "above_one_note", "dot_plot_block", "kecamatan_map_block", "leaders_laggards_items",
+           "map_html", "map_twin", "position_items", "province_map_blocks",
+           "small_multiples_block"]
 
 #: The province maps, in the order a page shows them.
 MAP_INDICATORS = ("tk_coverage", "tk_coverage_informal", "jkn_coverage", "budget_share_apbd")
 #: The dot plots of the province overview (a regency report shows the first and third).
 DOT_PLOT_INDICATORS = ("tk_coverage", "tk_coverage_informal", "jkn_coverage",
                        "jkn_active_rate")
+#: Narrowest a map is drawn on a phone (px); below, its figure scrolls sideways.
+MAP_MIN_WIDTH = 720
 #: Indicators named in the leaders-and-laggards and position sentences.
 COMPARED_INDICATORS = ("tk_coverage", "tk_coverage_informal", "jkn_coverage")
 
@@ -87,20 +96,52 @@ def kecamatan_map_block(report, lang: str, value_column: str = "tk_coverage_work
     return chart, map_twin(chart, "district_rates", value_column)
 
 
-def dot_plot_block(report, indicator_id: str, lang: str) -> tuple[Figure, str]:
-    """A dot plot of every kab/kota against the province value and the thresholds, and
-    its alt text (the leaders-and-laggards sentence, or the region's position)."""
+def dot_plot_block(report, indicator_id: str, lang: str) -> tuple[Figure, str, str | None]:
+    """A dot plot of every kab/kota against the province value and the thresholds, its alt
+    text (the leaders-and-laggards sentence, or the region's position) and its caption
+    (the regions above 100 %, or None)."""
     figure = comparison.dot_plot(
         report.province_indicators, indicator_id, lang,
         thresholds=comparison.thresholds_for(indicator_id, report.reference_date.year),
         highlight=_highlight(report))
-    title = figure.axes[0].get_title()
+    title = translate("compare.dot_title", lang,
+                      indicator=translate(f"indicator.{indicator_id}", lang))
     if _highlight(report):
         detail = position_items(report, lang, (indicator_id,))
     else:
         detail = [comparison.leaders_laggards_sentence(report.province_indicators,
                                                        indicator_id, lang)]
-    return figure, " ".join([f"{title}.", *detail])
+    caption = above_one_note(comparison.wide_indicators(report.province_indicators),
+                             indicator_id, lang)
+    return figure, " ".join([f"{title}.", *detail]), caption
+
+
+def above_one_note(frame: pd.DataFrame, value_column: str, lang: str,
+                   name_column: str = "region_name") -> str | None:
+    """"Lombok Utara: above 100% (stale denominator; flagged, not clipped)" for the regions
+    whose share is above 100 %, or None: the caption under a map or dot plot."""
+    values = pd.to_numeric(frame[value_column], errors="coerce")
+    names = [str(n) for n in frame.loc[values > 1 + 1e-9, name_column]]
+    if not names:
+        return None
+    return f"{', '.join(names)}: {label('flag', 'above_one', lang)}"
+
+
+def map_html(chart: maps.MapChart, lang: str, min_width: int = MAP_MIN_WIDTH) -> str:
+    """A map as an HTML ``<figure>``: the PNG at its natural width on a wide screen; on a
+    phone at least ``min_width`` pixels wide (labels stay legible) inside a figure that
+    scrolls sideways, as wide tables do, so the page itself never scrolls sideways. A
+    share above 100 % is named in the caption."""
+    png = chart.to_png()
+    width = struct.unpack(">I", png[16:20])[0]  # the PNG header's width
+    data = base64.b64encode(png).decode("ascii")
+    value = "value" if "value" in chart.table.columns else chart.table.columns[2]
+    caption = above_one_note(chart.table, value, lang)
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return (f'<figure class="chart map" style="overflow-x:auto">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt_text)}" '
+            f'style="width:100%;max-width:{width}px;min-width:{min(width, min_width)}px">'
+            f"{cap}</figure>")
 
 
 def small_multiples_block(report, column: str, lang: str) -> tuple[Figure, str]:

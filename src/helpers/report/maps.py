@@ -529,5 +529,9 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
     extra["region_name"] = [reference.region_name(region_code) if c == "total" else ""
                             for c in extra["region_code"]]
     extra["value_class"] = ""
-    table = pd.concat([chart.table, extra[chart.table.columns]], ignore_index=True)
+    drawn = chart.table.astype({value_column: object})
+    markers_shown = rows.set_index("region_code")[value_column]
+    is_hidden = drawn["region_code"].isin(set(hidden))
+    drawn.loc[is_hidden, value_column] = drawn.loc[is_hidden, "region_code"].map(markers_shown)
+    table = pd.concat([drawn, extra[chart.table.columns]], ignore_index=True)
     return replace(chart, table=table)

@@ -73,13 +73,13 @@ class Presenter:
     # -- maps and comparisons (issue 15) ----------------------------------------------
 
     @staticmethod
-    def figure(figure, alt: str) -> str:
+    def figure(figure, alt: str, caption: str | None = None) -> str:
         """A chart as an HTML ``<figure>`` (embedded PNG) with its alt text."""
-        return plots.figure_html(figure, alt)
+        return plots.figure_html(figure, alt, caption)
 
     def map(self, chart, twin) -> str:
         """A map (:class:`~helpers.report.maps.MapChart`) followed by its table twin."""
-        return chart.html() + self.table(twin)
+        return map_blocks.map_html(chart, self.lang) + self.table(twin)
 
     def maps(self) -> str:
         """The four kab/kota maps of the province, each followed by its table twin."""
