@@ -37,7 +37,7 @@ def _district_rates(active: list[int]):
 def test_kecamatan_map_hides_what_the_published_table_hides(active):
     table = _district_rates(active)
     report = SimpleNamespace(district_rates=table, region_code="52.72", kind="regency")
-    chart, twin = map_blocks.kecamatan_map_block(report, "id")
+    chart, twin, _ = map_blocks.kecamatan_map_block(report, "id", phone=False)
     published = table.published.set_index("district_code")
     shown = twin.published.set_index("district_code")
     assert set(shown.index) == set(published.index)
@@ -60,17 +60,19 @@ def test_province_map_twins_name_the_regions_csv_and_flag_shares_above_100():
     # the fixture's JKN coverage reaches 101.5 % in the last three kab/kota
     report = SimpleNamespace(province_indicators=indicators, province_code="52",
                              kind="province")
-    blocks = map_blocks.province_map_blocks(report, "en")
-    assert [twin.title_key for _, twin in blocks] == [
+    blocks = map_blocks.province_map_blocks(report, "en", phone=False)
+    assert [twin.title_key for _, twin, _ in blocks] == [
         f"map.title.{key}" for key in map_blocks.MAP_INDICATORS]
-    assert {twin.name for _, twin in blocks} == {"regions"}
+    assert {twin.name for _, twin, _ in blocks} == {"regions"}
     jkn = blocks[2][1].published.set_index("region_code")
     assert jkn.at["52.08", "flag"] == "above_one" and jkn.at["52.01", "flag"] == ""
     assert "flag" not in blocks[0][1].published.columns  # nothing above 100 %
     html = map_blocks.map_html(blocks[2][0], "en")
     assert 'alt="Map of JKN coverage' in html
     assert "<figcaption>Lombok Utara, Kota Mataram, Kota Bima: above 100%" in html
-    assert "overflow-x:auto" in html and "min-width:" in html
+    assert "<picture>" not in html
+    phone = map_blocks.map_html(blocks[2][0], "en", blocks[2][0])
+    assert phone.count("data:image/png") == 2 and "<source media=\"(max-width: 600px)\"" in phone
 
 
 def test_position_items_name_rank_province_value_and_gap_to_best():
@@ -105,5 +107,6 @@ def test_dot_plot_alt_text_and_caption():
 def test_the_maps_are_map_charts():
     report = SimpleNamespace(province_indicators=_indicators(), province_code="52",
                              kind="regency", region_code="52.02")
-    chart, _ = map_blocks.province_map_blocks(report, "en")[0]
+    chart, _, phone = map_blocks.province_map_blocks(report, "en")[0]
+    assert phone.figure.get_figwidth() < chart.figure.get_figwidth()
     assert isinstance(chart, maps.MapChart) and chart.alt_text.startswith("Map of ")

@@ -8,8 +8,8 @@ module picks what a report shows and how its table twins are published:
 - :func:`kecamatan_map_block`: a regency report's kecamatan map, drawn from the same
   numbers as the published ``district_rates`` table (the disclosure rule hides the same
   cells in the map, its twin and the table; hidden kecamatan are drawn without a value);
-- :func:`map_html`: a map as HTML that stays legible on a phone (the figure scrolls
-  sideways, never the page), a share above 100 % named in its caption;
+- :func:`map_html`: a map as HTML with a narrower drawing for phones (labels and legend
+  stay legible), a share above 100 % named in its caption;
 - :func:`dot_plot_block`, :func:`small_multiples_block`: a chart and its alt text;
 - :func:`leaders_laggards_items`, :func:`position_items`: the sentences.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import html
-import struct
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -31,18 +30,20 @@ from helpers.report import comparison, maps
 from helpers.report.i18n import label, translate
 from helpers.report.tables import ReportTable, make_table
 
-__all__ = ["COMPARED_INDICATORS", "DOT_PLOT_INDICATORS", "MAP_INDICATORS", "MAP_MIN_WIDTH",
-           "above_one_note", "dot_plot_block", "kecamatan_map_block", "leaders_laggards_items",
-           "map_html", "map_twin", "position_items", "province_map_blocks",
-           "small_multiples_block"]
+__all__ = ["COMPARED_INDICATORS", "DOT_PLOT_INDICATORS", "MAP_INDICATORS", "PHONE_SCREEN",
+           "PHONE_WIDTH", "above_one_note", "dot_plot_block", "kecamatan_map_block",
+           "leaders_laggards_items", "map_html", "map_twin", "position_items",
+           "province_map_blocks", "small_multiples_block"]
 
 #: The province maps, in the order a page shows them.
 MAP_INDICATORS = ("tk_coverage", "tk_coverage_informal", "jkn_coverage", "budget_share_apbd")
 #: The dot plots of the province overview (a regency report shows the first and third).
 DOT_PLOT_INDICATORS = ("tk_coverage", "tk_coverage_informal", "jkn_coverage",
                        "jkn_active_rate")
-#: Narrowest a map is drawn on a phone (px); below, its figure scrolls sideways.
-MAP_MIN_WIDTH = 720
+#: Width of the phone version of a map (inches, 96 dpi), and the widest screen (CSS px)
+#: that shows it: a phone shows the map at its size, labels and legend legible.
+PHONE_WIDTH = 4.4
+PHONE_SCREEN = 600
 #: Indicators named in the leaders-and-laggards and position sentences.
 COMPARED_INDICATORS = ("tk_coverage", "tk_coverage_informal", "jkn_coverage")
 
@@ -73,16 +74,23 @@ def map_twin(chart: maps.MapChart, name: str, value_name: str) -> ReportTable:
     return make_table(name, chart.title_key, frame, units, codes, can_exceed_one=above)
 
 
-def province_map_blocks(report, lang: str) -> list[tuple[maps.MapChart, ReportTable]]:
-    """The four kab/kota maps of the report's province, each with its table twin."""
-    charts = maps.province_maps(report.province_indicators, lang,
-                                province_code=report.province_code,
-                                highlight=_highlight(report))
-    return [(charts[key], map_twin(charts[key], "regions", key)) for key in MAP_INDICATORS]
+def province_map_blocks(report, lang: str, *, phone: bool = True
+                        ) -> list[tuple[maps.MapChart, ReportTable, maps.MapChart | None]]:
+    """The four kab/kota maps of the report's province: (map, table twin, phone map)."""
+    def draw(width: float) -> dict[str, maps.MapChart]:
+        return maps.province_maps(report.province_indicators, lang,
+                                  province_code=report.province_code,
+                                  highlight=_highlight(report), width=width)
+
+    charts = draw(9.0)
+    phones = draw(PHONE_WIDTH) if phone else {}
+    return [(charts[key], map_twin(charts[key], "regions", key), phones.get(key))
+            for key in MAP_INDICATORS]
 
 
-def kecamatan_map_block(report, lang: str, value_column: str = "tk_coverage_working_age"
-                        ) -> tuple[maps.MapChart, ReportTable]:
+def kecamatan_map_block(report, lang: str, value_column: str = "tk_coverage_working_age",
+                        *, phone: bool = True
+                        ) -> tuple[maps.MapChart, ReportTable, maps.MapChart | None]:
     """The regency report's kecamatan map and its twin.
 
     The map is drawn from ``report.district_rates.data`` through
@@ -91,9 +99,13 @@ def kecamatan_map_block(report, lang: str, value_column: str = "tk_coverage_work
     column is suppressed on its own, with the same total row), so the map, its twin and
     the table hide the same kecamatan.
     """
-    chart = maps.kecamatan_map(report.district_rates.data, report.region_code, lang,
-                               value_column=value_column)
-    return chart, map_twin(chart, "district_rates", value_column)
+    def draw(width: float) -> maps.MapChart:
+        return maps.kecamatan_map(report.district_rates.data, report.region_code, lang,
+                                  value_column=value_column, width=width)
+
+    chart = draw(8.0)
+    return (chart, map_twin(chart, "district_rates", value_column),
+            draw(PHONE_WIDTH) if phone else None)
 
 
 def dot_plot_block(report, indicator_id: str, lang: str) -> tuple[Figure, str, str | None]:
@@ -127,21 +139,22 @@ def above_one_note(frame: pd.DataFrame, value_column: str, lang: str,
     return f"{', '.join(names)}: {label('flag', 'above_one', lang)}"
 
 
-def map_html(chart: maps.MapChart, lang: str, min_width: int = MAP_MIN_WIDTH) -> str:
-    """A map as an HTML ``<figure>``: the PNG at its natural width on a wide screen; on a
-    phone at least ``min_width`` pixels wide (labels stay legible) inside a figure that
-    scrolls sideways, as wide tables do, so the page itself never scrolls sideways. A
-    share above 100 % is named in the caption."""
-    png = chart.to_png()
-    width = struct.unpack(">I", png[16:20])[0]  # the PNG header's width
-    data = base64.b64encode(png).decode("ascii")
+def map_html(chart: maps.MapChart, lang: str, phone: maps.MapChart | None = None) -> str:
+    """A map as an HTML ``<figure>`` (embedded PNG, alt text); with ``phone`` (the same map
+    drawn narrow, so its labels and legend stay legible when a phone shows it 360 px
+    wide) a ``<picture>`` that screens up to 600 px wide take it from. A share above
+    100 % is named in the caption."""
+    def data(figure_chart: maps.MapChart) -> str:
+        return "data:image/png;base64," + base64.b64encode(figure_chart.to_png()).decode("ascii")
+
+    image = f'<img src="{data(chart)}" alt="{html.escape(chart.alt_text)}">'
+    if phone is not None:
+        image = (f'<picture><source media="(max-width: {PHONE_SCREEN}px)" '
+                 f'srcset="{data(phone)}">{image}</picture>')
     value = "value" if "value" in chart.table.columns else chart.table.columns[2]
     caption = above_one_note(chart.table, value, lang)
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return (f'<figure class="chart map" style="overflow-x:auto">'
-            f'<img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt_text)}" '
-            f'style="width:100%;max-width:{width}px;min-width:{min(width, min_width)}px">'
-            f"{cap}</figure>")
+    return f'<figure class="chart map">{image}{cap}</figure>'
 
 
 def small_multiples_block(report, column: str, lang: str) -> tuple[Figure, str]:

@@ -225,7 +225,7 @@ def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colour
     margin_x, margin_y = (east - west) * 0.04, (north - south) * 0.06
     ratio = (north - south + 2 * margin_y) * aspect / (east - west + 2 * margin_x)
     map_width = min(width, max_height / ratio)
-    figure_width = max(map_width, 6.5) + 0.2
+    figure_width = max(map_width, min(width, 6.5)) + 0.2  # a phone map may be narrower
     figure = Figure(figsize=(figure_width, map_width * ratio + 0.6), layout="constrained")
     axes = figure.add_subplot()
     axes.set_title("\n".join(textwrap.wrap(title, int(figure_width * 8.5))))
@@ -438,7 +438,7 @@ def _alt_text(table, column, names, title, level, lang, digits, province_value) 
 
 
 def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "52",
-                  highlight: str | None = None) -> dict[str, MapChart]:
+                  highlight: str | None = None, width: float = 9.0) -> dict[str, MapChart]:
     """The province overview's four kab/kota maps from the bundle's indicator frame.
 
     Args:
@@ -447,6 +447,7 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
         lang: 'id' or 'en'.
         province_code: e.g. '52'.
         highlight: a kab/kota to outline (a regency report's own region).
+        width: the widest the maps are drawn (inches; about 4.4 for a phone).
 
     Returns:
         ``{"tk_coverage", "tk_coverage_informal", "jkn_coverage", "budget_share_apbd"}`` →
@@ -462,7 +463,7 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
         digits = 2 if indicator_id == "budget_share_apbd" else 1
         result[indicator_id] = choropleth(
             frame, "kabkota", lang, parent_code=province_code, highlight=highlight,
-            title=translate(f"map.title.{indicator_id}", lang),
+            width=width, title=translate(f"map.title.{indicator_id}", lang),
             title_key=f"map.title.{indicator_id}", digits=digits,
             legend_title=translate(f"map.legend.{indicator_id}", lang),
             province_value=province_value(indicators, indicator_id))
@@ -470,7 +471,7 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
         columns={"jkn_coverage": "value"})
     not_uhc = frame.loc[frame["uhc_category"].astype(str) == "none", "region_code"]
     result["jkn_coverage"] = choropleth(
-        frame, "kabkota", lang, parent_code=province_code, highlight=highlight,
+        frame, "kabkota", lang, parent_code=province_code, highlight=highlight, width=width,
         title=translate("map.title.jkn_coverage", lang), title_key="map.title.jkn_coverage",
         legend_title=translate("map.legend.jkn_coverage", lang), breaks=JKN_BREAKS,
         hatched=list(not_uhc), hatch_label=translate("map.not_uhc", lang),
@@ -482,7 +483,7 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
 
 
 def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
-                  value_column: str = "tk_coverage_working_age") -> MapChart:
+                  value_column: str = "tk_coverage_working_age", width: float = 8.0) -> MapChart:
     """The regency report's kecamatan map of BPJS TK coverage rates.
 
     The counts pass the disclosure rule first (:func:`helpers.report.tables.publishable`):
@@ -498,6 +499,7 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
         lang: 'id' or 'en'.
         value_column: the rate to map: ``tk_coverage_working_age`` (active ÷ residents
             aged 15+) or ``tk_coverage_potential`` (active ÷ potential workforce).
+        width: the widest the map is drawn (inches; about 4.4 for a phone).
 
     Returns:
         A :class:`MapChart`; its table twin has every kecamatan, then the kab/kota total,
@@ -523,7 +525,8 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
         legend_title=translate(f"map.legend.{value_column}", lang),
         extra_columns=("active", denominator, "denominator_status"),
         extra_units={"active": "people", denominator: "people"},
-        province_value=total.iloc[0] if len(total) else None, width=8.0, hidden=list(hidden))
+        province_value=total.iloc[0] if len(total) else None, width=width,
+        hidden=list(hidden))
     extra = shown[shown["district_code"].isin(["unknown", "total"])].rename(
         columns={"district_code": "region_code", "district_name": "region_name"})
     extra["region_name"] = [reference.region_name(region_code) if c == "total" else ""

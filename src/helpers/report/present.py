@@ -77,14 +77,15 @@ class Presenter:
         """A chart as an HTML ``<figure>`` (embedded PNG) with its alt text."""
         return plots.figure_html(figure, alt, caption)
 
-    def map(self, chart, twin) -> str:
-        """A map (:class:`~helpers.report.maps.MapChart`) followed by its table twin."""
-        return map_blocks.map_html(chart, self.lang) + self.table(twin)
+    def map(self, chart, twin, phone=None) -> str:
+        """A map (:class:`~helpers.report.maps.MapChart`; ``phone``: its narrow drawing)
+        followed by its table twin."""
+        return map_blocks.map_html(chart, self.lang, phone) + self.table(twin)
 
     def maps(self) -> str:
         """The four kab/kota maps of the province, each followed by its table twin."""
-        return "".join(self.map(chart, twin) for chart, twin
-                       in map_blocks.province_map_blocks(self.report, self.lang))
+        return "".join(self.map(*block)
+                       for block in map_blocks.province_map_blocks(self.report, self.lang))
 
     def kecamatan_map(self) -> str:
         """The regency's kecamatan map of coverage rates and its table twin."""
