@@ -226,9 +226,13 @@ def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colour
     ratio = (north - south + 2 * margin_y) * aspect / (east - west + 2 * margin_x)
     map_width = min(width, max_height / ratio)
     figure_width = max(map_width, min(width, 6.5)) + 0.2  # a phone map may be narrower
-    figure = Figure(figsize=(figure_width, map_width * ratio + 0.6), layout="constrained")
+    title_lines = textwrap.wrap(title, int(figure_width * 8.5))
+    columns = min(len(legend), 6 if figure_width >= 8.5 else (3 if figure_width >= 6 else 2))
+    rows = -(-len(legend) // columns) + 1  # and the legend's title
+    extra = max(0.6, 0.25 * len(title_lines) + 0.19 * rows + 0.15)
+    figure = Figure(figsize=(figure_width, map_width * ratio + extra), layout="constrained")
     axes = figure.add_subplot()
-    axes.set_title("\n".join(textwrap.wrap(title, int(figure_width * 8.5))))
+    axes.set_title("\n".join(title_lines))
     inner_edge = "white" if outline else EDGE_COLOUR
     if outline:  # white borders between kecamatan over a grey coast: source slivers vanish
         for shape in shapes:
@@ -270,7 +274,7 @@ def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colour
     handles = [Patch(label=text, **style) for text, style in legend]
     axes.legend(handles=handles, title=legend_title, loc="upper center",
                 bbox_to_anchor=(0.5, 0.0), fontsize=8,
-                ncols=min(len(handles), 6 if figure_width >= 8.5 else 3),
+                ncols=columns,
                 title_fontsize=8.5, frameon=False)
     return figure
 
@@ -285,6 +289,7 @@ def _place_labels(figure, axes, shapes, labels, offsets, font_size, span) -> Non
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.get_layout_engine().execute(figure)  # place labels where the axes will be
     halo = [patheffects.withStroke(linewidth=2.4, foreground="white")]
     placed = []
     order = sorted(shapes, key=lambda s: -(s.bounds()[2] - s.bounds()[0])
@@ -368,7 +373,8 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         value = numbers.get(shape.code)
         shown = (formatting.format_percent(value, lang, digits)
                  if value is not None and not pd.isna(value) else formatting.MISSING)
-        labels[shape.code] = f"{names[shape.code]}\n{shown}"
+        # a narrow (phone) map names the regions only; the values are in the table twin
+        labels[shape.code] = names[shape.code] if width < 6 else f"{names[shape.code]}\n{shown}"
     legend = [(text, {"facecolor": colour, "edgecolor": EDGE_COLOUR})
               for text, colour in zip(class_labels, colours)]
     hidden_set = set(hidden)
@@ -390,7 +396,8 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
     figure = _draw(shapes, classes, colours, labels, hatched=hatched_set, hidden=hidden_set,
                    highlight=highlight,
                    title=title, legend=legend, legend_title=legend_title, width=width,
-                   offsets=LABEL_OFFSETS if level == "kabkota" else {}, font_size=font_size,
+                   offsets=LABEL_OFFSETS if level == "kabkota" and width >= 6 else {},
+                   font_size=font_size,
                    outline=outline)
     table = pd.DataFrame({
         "region_code": [s.code for s in shapes],
