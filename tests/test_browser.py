@@ -349,6 +349,39 @@ def test_headings_are_in_order(reports, visit, relative):
     assert skips == [], f"{relative}: headings skip a level (h2 → h4)"
 
 
+# =========================================================================== maps
+
+
+MAPS = """async () => {
+    const maps = Array.from(document.images).filter(i => /^(peta|map)\\b/i.test(i.alt));
+    const result = [];
+    for (const image of maps) {
+        let decoded = true;
+        try { await image.decode(); } catch (error) { decoded = false; }
+        const figure = image.closest('figure');
+        const next = figure && figure.nextElementSibling;
+        const twin = next && next.querySelector('table.data');
+        result.push({alt: image.alt, decoded: decoded && image.naturalWidth > 0,
+                     twinRows: twin ? twin.querySelectorAll('tbody tr').length : 0,
+                     twinCaption: twin && twin.caption ? twin.caption.textContent : ''});
+    }
+    return result;
+}"""
+
+
+@pytest.mark.parametrize(("relative", "count", "rows"), [
+    (f"{PERIOD}/index.html", 4, 10), (f"{PERIOD}/index.en.html", 4, 10),
+    (f"{PERIOD}/52.02/index.html", 1, 12), (f"{PERIOD}/52.02/index.en.html", 1, 12)])
+def test_maps_are_decoded_with_alt_text_and_their_table_twin(reports, visit, relative, count,
+                                                             rows):
+    found = visit(reports / relative).page.evaluate(MAPS)
+    word = "map" if relative.endswith(".en.html") else "peta"
+    assert len(found) == count, (relative, [m["alt"][:60] for m in found])
+    for item in found:
+        assert word in item["alt"].lower() and item["decoded"], (relative, item["alt"][:80])
+        assert item["twinRows"] >= rows and item["twinCaption"], (relative, item)
+
+
 # =========================================================================== artefacts
 
 

@@ -104,7 +104,7 @@ def test_kecamatan_map_of_rates():
     assert table.title_key == "table.district_rates.tk_coverage_working_age"
 
 
-def test_kecamatan_with_a_small_count_is_hidden_and_drawn_without_a_value():
+def test_kecamatan_with_a_small_count_is_hidden_and_drawn_as_hidden():
     breakdown = pd.DataFrame({"region_code": "52.72",
                               "district_code": [f"52.72.0{n}" for n in range(1, 6)],
                               "members": [900, 800, 700, 600, 3],
@@ -112,5 +112,7 @@ def test_kecamatan_with_a_small_count_is_hidden_and_drawn_without_a_value():
     rates = district_coverage_rates(breakdown, "52.72", 2024)
     chart = maps.kecamatan_map(rates, "52.72", "en")
     row = chart.table.set_index("region_code").loc["52.72.05"]
-    assert row["active"] == "<5" and row["value_class"] == "No data"
+    assert row["active"] == "<5" and row["value_class"] == "Hidden (disclosure rule)"
+    legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    assert legend[-1] == "Hidden (disclosure rule)" and "No data" not in legend
     assert pd.isna(pd.to_numeric(row["tk_coverage_working_age"], errors="coerce"))

@@ -185,7 +185,7 @@ def position_sentence(position: dict, lang: str) -> str:
     indicator_id = position["indicator_id"]
     digits = 2 if indicator_id == "budget_share_apbd" else 1
     values = {
-        "indicator": translate(f"indicator.{indicator_id}", lang),
+        "indicator": _mid_sentence(translate(f"indicator.{indicator_id}", lang), lang),
         "name": reference.region_name(position["region_code"]),
         "value": _format(position["value"], indicator_id, lang, digits),
         "rank": position["rank"], "count": position["region_count"],
@@ -289,6 +289,9 @@ def dot_plot(indicators: pd.DataFrame, indicator_id: str, lang: str, *,
         axes.annotate(formatting.format_percent(value, lang, digits), (value, position),
                       xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
     axes.set_yticks(positions, rows["_name"])
+    for tick, code in zip(axes.get_yticklabels(), rows["region_code"]):
+        if code == highlight:
+            tick.set_fontweight("bold")
     limits = list(rows["_value"])
     provincial = province_value(indicators, indicator_id)
     if not math.isnan(provincial):
@@ -409,6 +412,14 @@ def _format(value, indicator_id: str, lang: str, digits: int) -> str:
     if unit == "fraction":
         return formatting.format_percent(value, lang, digits)
     return formatting.format_value(value, unit, lang)
+
+
+def _mid_sentence(name: str, lang: str) -> str:
+    """English puts the indicator after the region ("Lombok Tengah's coverage of …"):
+    'Coverage of informal workers' → 'coverage of …'; 'JKN coverage' stays."""
+    if lang != "en" or not name[1:2].islower():
+        return name
+    return name[:1].lower() + name[1:]
 
 
 def _denominator(read) -> float:

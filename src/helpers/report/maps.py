@@ -35,12 +35,13 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from helpers.data import boundaries, reference
+from helpers.measures.disclosure import DEFAULT_RULE
 from helpers.report import formatting, plots
 from helpers.report.i18n import translate
 from helpers.report.tables import ReportTable, publishable
 
-__all__ = ["EDGE_COLOUR", "HATCH", "HATCH_COLOUR", "JKN_BREAKS", "LABEL_OFFSETS", "MapChart",
-           "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE", "choropleth", "kecamatan_map",
+__all__ = ["EDGE_COLOUR", "HATCH", "HATCH_COLOUR", "HIDDEN_HATCH", "JKN_BREAKS",
+           "LABEL_OFFSETS", "MapChart", "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE", "choropleth", "kecamatan_map",
            "label_point", "label_points", "nice_breaks", "province_maps"]
 
 #: Sequential colour ramp of the classes, and the colour of regions without a value.
@@ -50,6 +51,8 @@ EDGE_COLOUR = "#4d4d4d"
 #: Regions that have not reached UHC: a fine diagonal hatch over their class colour.
 HATCH = "///"
 HATCH_COLOUR = "#333333"
+#: Regions whose value the disclosure rule hides: grey with a dotted hatch.
+HIDDEN_HATCH = "..."
 #: JKN coverage classes: below 95 % (the old roadmap target), 95-98 %, the UHC line 98 %,
 #: 99 % (UHC Awards Utama), 100 % (enrolment above a stale population figure).
 JKN_BREAKS = (0.95, 0.98, 0.99, 1.0)
@@ -209,6 +212,7 @@ def label_point(shape: boundaries.Shape) -> tuple[float, float]:
 
 def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colours: list,
           labels: dict[str, str], *, hatched: set[str], highlight: str | None, title: str,
+          hidden: set[str] = frozenset(),
           legend: list[tuple[str, dict]], legend_title: str, width: float,
           offsets: Mapping[str, tuple[float, float]], font_size: float,
           outline: list[boundaries.Shape] = (), max_height: float = 7.5) -> Figure:
@@ -221,10 +225,14 @@ def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colour
     margin_x, margin_y = (east - west) * 0.04, (north - south) * 0.06
     ratio = (north - south + 2 * margin_y) * aspect / (east - west + 2 * margin_x)
     map_width = min(width, max_height / ratio)
-    figure_width = max(map_width, 6.5) + 0.2
-    figure = Figure(figsize=(figure_width, map_width * ratio + 0.6), layout="constrained")
+    figure_width = max(map_width, min(width, 6.5)) + 0.2  # a phone map may be narrower
+    title_lines = textwrap.wrap(title, int(figure_width * 8.5))
+    columns = min(len(legend), 6 if figure_width >= 8.5 else (3 if figure_width >= 6 else 2))
+    rows = -(-len(legend) // columns) + 1  # and the legend's title
+    extra = max(0.6, 0.25 * len(title_lines) + 0.19 * rows + 0.15)
+    figure = Figure(figsize=(figure_width, map_width * ratio + extra), layout="constrained")
     axes = figure.add_subplot()
-    axes.set_title("\n".join(textwrap.wrap(title, int(figure_width * 8.5))))
+    axes.set_title("\n".join(title_lines))
     inner_edge = "white" if outline else EDGE_COLOUR
     if outline:  # white borders between kecamatan over a grey coast: source slivers vanish
         for shape in shapes:
@@ -239,7 +247,11 @@ def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colour
         patch.set_facecolor(NO_DATA_COLOUR if category is None else colours[category])
         patch.set_edgecolor(inner_edge)
         patch.set_linewidth(0.9 if outline else 0.5)
-        if shape.code in hatched:
+        if shape.code in hidden:
+            patch.set_hatch(HIDDEN_HATCH)
+            patch.set_hatch_linewidth(0.5)
+            patch.set_hatchcolor("#8c8c8c")
+        elif shape.code in hatched:
             patch.set_hatch(HATCH)
             patch.set_hatch_linewidth(0.5)
             patch.set_hatchcolor(HATCH_COLOUR)
@@ -262,7 +274,7 @@ def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colour
     handles = [Patch(label=text, **style) for text, style in legend]
     axes.legend(handles=handles, title=legend_title, loc="upper center",
                 bbox_to_anchor=(0.5, 0.0), fontsize=8,
-                ncols=min(len(handles), 6 if figure_width >= 8.5 else 3),
+                ncols=columns,
                 title_fontsize=8.5, frameon=False)
     return figure
 
@@ -277,6 +289,7 @@ def _place_labels(figure, axes, shapes, labels, offsets, font_size, span) -> Non
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.get_layout_engine().execute(figure)  # place labels where the axes will be
     halo = [patheffects.withStroke(linewidth=2.4, foreground="white")]
     placed = []
     order = sorted(shapes, key=lambda s: -(s.bounds()[2] - s.bounds()[0])
@@ -317,7 +330,7 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
                extra_units: Mapping[str, str] | None = None,
                codes: Mapping[str, str] | None = None,
                province_value: float | None = None, width: float = 9.0,
-               title_key: str = "") -> MapChart:
+               title_key: str = "", hidden: Sequence[str] = ()) -> MapChart:
     """A classed choropleth of one ratio (a fraction 0-1 shown as %) per region.
 
     Args:
@@ -331,6 +344,8 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         breaks: inner class limits (fractions); default :func:`nice_breaks`.
         hatched: region codes drawn hatched (e.g. UHC not reached), with ``hatch_label``.
         highlight: a region drawn with a thick outline (the report's own region).
+        hidden: regions whose value the disclosure rule hides: drawn grey and dotted,
+            with a legend entry and a map class of their own (not "no data").
         province_value: named in the alt text (the province or kab/kota value).
 
     Returns:
@@ -358,12 +373,18 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         value = numbers.get(shape.code)
         shown = (formatting.format_percent(value, lang, digits)
                  if value is not None and not pd.isna(value) else formatting.MISSING)
-        labels[shape.code] = f"{names[shape.code]}\n{shown}"
+        # a narrow (phone) map names the regions only; the values are in the table twin
+        labels[shape.code] = names[shape.code] if width < 6 else f"{names[shape.code]}\n{shown}"
     legend = [(text, {"facecolor": colour, "edgecolor": EDGE_COLOUR})
               for text, colour in zip(class_labels, colours)]
-    if any(c is None for c in classes.values()):
+    hidden_set = set(hidden)
+    if any(c is None for code, c in classes.items() if code not in hidden_set):
         legend.append((translate("map.no_data", lang),
                        {"facecolor": NO_DATA_COLOUR, "edgecolor": EDGE_COLOUR}))
+    if hidden_set:
+        legend.append((translate("map.hidden", lang), {"facecolor": NO_DATA_COLOUR,
+                                                       "edgecolor": EDGE_COLOUR,
+                                                       "hatch": HIDDEN_HATCH}))
     hatched_set = set(hatched)
     if hatched_set and hatch_label:
         legend.append((hatch_label, {"facecolor": "white", "edgecolor": EDGE_COLOUR,
@@ -372,9 +393,11 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
     outline = (boundaries.load_shapes("kabkota", province_code=parent_code[:2])
                if level == "kecamatan" else [])
     outline = [s for s in outline if s.code == parent_code]
-    figure = _draw(shapes, classes, colours, labels, hatched=hatched_set, highlight=highlight,
+    figure = _draw(shapes, classes, colours, labels, hatched=hatched_set, hidden=hidden_set,
+                   highlight=highlight,
                    title=title, legend=legend, legend_title=legend_title, width=width,
-                   offsets=LABEL_OFFSETS if level == "kabkota" else {}, font_size=font_size,
+                   offsets=LABEL_OFFSETS if level == "kabkota" and width >= 6 else {},
+                   font_size=font_size,
                    outline=outline)
     table = pd.DataFrame({
         "region_code": [s.code for s in shapes],
@@ -384,8 +407,10 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
     for column in extra_columns:
         table[column] = [by_code[column].get(s.code) if s.code in by_code.index else None
                          for s in shapes]
-    table["value_class"] = [class_labels[c] if c is not None else translate("map.no_data", lang)
-                            for c in (classes[s.code] for s in shapes)]
+    table["value_class"] = [
+        class_labels[classes[s.code]] if classes[s.code] is not None
+        else translate("map.hidden" if s.code in hidden_set else "map.no_data", lang)
+        for s in shapes]
     units = {value_column: "fraction", "value_class": "text", **(extra_units or {})}
     alt = _alt_text(table, value_column, names, title, level, lang, digits, province_value)
     return MapChart(figure, table, units, alt, title, dict(codes or {}), title_key)
@@ -420,7 +445,7 @@ def _alt_text(table, column, names, title, level, lang, digits, province_value) 
 
 
 def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "52",
-                  highlight: str | None = None) -> dict[str, MapChart]:
+                  highlight: str | None = None, width: float = 9.0) -> dict[str, MapChart]:
     """The province overview's four kab/kota maps from the bundle's indicator frame.
 
     Args:
@@ -429,6 +454,7 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
         lang: 'id' or 'en'.
         province_code: e.g. '52'.
         highlight: a kab/kota to outline (a regency report's own region).
+        width: the widest the maps are drawn (inches; about 4.4 for a phone).
 
     Returns:
         ``{"tk_coverage", "tk_coverage_informal", "jkn_coverage", "budget_share_apbd"}`` →
@@ -444,7 +470,7 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
         digits = 2 if indicator_id == "budget_share_apbd" else 1
         result[indicator_id] = choropleth(
             frame, "kabkota", lang, parent_code=province_code, highlight=highlight,
-            title=translate(f"map.title.{indicator_id}", lang),
+            width=width, title=translate(f"map.title.{indicator_id}", lang),
             title_key=f"map.title.{indicator_id}", digits=digits,
             legend_title=translate(f"map.legend.{indicator_id}", lang),
             province_value=province_value(indicators, indicator_id))
@@ -452,7 +478,7 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
         columns={"jkn_coverage": "value"})
     not_uhc = frame.loc[frame["uhc_category"].astype(str) == "none", "region_code"]
     result["jkn_coverage"] = choropleth(
-        frame, "kabkota", lang, parent_code=province_code, highlight=highlight,
+        frame, "kabkota", lang, parent_code=province_code, highlight=highlight, width=width,
         title=translate("map.title.jkn_coverage", lang), title_key="map.title.jkn_coverage",
         legend_title=translate("map.legend.jkn_coverage", lang), breaks=JKN_BREAKS,
         hatched=list(not_uhc), hatch_label=translate("map.not_uhc", lang),
@@ -464,11 +490,14 @@ def province_maps(indicators: pd.DataFrame, lang: str, *, province_code: str = "
 
 
 def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
-                  value_column: str = "tk_coverage_working_age") -> MapChart:
+                  value_column: str = "tk_coverage_working_age", width: float = 8.0) -> MapChart:
     """The regency report's kecamatan map of BPJS TK coverage rates.
 
     The counts pass the disclosure rule first (:func:`helpers.report.tables.publishable`):
-    a kecamatan whose active count is hidden is drawn as "no data" and its rate hidden.
+    a kecamatan whose active count is hidden has its rate hidden too, and is drawn grey and
+    dotted with the legend entry "hidden (disclosure rule)". Each count column is
+    suppressed on its own, so the map hides the same kecamatan as the published
+    ``district_rates`` table.
 
     Args:
         rates: :func:`helpers.measures.districts.district_coverage_rates` for the kab/kota
@@ -477,6 +506,7 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
         lang: 'id' or 'en'.
         value_column: the rate to map: ``tk_coverage_working_age`` (active ÷ residents
             aged 15+) or ``tk_coverage_potential`` (active ÷ potential workforce).
+        width: the widest the map is drawn (inches; about 4.4 for a phone).
 
     Returns:
         A :class:`MapChart`; its table twin has every kecamatan, then the kab/kota total,
@@ -491,6 +521,8 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
     rows = shown[~shown["district_code"].isin(["total", "unknown"])].rename(
         columns={"district_code": "region_code"})
     total = pd.to_numeric(rates.loc[rates["district_code"] == "total", value_column])
+    markers = {DEFAULT_RULE.primary_marker, DEFAULT_RULE.hidden_marker}
+    hidden = rows.loc[rows[value_column].astype(str).isin(markers), "region_code"]
     chart = choropleth(
         rows[["region_code", value_column, "active", denominator, "denominator_status"]],
         "kecamatan", lang, value_column=value_column, parent_code=region_code,
@@ -500,11 +532,16 @@ def kecamatan_map(rates: pd.DataFrame, region_code: str, lang: str, *,
         legend_title=translate(f"map.legend.{value_column}", lang),
         extra_columns=("active", denominator, "denominator_status"),
         extra_units={"active": "people", denominator: "people"},
-        province_value=total.iloc[0] if len(total) else None, width=8.0)
+        province_value=total.iloc[0] if len(total) else None, width=width,
+        hidden=list(hidden))
     extra = shown[shown["district_code"].isin(["unknown", "total"])].rename(
         columns={"district_code": "region_code", "district_name": "region_name"})
     extra["region_name"] = [reference.region_name(region_code) if c == "total" else ""
                             for c in extra["region_code"]]
     extra["value_class"] = ""
-    table = pd.concat([chart.table, extra[chart.table.columns]], ignore_index=True)
+    drawn = chart.table.astype({value_column: object})
+    markers_shown = rows.set_index("region_code")[value_column]
+    is_hidden = drawn["region_code"].isin(set(hidden))
+    drawn.loc[is_hidden, value_column] = drawn.loc[is_hidden, "region_code"].map(markers_shown)
+    table = pd.concat([drawn, extra[chart.table.columns]], ignore_index=True)
     return replace(chart, table=table)

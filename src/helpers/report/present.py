@@ -22,7 +22,7 @@ from IPython.display import HTML, display
 from helpers.data import reference
 from helpers.measures.definitions import BY_ID
 from helpers.measures.disclosure import DEFAULT_RULE
-from helpers.report import findings, method, plots
+from helpers.report import findings, map_blocks, method, plots
 from helpers.report.formatting import (
     format_count,
     format_date,
@@ -69,6 +69,43 @@ class Presenter:
         """Draw ``draw(*args, lang, **kwargs)`` (a :mod:`helpers.report.plots` function)
         in this language and display it."""
         plots.show(draw(*args, self.lang, **kwargs), caption)
+
+    # -- maps and comparisons (issue 15) ----------------------------------------------
+
+    @staticmethod
+    def figure(figure, alt: str, caption: str | None = None) -> str:
+        """A chart as an HTML ``<figure>`` (embedded PNG) with its alt text."""
+        return plots.figure_html(figure, alt, caption)
+
+    def map(self, chart, twin, phone=None) -> str:
+        """A map (:class:`~helpers.report.maps.MapChart`; ``phone``: its narrow drawing)
+        followed by its table twin."""
+        return map_blocks.map_html(chart, self.lang, phone) + self.table(twin)
+
+    def maps(self) -> str:
+        """The four kab/kota maps of the province, each followed by its table twin."""
+        return "".join(self.map(*block)
+                       for block in map_blocks.province_map_blocks(self.report, self.lang))
+
+    def kecamatan_map(self) -> str:
+        """The regency's kecamatan map of coverage rates and its table twin."""
+        return self.map(*map_blocks.kecamatan_map_block(self.report, self.lang))
+
+    def dot_plot(self, indicator_id: str) -> str:
+        """Every kab/kota against the province value and thresholds (own region marked)."""
+        return self.figure(*map_blocks.dot_plot_block(self.report, indicator_id, self.lang))
+
+    def small_multiples(self, column: str) -> str:
+        """Monthly coverage rates (``tk_coverage``, ``jkn_coverage``) of every kab/kota."""
+        return self.figure(*map_blocks.small_multiples_block(self.report, column, self.lang))
+
+    def comparison(self) -> str:
+        """Leaders and laggards (province overview) or the region's place in its province:
+        rank of n, province value, gap to the best (regency report), as a list."""
+        items = (map_blocks.position_items if self.report.kind == "regency"
+                 else map_blocks.leaders_laggards_items)(self.report, self.lang)
+        return ('<ul class="comparison">'
+                + "".join(f"<li>{html.escape(text)}</li>" for text in items) + "</ul>")
 
     # -- text ---------------------------------------------------------------------------
 
