@@ -168,7 +168,9 @@ def write_methodology_pages(out: str | Path, owned: set[str]) -> list[Path]:
 
 
 _BLOCK = re.compile(re.escape(downloads.START) + ".*?" + re.escape(downloads.END), re.S)
-_REGION = re.compile(r'<li data-region="([^"]+)" data-name="([^"]*)">.*?</li>', re.S)
+#: A region of the overview's list (nbconvert may reorder the attributes of a tag).
+_REGION = re.compile(r'<li (?=[^>]*\bdata-region=")([^>]*)>.*?</li>', re.S)
+_ATTRIBUTE = re.compile(r'\b(data-region|data-name)="([^"]*)"')
 
 
 def update_page(path: Path, lang: str, out: Path, ours) -> bool:
@@ -207,7 +209,9 @@ def update_page(path: Path, lang: str, out: Path, ours) -> bool:
         page = layout.page_name(lang)
 
         def region(match: re.Match) -> str:
-            code, name = match.group(1), html.unescape(match.group(2))
+            attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+            code = html.unescape(attributes["data-region"])
+            name = html.unescape(attributes.get("data-name", code))
             href = f"{code}/{page}" if ours(folder / code / page) else None
             return downloads.region_item(code, name, href, lang)
 
