@@ -4,9 +4,10 @@ methodology page and the landing page.
 ``finalize`` writes the methodology page, then rewrites, atomically and only where a link
 changed, the pages Cakupan wrote (the downloads block lists the files that exist; an
 overview links only the regency reports that exist:
-:func:`helpers.batch.downloads.update_page`); ``write_landing_page`` writes ``reports/index.html``, linking every period, the
-province overview and each regency report in both languages, with the status of failed
-runs. Only files the manifest lists as Cakupan's are read, linked or rewritten.
+:func:`helpers.batch.downloads.update_page`); ``write_landing_page`` writes
+``reports/index.html``, linking every period, the province overview and each regency
+report in both languages, with the status of failed runs, the methodology page, and the
+synthetic-data banner when the reports come from the sample. Only files the manifest lists as Cakupan's are read, linked or rewritten.
 """
 
 from __future__ import annotations

@@ -26,10 +26,13 @@ from helpers.report.formatting import ROW_COUNT_UNIT, ROW_UNIT, column_label
 from helpers.report.i18n import LANGUAGES, translate
 from helpers.report.registries import is_synthetic_sample, sample_scale
 
-__all__ = ["CSVW_CONTEXT", "DATATYPES", "METADATA_FILE", "build_metadata", "write_metadata"]
+__all__ = ["CSVW_CONTEXT", "DATATYPES", "INDICATORS_FILE", "METADATA_FILE", "build_metadata",
+           "write_metadata"]
 
 #: The file's name: CSVW's default for the metadata of the CSV files of a folder.
 METADATA_FILE = "csv-metadata.json"
+#: The indicators file the metadata describes first (written by ``outputs.save_outputs``).
+INDICATORS_FILE = "indicators.csv"
 #: The CSVW JSON-LD context (a name, never fetched).
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
 #: CSVW datatype of a column by its unit (``ReportTable.units``); other units: string.
@@ -60,10 +63,10 @@ def build_metadata(report) -> dict:
                   + rule.label(lang) for lang in LANGUAGES})
     if synthetic:
         notes.insert(0, _texts("csvw.synthetic"))
-    tables = [_table("indicators.csv", report.indicators_file, _indicator_units(report),
-                     markers)]
-    tables += [_table(f"tables/{table.name}.csv", table.published, table.units, markers,
-                      title_key=table.title_key)
+    tables = [_schema_of(INDICATORS_FILE, report.indicators_file, _indicator_units(report),
+                         markers)]
+    tables += [_schema_of(f"tables/{table.name}.csv", table.published, table.units, markers,
+                          title_key=table.title_key)
                for table in report.tables.values()]
     document = {
         "@context": [CSVW_CONTEXT, {"@language": "id"}],
@@ -118,8 +121,8 @@ def _indicator_units(report) -> dict[str, str]:
     return {**units, "reference_date": "date"}
 
 
-def _table(url: str, frame: pd.DataFrame, units: dict[str, str], markers: list[str], *,
-           title_key: str | None = None) -> dict:
+def _schema_of(url: str, frame: pd.DataFrame, units: dict[str, str], markers: list[str], *,
+               title_key: str | None = None) -> dict:
     columns = [_column(str(name), frame[name], units.get(name), markers)
                for name in frame.columns]
     result: dict = {"url": url,
