@@ -87,7 +87,7 @@ MAX_LINES = 600
 #: Modules still without ``__all__`` (their owners add it; empty this set as they do).
 TODO_ALL: set[str] = set()
 #: Modules still over MAX_LINES (their owners split them; empty this set as they do).
-TODO_LENGTH = {"helpers.data.reference"}
+TODO_LENGTH: set[str] = set()
 #: A package's ``__init__`` only says what its stage is; its public names are its modules.
 PLAIN_MODULES = sorted(name for name, path in MODULES.items() if path.name != "__init__.py")
 

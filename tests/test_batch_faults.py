@@ -389,11 +389,11 @@ def test_a_step_the_batch_cannot_write_makes_it_incomplete(
             assert publish.intact((out / key).parent, run["outputs"]), key
     if step == "links":  # the page kept its old links; the next batch updates them
         page = out / "2024" / "52.01" / "index.html"
-        assert "Versi English" not in page.read_text(encoding="utf-8")
+        assert "Versi bahasa Inggris" not in page.read_text(encoding="utf-8")
         monkeypatch.setattr(publish, "_write_new_file", real_write)  # space was freed
         assert batch(capsys, out, registries)[0] == 0
         assert len(manifest_of(out)["last_batch"]["unchanged"]) == 2
-        assert "Versi English" in page.read_text(encoding="utf-8")
+        assert "Versi bahasa Inggris" in page.read_text(encoding="utf-8")
         for key, run in manifest_of(out)["runs"].items():
             assert publish.intact((out / key).parent, run["outputs"]), key
 

@@ -124,7 +124,8 @@ IMAGES_DECODED = """async () => {
         try { await image.decode(); } catch (error) { broken.push(name); continue; }
         if (!(image.complete && image.naturalWidth > 0)) broken.push(name);
     }
-    return {count: images.length, broken};
+    const charts = document.querySelectorAll('figure.chart svg[role="img"], figure.chart img');
+    return {count: images.length, charts: charts.length, broken};
 }"""
 
 LINKS = """() => Array.from(document.querySelectorAll('a[href]'))
@@ -138,7 +139,7 @@ def test_page_opens_offline_without_errors(reports, visit, relative):
     assert page.problems() == [], relative
     assert images["broken"] == [], f"{relative}: images not decoded"
     if relative not in ROOT_PAGES:
-        assert images["count"] >= 3, f"{relative}: expected the report's charts"
+        assert images["charts"] >= 3, f"{relative}: expected the report's charts"
     for href in page.page.evaluate(LINKS):
         url = urlsplit(href)
         assert url.scheme == "file", f"{relative} links outside: {href}"
@@ -276,6 +277,36 @@ def test_phone_layout_has_no_horizontal_scroll_and_the_headline_first(reports, v
         f"{relative}: the headline box must come before {layout['blocksBeforeHeadline']}"
 
 
+CHART_TEXT = """() => Array.from(document.querySelectorAll('figure.chart')).map(figure => {
+    const chart = figure.querySelector('svg, img');
+    const box = figure.querySelector('.chart-scroll');
+    const natural = chart.tagName === 'IMG' ? chart.naturalWidth
+        : Number(chart.getAttribute('width'));
+    const shown = chart.getBoundingClientRect().width;
+    return {
+        label: chart.getAttribute('aria-label') || chart.getAttribute('alt'),
+        smallest: Number(figure.dataset.minTextPx) * shown / natural,
+        scrolls: box.scrollWidth > box.clientWidth + 1,
+        fits: box.getBoundingClientRect().right <= window.innerWidth + 1,
+    };
+})"""
+
+
+@pytest.mark.parametrize("relative", [f"{PERIOD}/52.02/index.html", f"{PERIOD}/52.02/index.en.html",
+                                      f"{PERIOD}/52.71/index.html", f"{PERIOD}/index.html"])
+def test_chart_text_stays_legible_on_a_phone(reports, visit, relative):
+    """At 390 px no chart text is shrunk below 9 CSS px: a chart keeps the width that
+    holds its smallest text at 9 px and its box scrolls sideways, inside the page."""
+    charts = visit(reports / relative, **PHONE).page.evaluate(CHART_TEXT)
+    assert len(charts) >= 3, relative
+    for chart in charts:
+        assert chart["smallest"] >= 8.9, (relative, chart)
+        assert chart["fits"], (relative, chart)  # the box, not the page, scrolls
+    assert any(chart["scrolls"] for chart in charts), relative
+    desktop = visit(reports / relative).page.evaluate(CHART_TEXT)
+    assert not any(chart["scrolls"] for chart in desktop), relative  # 1280 px: no scroll
+
+
 # =========================================================================== accessibility
 
 
@@ -283,7 +314,9 @@ ACCESSIBILITY = """() => {
     const visible = e =>
         e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
     const noAlt = Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim())
-        .map(i => i.src.slice(0, 40));
+        .map(i => i.src.slice(0, 40)).concat(Array.from(document.querySelectorAll('svg'))
+        .filter(g => !(g.getAttribute('aria-label') || '').trim()
+                     || g.getAttribute('role') !== 'img').map(g => g.outerHTML.slice(0, 40)));
     const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
         .filter(visible).map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 50)]);
     const parse = text => {

@@ -101,7 +101,7 @@ def test_page_has_title_parameter_box_footer_and_size_budget(exported):
 
 def test_language_link_appears_once_the_twin_exists(exported):
     path, text, _ = exported
-    assert "Versi English belum dibuat" in text and 'href="index.en.html"' not in text
+    assert "Versi bahasa Inggris belum dibuat" in text and 'href="index.en.html"' not in text
     assert export.update_language_link(path, "id", "index.en.html", True)
     updated = path.read_text(encoding="utf-8")
     assert '<a class="lang" hreflang="en" href="index.en.html">English</a>' in updated

@@ -174,7 +174,7 @@ def test_english_twin_and_language_links(batch, small_sample):
     indonesian = (out / "2024" / "52.02" / "index.html").read_text(encoding="utf-8")
     assert 'href="index.en.html">English</a>' in indonesian
     untranslated = (out / "2024" / "52.01" / "index.html").read_text(encoding="utf-8")
-    assert "Versi English belum dibuat" in untranslated
+    assert "Versi bahasa Inggris belum dibuat" in untranslated
     assert (out / "2024" / "index.en.html").is_file()
     assert (out / "2024" / "52.02" / "tables.en.xlsx").is_file()
     landing = (out / "index.html").read_text(encoding="utf-8")

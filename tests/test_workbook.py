@@ -127,7 +127,7 @@ def test_indicator_rows_are_named_and_formatted_by_their_unit(tmp_path):
     assert numerators[3].number_format == workbook.RUPIAH_FORMAT  # Rupiah over Rupiah
     assert column(sheet, "Tanggal acuan")[0].is_date
     definitions = [c.value for c in column(sheet, "Definisi")]
-    assert definitions[0].startswith("Orang dengan kepesertaan")  # in the report language
+    assert definitions[0].startswith("Orang yang kepesertaan")  # in the report language
     assert [c.value for c in sheet[1]][-1] == "Definisi"  # long text last
 
 

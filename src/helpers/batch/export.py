@@ -345,7 +345,8 @@ table.data td{padding:.25rem .6rem;border-bottom:1px solid var(--line)}
 table.data .num{text-align:right;font-variant-numeric:tabular-nums}table.data td.num{white-space:nowrap}
 table.data tr.total td{font-weight:700;border-top:2px solid var(--line)}
 p.note{font-size:.8rem;color:var(--muted);margin:.2rem 0 1rem}
-figure.chart{margin:.6rem 0 1rem}figure.chart img{max-width:100%;height:auto}
+figure.chart{margin:.6rem 0 1rem}.chart-scroll{overflow-x:auto;max-width:100%}
+figure.chart img,figure.chart svg{display:block;max-width:100%;height:auto}
 .region-links{columns:2;font-size:.9rem}.region-links .code{color:var(--muted);font-size:.8rem}
 .downloads{font-size:.85rem;margin:.2rem 0 1rem;padding:.45rem .75rem;border:1px solid var(--line);border-radius:6px;background:var(--soft)}
 .downloads-title{font-weight:700;margin-right:.5rem}.download-links{display:inline;list-style:none;margin:0;padding:0}
@@ -367,7 +368,7 @@ table.params tr,table.definitions tr{display:block;padding:.25rem 0}table.params
 .layout{display:block;max-width:none;margin:0;padding:0}main{display:block}a{color:inherit;text-decoration:none}
 h1,h2,h3,h4,.table-title,.param-box-title,table.data caption{break-after:avoid;page-break-after:avoid}h2{margin-top:1.2rem}
 figure,img,table.data,tr,.cards,.card,p.note,footer{break-inside:avoid;page-break-inside:avoid}
-.downloads-title,.download-links{display:none}.table-wrap{overflow:visible}p.note{break-before:avoid;page-break-before:avoid}table.data{font-size:8pt}footer{max-width:none;margin:1rem 0 0;padding:.6rem 0 0}}
+.downloads-title,.download-links{display:none}.table-wrap,.chart-scroll{overflow:visible}p.note{break-before:avoid;page-break-before:avoid}table.data{font-size:8pt}footer{max-width:none;margin:1rem 0 0;padding:.6rem 0 0}}
 """.replace("\n", "")
 
 

@@ -141,6 +141,49 @@ def _type_words(kind: type) -> str:
     return {str: "text", int: "a whole number", float: "a number", bool: "true or false"}[kind]
 
 
+def _closeness(name: str, candidate: str) -> float:
+    """How close a typed name is to a parameter name (0-1): the best
+    :class:`difflib.SequenceMatcher` ratio over the name and every run of its words, so
+    'regoin' is close to region_code (via 'region') rather than to 'engine'."""
+    words = candidate.lower().split("_")
+    forms = {"_".join(words[i:j]) for i in range(len(words))
+             for j in range(i + 1, len(words) + 1)}
+    typed = name.lower()
+    return max(difflib.SequenceMatcher(None, typed, form).ratio() for form in forms)
+
+
+def closest_names(name: str, names, *, count: int = 3, cutoff: float = 0.6) -> list[str]:
+    """The parameter names closest to ``name``, closest first (ties by name), at most
+    ``count``, none below ``cutoff``; every name is ranked, not only the first match."""
+    scored = sorted(((_closeness(name, candidate), candidate)
+                     for candidate in dict.fromkeys(names)), key=lambda x: (-x[0], x[1]))
+    best = scored[0][0] if scored else 0.0
+    return [candidate for score, candidate in scored
+            if score >= cutoff and score >= best - 0.1][:count]
+
+
+def _suggestion(name: str, path: Path, declared: dict) -> str:
+    """'did you mean …? known: …' over this notebook's names and, marked with their
+    notebook, the names of the other notebooks next to it."""
+    others: dict[str, str] = {}
+    for sibling in sorted(path.parent.glob("*.ipynb")):
+        if sibling.name == path.name:
+            continue
+        try:
+            for other in notebook_parameters(sibling):
+                others.setdefault(other, sibling.name)
+        except (ParameterError, OSError, ValueError, KeyError):
+            continue  # a notebook without a readable parameters cell suggests nothing
+    own = closest_names(name, declared)
+    foreign = [n for n in closest_names(name, [*declared, *others]) if n not in declared]
+    if name in others and not own:
+        hint = f"'{name}' is a parameter of {others[name]}, not of {path.name}; "
+    else:
+        hints = [f"'{n}'" for n in own] or [f"'{n}' ({others[n]})" for n in foreign]
+        hint = f"did you mean {' or '.join(hints)}? " if hints else ""
+    return f"{hint}known: {', '.join(declared)}"
+
+
 def validate_parameters(notebook: str | Path, parameters: dict) -> dict:
     """Check a parameter set against a notebook, before any kernel starts.
 
@@ -168,10 +211,8 @@ def validate_parameters(notebook: str | Path, parameters: dict) -> dict:
                                  "the output notebook)",
                                  fix="use an environment variable such as CAKUPAN_KEY")
         if name not in declared:
-            close = difflib.get_close_matches(name, list(declared), n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
             raise ParameterError(f"{where}: unknown parameter '{name}'",
-                                 fix=f"{hint}known: {', '.join(declared)}")
+                                 fix=_suggestion(name, path, declared))
         result[name] = coerce_parameter(declared[name], value, where=where)
     merged = {name: p.default for name, p in declared.items()} | result
     if "region_code" in merged:
@@ -360,5 +401,5 @@ def _yaml_problem(error, text: str) -> str:
 
 
 __all__ = ["MAX_PARAMETER_FILE_BYTES", "RESERVED", "SECRET_NAME", "NotebookParameter",
-           "coerce_parameter", "command_parameters", "notebook_parameters",
+           "closest_names", "coerce_parameter", "command_parameters", "notebook_parameters",
            "parse_assignments", "read_parameter_file", "validate_parameters"]

@@ -19,15 +19,20 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import pandas as pd
 
+from helpers.data.reference_file import STATUSES, check_province_sums, read_table_file, row_number
+from helpers.data.reference_specs import (
+    NATIONAL_BOUNDARIES_FILE,
+    NATIONAL_EXTENDS,
+    NATIONAL_TABLES,
+    TABLES,
+    TableSpec,
+)
 from helpers.errors import ParameterError, ReferenceDataError
 from helpers.paths import reference_dir
 
-#: Allowed values of ``status`` on every row, from most to least certain.
-STATUSES = ("official", "reported", "estimate", "illustrative")
 #: The population vintage used unless a notebook or CLI parameter says otherwise.
 DEFAULT_POPULATION_VINTAGE = "dukcapil_2024s1"
 #: Denominators for BPJS Ketenagakerjaan coverage: the BPJS TK "potensi tenaga kerja"
@@ -38,159 +43,6 @@ WORKER_KINDS = ("all", "formal", "informal")
 
 DEFAULT_PROVINCE_CODE = "52"
 
-
-class TableSpec(NamedTuple):
-    """File name, key columns and required columns (in file order) of a reference table.
-
-    ``optional`` names the number columns that may be empty in this table (unknown), on top
-    of those that are optional in every table.
-    """
-
-    filename: str
-    key: tuple[str, ...]
-    columns: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-
-
-TABLES: dict[str, TableSpec] = {
-    "regions": TableSpec(
-        "regions.csv",
-        ("region_code",),
-        ("region_code", "region_name", "region_type", "parent_code", "source", "status"),
-    ),
-    "districts": TableSpec(
-        "districts.csv",
-        ("district_code",),
-        ("district_code", "district_name", "region_code", "source", "status"),
-    ),
-    "population": TableSpec(
-        "population.csv",
-        ("region_code", "year", "vintage", "sex"),
-        ("region_code", "year", "vintage", "sex", "population_count", "source", "status"),
-    ),
-    "labour": TableSpec(
-        "labour.csv",
-        ("region_code", "year"),
-        (
-            "region_code", "year", "working_age_count", "labour_force_count", "employed_count",
-            "formal_employed_count", "informal_employed_count", "potential_workforce_count",
-            "potential_formal_count", "potential_informal_count", "source", "status",
-        ),
-    ),
-    "budget": TableSpec(
-        "budget.csv",
-        ("region_code", "year"),
-        (
-            "region_code", "year", "apbd_total_rp", "dbhcht_received_rp", "dbhcht_welfare_rp",
-            "dbhcht_health_rp", "dbhcht_law_rp", "source", "status",
-        ),
-    ),
-    "rates": TableSpec(
-        "rates.csv",
-        ("scheme", "segment", "component", "risk_class", "payer", "valid_from"),
-        (
-            "scheme", "segment", "component", "risk_class", "wage_share", "flat_rp", "basis",
-            "wage_cap_rp", "payer", "valid_from", "valid_to", "legal_basis", "source", "status",
-        ),
-    ),
-    "thresholds": TableSpec(
-        "thresholds.csv",
-        ("year", "category", "variant"),
-        (
-            "year", "category", "variant", "min_coverage", "min_active_rate", "min_pemda_share",
-            "source", "status",
-        ),
-    ),
-    "target_groups": TableSpec(
-        "target_groups.csv",
-        ("region_code", "year", "target_group"),
-        ("region_code", "year", "target_group", "target_count", "source", "status"),
-    ),
-    "paritrana_inputs": TableSpec(
-        "paritrana_inputs.csv",
-        ("region_code", "year", "indicator"),
-        ("region_code", "year", "indicator", "score", "source", "status"),
-    ),
-    "district_labour": TableSpec(
-        "district_labour.csv",
-        ("district_code", "year"),
-        ("district_code", "region_code", "year", "desa_count", "kelurahan_count",
-         "working_age_count", "potential_workforce_count", "source", "status"),
-    ),
-    "sample_targets": TableSpec(
-        "sample_targets.csv",
-        ("region_code", "measure", "reference_date"),
-        ("region_code", "measure", "reference_date", "target_value", "unit", "tolerance",
-         "source", "status"),
-    ),
-}
-
-#: The national tables: all 38 provinces and 514 kab/kota (issue 16), built by
-#: scripts/build_national_reference.py from cahyadsn/wilayah. Same columns as the NTB
-#: tables (regions adds ``area_km2``); NTB's rows are the NTB tables' rows. The tables
-#: above stay NTB's: the reports, the intake's known codes and the sample read them.
-#: Accessors and cross checks of the national tables: :mod:`helpers.data.national`.
-NATIONAL_TABLES: dict[str, TableSpec] = {
-    "national_regions": TableSpec(
-        "national_regions.csv",
-        ("region_code",),
-        ("region_code", "region_name", "region_type", "parent_code", "area_km2", "source",
-         "status"),
-    ),
-    "national_population": TableSpec(
-        "national_population.csv", TABLES["population"].key, TABLES["population"].columns),
-    "national_labour": TableSpec(
-        "national_labour.csv", TABLES["labour"].key, TABLES["labour"].columns),
-    "national_budget": TableSpec(
-        "national_budget.csv", TABLES["budget"].key, TABLES["budget"].columns,
-        optional=("dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp",
-                  "dbhcht_law_rp"),
-    ),
-}
-#: Simplified kab/kota boundaries of Indonesia (GeoJSON; :func:`national_boundaries`).
-NATIONAL_BOUNDARIES_FILE = "boundaries_national_kabkota.geojson"
-#: The NTB table each national table extends (NTB's rows must be equal).
-NATIONAL_EXTENDS = {"national_regions": "regions", "national_population": "population",
-                    "national_labour": "labour", "national_budget": "budget"}
-
-# Column types beyond plain strings. Required integers become int64; optional ones Int64.
-_INT_COLUMNS = {
-    "year", "population_count", "working_age_count", "labour_force_count", "employed_count",
-    "formal_employed_count", "informal_employed_count", "potential_workforce_count",
-    "potential_formal_count", "potential_informal_count", "apbd_total_rp",
-    "dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp", "dbhcht_law_rp",
-    "target_count", "desa_count", "kelurahan_count",
-}
-_OPTIONAL_INT_COLUMNS = {"risk_class", "flat_rp", "wage_cap_rp"}
-_FLOAT_COLUMNS = {"score", "target_value", "tolerance", "area_km2"}
-_OPTIONAL_FLOAT_COLUMNS = {"wage_share", "min_coverage", "min_active_rate", "min_pemda_share"}
-_DATE_COLUMNS = {"valid_from", "reference_date"}
-_OPTIONAL_DATE_COLUMNS = {"valid_to"}
-_OPTIONAL_TEXT_COLUMNS = {"parent_code"}
-#: Columns that must lie within [0, 1] (fractions) or [0, 10] (scores).
-_FRACTION_COLUMNS = {"wage_share", "min_coverage", "min_active_rate", "min_pemda_share"}
-_SCORE_COLUMNS = {"score"}
-
-_ALLOWED_VALUES = {
-    "status": STATUSES,
-    "region_type": ("provinsi", "kabupaten", "kota"),
-    "sex": ("L", "P"),
-    "scheme": ("jamsostek", "jkn"),
-    "basis": ("per_month", "per_protection_period", "per_month_capped", "per_project_value"),
-    "payer": ("employer", "worker", "participant", "central_government", "regional_government"),
-    "category": ("uhc", "pratama", "madya", "utama"),
-    "variant": ("a", "b"),
-    "target_group": ("non_asn_staff", "tobacco_farmer", "fisher", "village_official",
-                     "election_staff"),
-    "indicator": ("regulasi", "penguasaan_narasumber", "materi_uji_pemahaman"),
-    "risk_class": (1, 2, 3, 4, 5),
-    "unit": ("people", "fraction"),
-}
-
-_REGION_CODE_RE = re.compile(r"^\d{2}(\.\d{2})?$")
-_DISTRICT_CODE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
-_CODE_COLUMNS = {"region_code": _REGION_CODE_RE, "parent_code": _REGION_CODE_RE,
-                 "district_code": _DISTRICT_CODE_RE}
 
 #: UHC Awards categories from the lowest to the highest (``uhc`` is the BPJS K predicate).
 UHC_CATEGORY_ORDER = ("uhc", "pratama", "madya", "utama")
@@ -241,182 +93,10 @@ def clear_cache() -> None:
 
 @lru_cache(maxsize=64)
 def _load_cached(name: str, path_text: str, mtime_ns: int, size: int) -> pd.DataFrame:
-    path = Path(path_text)
     spec = _spec(name)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                          encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ReferenceDataError(f"cannot read the table: {error}", path=path,
-                                 fix="save it as UTF-8 CSV with a header row") from None
-    missing = [column for column in spec.columns if column not in raw.columns]
-    if missing:
-        raise ReferenceDataError(
-            f"missing required column(s): {', '.join(missing)}",
-            path=path,
-            fix=f"the header must be: {','.join(spec.columns)}",
-        )
-    table = raw.apply(lambda column: column.str.strip())
-    _check_text_columns(table, path)
-    table = _convert_columns(table, path, optional=set(spec.optional))
-    _check_key(table, spec.key, path)
-    return table
+    return read_table_file(Path(path_text), spec.columns, spec.optional, spec.key)
 
 
-def _row_number(index: int) -> int:
-    """Spreadsheet row of a data row (header = row 1)."""
-    return int(index) + 2
-
-
-def _check_text_columns(table: pd.DataFrame, path: Path) -> None:
-    empty_source = table.index[table["source"] == ""]
-    if len(empty_source):
-        raise ReferenceDataError(
-            "empty source", path=path, row=_row_number(empty_source[0]), column="source",
-            fix="cite a URL or publication, or 'derived: <formula in data/README.md>'",
-        )
-    for column, allowed in _ALLOWED_VALUES.items():
-        if column not in table.columns or column in _OPTIONAL_INT_COLUMNS:
-            continue
-        bad = table.index[~table[column].isin(allowed)]
-        if len(bad):
-            value = table.at[bad[0], column]
-            raise ReferenceDataError(
-                f"'{value}' is not an allowed value", path=path, row=_row_number(bad[0]),
-                column=column, fix=f"use one of: {', '.join(map(str, allowed))}",
-            )
-    for column, pattern in _CODE_COLUMNS.items():
-        if column not in table.columns:
-            continue
-        values = table[column]
-        optional = column in _OPTIONAL_TEXT_COLUMNS
-        bad = table.index[~values.map(lambda v: bool(pattern.match(v)) or (optional and v == ""))]
-        if len(bad):
-            raise ReferenceDataError(
-                f"'{values[bad[0]]}' is not a Kemendagri dotted code", path=path,
-                row=_row_number(bad[0]), column=column,
-                fix="write codes as text, e.g. 52, 52.02 or 52.02.01",
-            )
-
-
-def _convert_columns(table: pd.DataFrame, path: Path, optional: set[str] = frozenset()
-                     ) -> pd.DataFrame:
-    result = table.copy()
-    for column in table.columns:
-        values = table[column]
-        if column in _INT_COLUMNS or column in _OPTIONAL_INT_COLUMNS:
-            result[column] = _to_int(values, column, path,
-                                     optional=column in _OPTIONAL_INT_COLUMNS | optional)
-        elif column in _FLOAT_COLUMNS or column in _OPTIONAL_FLOAT_COLUMNS:
-            result[column] = _to_float(values, column, path,
-                                       optional=column in _OPTIONAL_FLOAT_COLUMNS)
-        elif column in _DATE_COLUMNS or column in _OPTIONAL_DATE_COLUMNS:
-            result[column] = _to_date(values, column, path, optional=column in _OPTIONAL_DATE_COLUMNS)
-    if "risk_class" in result.columns:
-        bad = result.index[result["risk_class"].notna()
-                           & ~result["risk_class"].isin(_ALLOWED_VALUES["risk_class"])]
-        if len(bad):
-            raise ReferenceDataError(
-                f"risk class {result.at[bad[0], 'risk_class']} is not 1–5", path=path,
-                row=_row_number(bad[0]), column="risk_class", fix="leave empty or use 1–5",
-            )
-    if {"valid_from", "valid_to"} <= set(result.columns):
-        bad = result.index[result["valid_to"].notna() & (result["valid_to"] < result["valid_from"])]
-        if len(bad):
-            raise ReferenceDataError(
-                "valid_to is before valid_from", path=path, row=_row_number(bad[0]),
-                column="valid_to", fix="valid_to is the last day the row applies (inclusive)",
-            )
-    return result
-
-
-def _to_int(values: pd.Series, column: str, path: Path, *, optional: bool) -> pd.Series:
-    def parse(text: str) -> int | None:
-        if text == "":
-            return None
-        if not re.fullmatch(r"-?\d+", text):
-            raise ValueError(text)
-        return int(text)
-
-    parsed = []
-    for index, text in values.items():
-        try:
-            number = parse(text)
-        except ValueError:
-            raise ReferenceDataError(
-                f"'{text}' is not a whole number", path=path, row=_row_number(index),
-                column=column, fix="write whole numbers without separators (Rupiah, people)",
-            ) from None
-        if number is None and not optional:
-            raise ReferenceDataError("missing value", path=path, row=_row_number(index),
-                                     column=column, fix="fill in a whole number")
-        if number is not None and number < 0:
-            raise ReferenceDataError(f"negative value {number}", path=path,
-                                     row=_row_number(index), column=column,
-                                     fix="counts and Rupiah amounts cannot be negative")
-        parsed.append(number)
-    return pd.Series(parsed, index=values.index, dtype="Int64" if optional else "int64")
-
-
-def _to_float(values: pd.Series, column: str, path: Path, *, optional: bool) -> pd.Series:
-    parsed = []
-    upper = 1.0 if column in _FRACTION_COLUMNS else 10.0 if column in _SCORE_COLUMNS else math.inf
-    for index, text in values.items():
-        if text == "":
-            if not optional:
-                raise ReferenceDataError("missing value", path=path, row=_row_number(index),
-                                         column=column, fix="fill in a number")
-            parsed.append(math.nan)
-            continue
-        try:
-            number = float(text)
-        except ValueError:
-            raise ReferenceDataError(
-                f"'{text}' is not a number", path=path, row=_row_number(index), column=column,
-                fix="use a dot as decimal separator; shares are fractions 0–1 (0.98, not 98%)",
-            ) from None
-        if not 0.0 <= number <= upper:
-            raise ReferenceDataError(
-                f"{number} is outside 0–{upper:g}", path=path, row=_row_number(index),
-                column=column, fix="shares are fractions 0–1; scores 0–10",
-            )
-        parsed.append(number)
-    return pd.Series(parsed, index=values.index, dtype="float64")
-
-
-def _to_date(values: pd.Series, column: str, path: Path, *, optional: bool) -> pd.Series:
-    parsed = []
-    for index, text in values.items():
-        if text == "":
-            if not optional:
-                raise ReferenceDataError("missing date", path=path, row=_row_number(index),
-                                         column=column, fix="write an ISO date, e.g. 2025-02-01")
-            parsed.append(pd.NaT)
-            continue
-        try:
-            parsed.append(pd.Timestamp(dt.date.fromisoformat(text)))
-        except ValueError:
-            raise ReferenceDataError(
-                f"'{text}' is not an ISO date", path=path, row=_row_number(index),
-                column=column, fix="write dates as YYYY-MM-DD",
-            ) from None
-    return pd.Series(parsed, index=values.index, dtype="datetime64[ns]")
-
-
-def _check_key(table: pd.DataFrame, key: tuple[str, ...], path: Path) -> None:
-    duplicated = table.index[table.duplicated(list(key), keep="first")]
-    if len(duplicated):
-        index = duplicated[0]
-        values = ", ".join(f"{column}={table.at[index, column]}" for column in key)
-        raise ReferenceDataError(
-            f"duplicate key ({values})", path=path, row=_row_number(index), column=key[0],
-            fix=f"keep one row per ({', '.join(key)})",
-        )
-
-
-# --------------------------------------------------------------------------------------
-# Region codes
-# --------------------------------------------------------------------------------------
 def normalise_region_code(value: object) -> str | None:
     """Return a region or district code in Kemendagri dotted form.
 
@@ -787,14 +467,14 @@ def check_reference_tables(directory: Path | str | None = None) -> None:
             if len(bad):
                 raise ReferenceDataError(
                     f"unknown region code '{values[bad[0]]}'", path=_path(name, directory),
-                    row=_row_number(bad[0]), column=column, fix="add the region to regions.csv",
+                    row=row_number(bad[0]), column=column, fix="add the region to regions.csv",
                 )
     district_table = tables["districts"]
     bad = district_table.index[
         district_table["district_code"].str[:5] != district_table["region_code"]]
     if len(bad):
         raise ReferenceDataError("district code does not start with its region code",
-                                 path=_path("districts", directory), row=_row_number(bad[0]),
+                                 path=_path("districts", directory), row=row_number(bad[0]),
                                  column="district_code")
     children = tables["regions"].loc[tables["regions"]["parent_code"] != "",
                                      ["region_code", "parent_code"]]
@@ -810,7 +490,7 @@ def check_reference_tables(directory: Path | str | None = None) -> None:
         bad = labour_table.index[labour_table[list(parts)].sum(axis=1) != labour_table[total]]
         if len(bad):
             raise ReferenceDataError(f"{parts[0]} + {parts[1]} differs from {total}",
-                                     path=_path("labour", directory), row=_row_number(bad[0]),
+                                     path=_path("labour", directory), row=row_number(bad[0]),
                                      column=total)
     labour_2 = labour_table.set_index(["region_code", "year"])
     district_sums = tables["district_labour"].groupby(["region_code", "year"])[
@@ -829,39 +509,8 @@ def check_reference_tables(directory: Path | str | None = None) -> None:
     bad = budget_table.index[split != budget_table["dbhcht_received_rp"]]
     if len(bad):
         raise ReferenceDataError("DBHCHT welfare + health + law differs from the amount received",
-                                 path=_path("budget", directory), row=_row_number(bad[0]),
+                                 path=_path("budget", directory), row=row_number(bad[0]),
                                  column="dbhcht_received_rp")
-
-
-def check_province_sums(table: pd.DataFrame, by: list[str], columns: list[str],
-                        parent_of: dict[str, str], path: Path) -> None:
-    """Check that every province row equals the sum of its kab/kota rows.
-
-    Args:
-        table: A table with ``region_code`` and the ``by`` and ``columns`` columns.
-        by: Columns that, with the region, identify a figure (e.g. ``["year", "sex"]``).
-        columns: Count columns to compare.
-        parent_of: Kab/kota code → province code.
-        path: The table's file, for the message.
-
-    Raises:
-        ReferenceDataError: The first province value that differs, with file and row.
-    """
-    frame = table.copy()
-    frame["parent_code"] = frame["region_code"].map(parent_of)
-    sums = frame.dropna(subset=["parent_code"]).groupby(["parent_code", *by])[columns].sum()
-    for index, row in frame[frame["region_code"].isin(set(parent_of.values()))].iterrows():
-        key = (row["region_code"], *[row[column] for column in by])
-        if key not in sums.index:
-            continue
-        for column in columns:
-            if int(sums.loc[key, column]) != int(row[column]):
-                raise ReferenceDataError(
-                    f"province value {row[column]} differs from the sum of its kab/kota "
-                    f"{int(sums.loc[key, column])}",
-                    path=path, row=_row_number(index), column=column,
-                    fix="province rows must equal the sum of their kab/kota",
-                )
 
 
 # --------------------------------------------------------------------------------------
@@ -913,6 +562,9 @@ def _rows_for_year(name: str, year: int, directory: Path | str | None) -> pd.Dat
 
 __all__ = [
     "DEFAULT_POPULATION_VINTAGE",
+    "NATIONAL_BOUNDARIES_FILE",
+    "NATIONAL_EXTENDS",
+    "NATIONAL_TABLES",
     "DEFAULT_PROVINCE_CODE",
     "LABOUR_DENOMINATORS",
     "STATUSES",
@@ -922,6 +574,7 @@ __all__ = [
     "TableSpec",
     "bpu_minimum_monthly_rp",
     "budget",
+    "check_province_sums",
     "check_reference_tables",
     "clear_cache",
     "districts",

@@ -54,7 +54,8 @@ def _meets(row, coverage: float, active_rate: float, pemda_share: float) -> bool
 
 def uhc_distance(jkn_row: pd.Series, population: int, thresholds: pd.DataFrame,
                  unit_cost_rp: int) -> pd.DataFrame:
-    """People and Rupiah needed to reach each UHC category (and variant).
+    """People and Rupiah needed to reach each UHC category (and variant), with the
+    variant's minima (so a reader sees what each row requires).
 
     People to enrol = max(0, ⌈min_coverage × population⌉ − members), and for the Pemda
     share max(0, ⌈min_pemda_share × population⌉ − Pemda members); people to reactivate =
@@ -85,6 +86,8 @@ def uhc_distance(jkn_row: pd.Series, population: int, thresholds: pd.DataFrame,
                      ratio(pemda, population))
         rows.append({
             "category": row.category, "variant": row.variant,
+            "min_coverage": row.min_coverage, "min_active_rate": row.min_active_rate,
+            "min_pemda_share": row.min_pemda_share,
             "met": np.nan if active is None and not met and not pd.isna(row.min_active_rate)
             else met,
             "people_to_enrol": enrol, "people_to_register_by_pemda": pemda_register,

@@ -13,10 +13,6 @@ labels carry their unit ("orang", "%", "Rp"); tick labels use the report's numbe
 
 from __future__ import annotations
 
-import base64
-import html
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - render off-screen in kernels and workers alike
@@ -27,21 +23,26 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, display
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from helpers.measures.scorecard import SCORECARD_INDICATORS
 from helpers.report import formatting
+from helpers.report.formatting import percent_digits
+from helpers.report.chart_output import DPI, alt_text, figure_html, to_png
 from helpers.report.i18n import label, translate
 
-__all__ = ["DPI", "HEATMAP", "PALETTE", "active_by_group", "apply_theme", "budget_shares",
-           "colours", "figure_html", "programme_costs", "province_trend", "ranking",
+__all__ = ["DPI", "HEATMAP", "LAST_CODES", "PALETTE", "UHC_MEASURES", "active_by_group",
+           "apply_theme", "budget_shares", "colours", "figure_html", "group_rate",
+           "other_last", "percent_places", "programme_costs", "province_trend", "ranking",
            "scenario_costs", "scorecard_heatmap", "show", "to_png", "trend", "uhc_distance",
-           "uhc_position"]
+           "uhc_position", "uhc_thresholds"]
 
 PALETTE = "colorblind"
 HEATMAP = "cividis"
 WIDTH, HEIGHT = 8.0, 4.2
-DPI = 96
+#: Category codes drawn after every other group, whatever their size ('other' last).
+LAST_CODES = ("other", "others", "lainnya", "unknown", "missing")
 
 
 def apply_theme() -> None:
@@ -70,20 +71,36 @@ def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(frame[column], errors="coerce")
 
 
-def _people_axis(axis, lang: str) -> None:
+def _people_axis(axis, lang: str, nbins: int = 6) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: formatting.format_count(v, lang)))
-    axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    axis.set_major_locator(MaxNLocator(nbins=nbins, integer=True))
+
+
+def percent_places(values, digits: int | None = None, most: int = 3) -> int:
+    """Decimals (of the percentage) that show every value in ``values`` exactly.
+
+    ``digits`` is the least; more are added while a value would round (0.975 is never
+    '98%': it is '97,5%'), up to ``most``.
+    """
+    places = digits or 0
+    numbers = [float(v) * 100 for v in values if v == v]
+    while places < most and any(abs(round(v, places) - v) > 1e-6 for v in numbers):
+        places += 1
+    return places
 
 
 def _percent_axis(axis, lang: str, digits: int | None = None) -> None:
-    """Percent tick labels; ``digits`` None = as many decimals as the tick step needs."""
+    """Percent tick labels, each equal to its tick at the precision shown.
+
+    Ticks fall on whole percents when the range allows it (steps 1, 2, 5, 10, never 2,5);
+    the labels take as many decimals as the ticks need (``digits``: the least).
+    """
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+
     def text(value, _):
-        places = digits
-        if places is None:
-            ticks = axis.get_majorticklocs()
-            step = min((abs(b - a) for a, b in zip(ticks, ticks[1:]) if b != a), default=1)
-            places = max(0, min(3, int(np.ceil(-np.log10(step * 100))) if step > 0 else 0))
-        return formatting.format_percent(value, lang, places)
+        low, high = axis.get_view_interval()
+        ticks = [t for t in axis.get_majorticklocs() if low - 1e-9 <= t <= high + 1e-9]
+        return formatting.format_percent(value, lang, percent_places(ticks or [value], digits))
 
     axis.set_major_formatter(FuncFormatter(text))
 
@@ -120,10 +137,37 @@ def _empty(figure: Figure, axes, lang: str) -> Figure:
 # =========================================================================== regency
 
 
+def other_last(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``rows`` with the 'other'/'unknown' groups moved to the end (order kept otherwise)."""
+    last = rows[by].astype(str).str.lower().isin(LAST_CODES)
+    return pd.concat([rows[~last], rows[last]])
+
+
+def group_rate(rows: pd.DataFrame, value: str = "active") -> tuple[pd.Series, str] | None:
+    """The rate that goes with a breakdown's counts, and its axis label key, or None.
+
+    Kecamatan rows (``district_rates``) carry their coverage of the potential workforce;
+    other breakdowns have members, so active ÷ members (the active rate). A hidden count
+    gives no rate (NaN).
+    """
+    if "tk_coverage_potential" in rows.columns and value == "active":
+        return _numeric(rows, "tk_coverage_potential"), "chart.rate_coverage_potential"
+    if "members" in rows.columns and value == "active":
+        members = _numeric(rows, "members")
+        rate = _numeric(rows, "active") / members.where(members > 0)
+        return rate, "chart.rate_active"
+    return None
+
+
 def active_by_group(frame: pd.DataFrame, by: str, lang: str, *, title_key: str | None = None,
                     prefix: str | None = None, name_column: str | None = None,
                     value: str = "active") -> Figure:
-    """Horizontal bars: active people per group (segment, occupation, sex, age, kecamatan).
+    """Horizontal bars: active people per group (segment, occupation, sex, age, kecamatan),
+    and beside them the group's rate where the frame has its denominator.
+
+    The rate panel shows active ÷ members (the active rate) or, for kecamatan rows with
+    ``tk_coverage_potential`` (``district_rates``), the coverage of the potential workforce.
+    'Other' and 'unknown' groups come last.
 
     Args:
         frame: a publishable breakdown (``by``, members, active, ...; a 'total' row is
@@ -139,28 +183,59 @@ def active_by_group(frame: pd.DataFrame, by: str, lang: str, *, title_key: str |
     rows["_value"] = _numeric(rows, value)
     hidden = int(rows["_value"].isna().sum())
     rows = rows.dropna(subset=["_value"])
-    figure, axes = _figure(height=max(2.6, 0.32 * len(rows) + 1.3))
+    rate = group_rate(rows, value)
+    height = max(2.6, 0.32 * len(rows) + 1.3)
+    if rate is None or rows.empty:
+        figure, axes = _figure(height=height)
+        rate_axes = None
+    else:
+        figure = Figure(figsize=(WIDTH, height), layout="constrained")
+        axes, rate_axes = figure.subplots(1, 2, sharey=True, width_ratios=[3, 2])
+        rows["_rate"] = rate[0]
     axes.set_title(translate(title_key or f"chart.active_by_{by}", lang))
     if rows.empty:
         return _empty(figure, axes, lang)
     if name_column:
         names = rows[name_column].astype(str)
+        names = names.where(names.str.strip() != "", rows[by].map(
+            lambda v: label(prefix or by, v, lang)))
     else:
         names = rows[by].map(lambda v: label(prefix or by, v, lang))
     rows["_name"] = names.to_numpy()
     if by in ("district_code", "occupation", "segment"):
-        rows = rows.sort_values("_value", ascending=False)
+        rows = rows.sort_values("_value", ascending=False, kind="stable")
+    rows = other_last(rows, by)
     sns.barplot(data=rows, y="_name", x="_value", ax=axes, color=colours(1)[0],
                 orient="h")
     axes.set_ylabel("")
     axes.set_xlabel(translate("axis.active_people", lang))
-    _people_axis(axes.xaxis, lang)
+    _people_axis(axes.xaxis, lang, 6 if rate_axes is None else 4)
     for container in axes.containers:
         axes.bar_label(container, labels=[formatting.format_count(v, lang)
                                           for v in rows["_value"]], padding=3, fontsize=8)
-    axes.margins(x=0.12)
+    axes.margins(x=0.14)
+    if rate_axes is not None:
+        _rate_panel(rate_axes, rows, rate[1], lang)
     _hidden_note(figure, hidden, lang)
     return figure
+
+
+def _rate_panel(axes, rows: pd.DataFrame, label_key: str, lang: str) -> None:
+    """The rate of each group (%), bars from 0 with their value; a missing rate is '–'."""
+    positions = np.arange(len(rows))
+    rates = rows["_rate"].to_numpy(dtype=float)
+    axes.barh(positions, np.nan_to_num(rates), color=colours(2)[1], height=0.8)
+    digits = 1
+    for position, rate in zip(positions, rates):
+        axes.text(0 if np.isnan(rate) else rate, position,
+                  " " + formatting.format_percent(rate if rate == rate else None, lang,
+                                                  digits), va="center", fontsize=8,
+                  bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.8})
+    axes.set_xlim(0, (np.nanmax(rates) if np.isfinite(rates).any() else 1.0) * 1.25 or 1.0)
+    axes.set_xlabel(translate(label_key, lang))
+    _percent_axis(axes.xaxis, lang)
+    axes.tick_params(axis="y", left=False)
+    axes.grid(axis="y", visible=False)
 
 
 def trend(frame: pd.DataFrame, lang: str, *, uhc_target: float = 0.98) -> Figure:
@@ -218,36 +293,86 @@ def programme_costs(frame: pd.DataFrame, lang: str) -> Figure:
     return figure
 
 
-def uhc_position(values: dict, thresholds: pd.DataFrame, lang: str) -> Figure:
-    """JKN coverage and active rate of the region against the UHC category minima (%)."""
-    figure, axes = _figure(height=3.3)
-    axes.set_title(translate("chart.uhc_position", lang))
-    measures = [("jkn_coverage", "min_coverage"), ("jkn_active_rate", "min_active_rate"),
-                ("jkn_pemda_share", "min_pemda_share")]
-    names = [translate(f"indicator.{m}", lang) for m, _ in measures]
-    shown = [values.get(m) for m, _ in measures]
-    palette = colours(5)
-    positions = np.arange(len(measures))
-    axes.barh(positions, [v if isinstance(v, (int, float)) else 0 for v in shown],
-              color=palette[0], height=0.5, label=translate("chart.region_value", lang))
-    markers = {"pratama": "o", "madya": "s", "utama": "D"}
-    for index, category in enumerate(("pratama", "madya", "utama")):
+#: The measures of :func:`uhc_position` and their threshold columns in thresholds.csv.
+UHC_MEASURES = (("jkn_coverage", "min_coverage"), ("jkn_active_rate", "min_active_rate"),
+                ("jkn_pemda_share", "min_pemda_share"))
+UHC_CATEGORIES = ("uhc", "pratama", "madya", "utama")
+
+
+def uhc_thresholds(thresholds: pd.DataFrame, column: str, lang: str
+                   ) -> list[tuple[float, str]]:
+    """The distinct minima of one measure, each with the categories that require it.
+
+    A category whose variants differ on the measure is named with its variant
+    ('Madya (b)'); categories sharing a value share one label ('UHC, Pratama, Madya').
+    """
+    found: dict[float, list[str]] = {}
+    for category in UHC_CATEGORIES:
         rows = thresholds[thresholds["category"] == category]
-        for position, (_, column) in zip(positions, measures):
-            minima = pd.to_numeric(rows[column], errors="coerce").dropna()
-            if len(minima):
-                axes.scatter([minima.min()], [position], marker=markers[category], s=50,
-                             color=palette[index + 1], zorder=3,
-                             label=label("uhc", category, lang) if position == 0 else None)
-    axes.set_yticks(positions, names)
-    axes.invert_yaxis()
-    axes.set_xlim(0, 1.1)
-    axes.set_xlabel(translate("axis.percent", lang))
-    _percent_axis(axes.xaxis, lang)
-    handles, labels_ = axes.get_legend_handles_labels()
-    unique = dict(zip(labels_, handles))
-    axes.legend(unique.values(), unique.keys(), fontsize=8, frameon=False,
-                loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=4)
+        values = pd.to_numeric(rows[column], errors="coerce")
+        distinct = sorted(set(values.dropna().round(6)))
+        for minimum in distinct:
+            name = label("uhc", category, lang)
+            if len(distinct) > 1 or values.isna().any():
+                variants = rows.loc[values.round(6) == minimum, "variant"].astype(str)
+                name += f" ({', '.join(sorted(set(variants)))})"
+            found.setdefault(float(minimum), []).append(name)
+    result = []
+    for minimum, names in sorted(found.items()):
+        short = [names[0]] + [n.removeprefix("UHC ") for n in names[1:]]
+        result.append((minimum, ", ".join(short)))
+    return result
+
+
+def uhc_position(values: dict, thresholds: pd.DataFrame, lang: str) -> Figure:
+    """JKN coverage, active rate and Pemda share of the region against the minima of each
+    UHC category (%): one row per measure, its axis zoomed around the region's value and
+    the minima, each minimum a labelled line (no legend over the data)."""
+    figure = Figure(figsize=(WIDTH, 4.6), layout="constrained")
+    rows = figure.subplots(len(UHC_MEASURES), 1)
+    figure.suptitle(translate("chart.uhc_position", lang), x=0.01, ha="left",
+                    fontweight="bold", fontsize=12)
+    palette = colours(4)
+    for axes, (measure, column) in zip(rows, UHC_MEASURES):
+        value = values.get(measure)
+        value = float(value) if isinstance(value, (int, float)) and value == value else None
+        lines = uhc_thresholds(thresholds, column, lang)
+        axes.set_title(translate(f"indicator.{measure}", lang), loc="left", fontsize=10,
+                       fontweight="normal")
+        limits = [v for v, _ in lines] + ([value] if value is not None else [])
+        low, high = (min(limits), max(limits)) if limits else (0.0, 1.0)
+        pad = max(0.01, (high - low) * 0.3)
+        axes.set_xlim(max(0.0, low - pad), high + pad)
+        axes.set_ylim(0, 1)
+        axes.set_yticks([])
+        axes.grid(axis="y", visible=False)
+        middle = sum(axes.get_xlim()) / 2
+        for level, (minimum, names) in enumerate(lines):
+            axes.axvline(minimum, color=palette[2], linestyle="--", linewidth=1.2, zorder=1)
+            right = minimum <= middle
+            shown = formatting.format_percent(minimum, lang, percent_places([minimum]))
+            text = f"{names} ≥ {shown}"
+            axes.text(minimum, 0.86 - 0.22 * (level % 3), f" {text} ",
+                      ha="left" if right else "right", va="center", fontsize=8,
+                      color="#333333", zorder=2,
+                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5,
+                            "alpha": 0.85})
+        if value is None:
+            axes.text(0.5, 0.15, translate("chart.no_data", lang), ha="center", va="center",
+                      transform=axes.transAxes, fontsize=8)
+        else:
+            axes.scatter([value], [0.15], s=90, color=palette[0], zorder=3,
+                         label=translate("chart.region_value", lang))
+            axes.annotate(formatting.format_percent(value, lang, percent_digits(measure)),
+                          (value, 0.15), xytext=(8, 0), textcoords="offset points",
+                          va="center", fontsize=9, fontweight="bold", color=palette[0])
+        _percent_axis(axes.xaxis, lang)
+    rows[-1].set_xlabel(translate("compare.zoomed_axis", lang))
+    handles = [Line2D([], [], marker="o", linestyle="", color=palette[0], markersize=8),
+               Line2D([], [], linestyle="--", color=palette[2])]
+    figure.legend(handles, [translate("chart.region_value", lang),
+                            translate("chart.uhc_minimum", lang)],
+                  loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     return figure
 
 
@@ -303,7 +428,11 @@ def uhc_distance(frame: pd.DataFrame, lang: str) -> Figure:
 
 def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
             target=None, highlight: str | None = None) -> Figure:
-    """Kab/kota sorted by one ratio (%), the province value as a dashed line."""
+    """Kab/kota sorted by one ratio (%), the province value as a dashed line.
+
+    When the values (and the lines) lie within a quarter of the largest, the axis is zoomed
+    to them and each kab/kota is a dot (a bar would need the axis to start at 0); the
+    axis label says so."""
     rows = frame.copy()
     rows["_value"] = _numeric(rows, column)
     rows = rows.dropna(subset=["_value"]).sort_values("_value", ascending=False)
@@ -314,11 +443,25 @@ def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
     palette = colours(3)
     bar_colours = [palette[1] if code == highlight else palette[0]
                    for code in rows["region_code"]]
-    axes.barh(rows["region_name"], rows["_value"], color=bar_colours, height=0.6)
+    values = rows["_value"]
+    lines = [v for v in (province_value, target) if v is not None and not pd.isna(v)]
+    low, high = min([*values, *lines]), max([*values, *lines])
+    zoom = low > 0 and (high - low) < 0.25 * high  # the story is a few points apart
+    if zoom:  # dots on an axis zoomed to the data and the lines (bars would need a 0)
+        positions = np.arange(len(rows))
+        axes.hlines(positions, 0, 1, transform=axes.get_yaxis_transform(), color="#e5e5e5",
+                    linewidth=0.8, zorder=0)
+        axes.scatter(values, positions, color=bar_colours, s=45, zorder=3)
+        axes.set_yticks(positions, rows["region_name"])
+        pad = max((high - low) * 0.12, 0.005)
+        axes.set_xlim(low - pad, high + pad * 2.2)
+        axes.grid(axis="y", visible=False)
+    else:
+        axes.barh(rows["region_name"], values, color=bar_colours, height=0.6)
     axes.invert_yaxis()
-    for position, value in enumerate(rows["_value"]):
-        axes.text(value, position, " " + formatting.format_percent(value, lang),
-                  va="center", fontsize=8)
+    for position, value in enumerate(values):
+        axes.text(value, position, ("  " if zoom else " ") + formatting.format_percent(
+            value, lang), va="center", fontsize=8)
     if province_value is not None and not pd.isna(province_value):
         axes.axvline(province_value, color="#333333", linestyle="--", linewidth=1,
                      label=translate("chart.province_value", lang,
@@ -327,9 +470,10 @@ def ranking(frame: pd.DataFrame, column: str, lang: str, *, province_value=None,
         axes.axvline(target, color=palette[2], linestyle=":", linewidth=1.5,
                      label=translate("chart.target_line", lang,
                                      value=formatting.format_percent(target, lang, 0)))
-    axes.set_xlabel(translate("axis.percent", lang))
+    axes.set_xlabel(translate("compare.zoomed_axis" if zoom else "axis.percent", lang))
     _percent_axis(axes.xaxis, lang)
-    axes.margins(x=0.12)
+    if not zoom:
+        axes.margins(x=0.12)
     if province_value is not None or target is not None:
         axes.legend(fontsize=8, frameon=False, loc="upper center",
                     bbox_to_anchor=(0.5, -0.16), ncols=2)
@@ -345,7 +489,7 @@ def scorecard_heatmap(frame: pd.DataFrame, lang: str) -> Figure:
     figure, axes = _figure(width=WIDTH, height=0.36 * len(rows) + 2.6)
     axes.set_title(translate("chart.scorecard", lang))
     sns.heatmap(data, ax=axes, cmap=HEATMAP, vmin=0, vmax=10, annot=True, fmt=".1f",
-                annot_kws={"fontsize": 7}, linewidths=0.5,
+                annot_kws={"fontsize": 8}, linewidths=0.5,
                 cbar_kws={"label": translate("axis.score", lang)})
     for text in axes.texts:
         text.set_text(formatting.format_number(float(text.get_text()), lang, 1))
@@ -368,7 +512,7 @@ def province_trend(frame: pd.DataFrame, names: dict[str, str], lang: str) -> Fig
     axes.set_xlabel(translate("axis.month", lang))
     _people_axis(axes.yaxis, lang)
     _month_axis(axes.xaxis, lang)
-    axes.legend(fontsize=7, frameon=False, ncols=2, loc="upper left",
+    axes.legend(fontsize=8, frameon=False, ncols=2, loc="upper left",
                 bbox_to_anchor=(1.0, 1.0))
     return figure
 
@@ -410,28 +554,6 @@ def scenario_costs(frame: pd.DataFrame, lang: str, *, chosen_share: float | None
 # =========================================================================== output
 
 
-def to_png(figure: Figure) -> bytes:
-    """The figure as PNG bytes (96 dpi).
-
-    ``bbox_inches="tight"``: constrained layout places the axes, but a left-aligned title or
-    a legend below the axes that is wider than the figure (English labels are longer) would
-    be cut at the edge; the tight box widens the image instead (the page scales it down).
-    """
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.06)
-    return buffer.getvalue()
-
-
-def figure_html(figure: Figure, alt: str, caption: str | None = None) -> str:
-    """An HTML ``<figure>`` with the chart embedded as a base64 PNG (no external file)."""
-    data = base64.b64encode(to_png(figure)).decode("ascii")
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return (f'<figure class="chart"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(alt)}">{cap}</figure>')
-
-
 def show(figure: Figure, caption: str | None = None) -> None:
-    """Display a chart in the notebook (embedded PNG, its title as alt text)."""
-    titles = [axes.get_title(loc="left") or axes.get_title() for axes in figure.axes]
-    alt = " / ".join(t for t in titles if t) or "chart"
-    display(HTML(figure_html(figure, alt, caption)))
+    """Display a chart in the notebook (inline SVG, its titles as alt text)."""
+    display(HTML(figure_html(figure, alt_text(figure), caption)))

@@ -20,10 +20,9 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from helpers.data import reference
-from helpers.errors import CakupanError
-from helpers.measures.definitions import BY_ID, INDICATORS
+from helpers.measures.definitions import BY_ID
 from helpers.measures.disclosure import DEFAULT_RULE
-from helpers.report import downloads, findings, plots
+from helpers.report import downloads, findings, method, plots
 from helpers.report.formatting import (
     format_count,
     format_date,
@@ -36,6 +35,7 @@ from helpers.report.formatting import (
 from helpers.report.i18n import check_language, label, translate
 
 __all__ = ["Presenter", "banner", "cards", "definition_list", "facts", "heading", "paragraph",
+           "reader_view",
            "table_html"]
 
 
@@ -103,7 +103,8 @@ class Presenter:
         return indicator_subset(self.report, group, self.lang)
 
     def method(self) -> str:
-        return method_section(self.report, self.lang)
+        """Method and sources in plain words, then the collapsed technical annex."""
+        return method.method_section(self.report, self.lang)
 
     def region_links(self) -> str:
         return region_links(self.report, self.lang)
@@ -125,13 +126,23 @@ def _has_hidden(frame: pd.DataFrame) -> bool:
         if frame[c].dtype == object)
 
 
+def reader_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A published frame as a reader sees it: indicator definitions in the report's
+    language (the CSV keeps the English ones, so it is the same file in every language)."""
+    if not {"indicator_id", "definition"} <= set(frame.columns):
+        return frame
+    return frame.assign(definition=[BY_ID[i].definition(lang) if i in BY_ID else text
+                                    for i, text in zip(frame["indicator_id"],
+                                                       frame["definition"])])
+
+
 def table_html(table, lang: str, *, title: bool = True) -> str:
     """A :class:`~helpers.report.tables.ReportTable`'s published view as HTML: its title
     as the ``<caption>`` (not a heading: headings are the report's outline), then its note.
 
     A table with hidden cells gets a one-line reminder of the disclosure rule.
     """
-    frame = table.published
+    frame = reader_view(table.published, lang)
     parts = [html_table(frame, table.units, lang, table.codes,
                         caption=translate(table.title_key, lang) if title else None)]
     notes = []
@@ -139,8 +150,11 @@ def table_html(table, lang: str, *, title: bool = True) -> str:
         notes.append(translate(table.note_key, lang))
     if _has_hidden(frame):
         notes.append(translate("note.hidden_cells", lang))
-    notes.append(translate("note.csv_file", lang, name=f"tables/{table.name}.csv"))
-    parts.append(f'<p class="note">{html.escape(" ".join(notes))}</p>')
+    csv = f"tables/{table.name}.csv"
+    links = (f'{html.escape(translate("note.table_download", lang))} '
+             f'<a href="{csv}" download>CSV</a> · <a href="excel-id/{csv}" download>'
+             f'{html.escape(translate("note.table_download_excel_id", lang))}</a>')
+    parts.append(f'<p class="note">{html.escape(" ".join(notes))} {links}</p>')
     extra = table.notes.get(lang, [])  # what the data cannot tell
     if extra:
         parts.append('<ul class="note">' + "".join(f"<li>{html.escape(note)}</li>"
@@ -255,8 +269,7 @@ def parameter_box(report, lang: str) -> str:
         rows.append((translate("param.data_as_of", lang), format_date(meta["data_as_of"], lang)))
     for name, info in meta.get("registries", {}).items():
         rows.append((translate(f"registry.{name}", lang),
-                     translate("text.registry_file", lang, file=info["file"],
-                               sha=(info.get("sha256") or "")[:12],
+                     translate("text.registry_file", lang,
                                rows=format_count(info["rows_read"], lang),
                                accepted=format_count(info["rows_accepted"], lang))))
     rows += [
@@ -433,37 +446,8 @@ def indicator_subset(report, group: str, lang: str) -> str:
     table = report.totals if report.kind == "province" else report.indicators
     frame = table.published[table.published["indicator_id"].map(
         lambda i: BY_ID[i].group == group if i in BY_ID else False)]
-    return html_table(frame.drop(columns=["flag"], errors="ignore"), table.units, lang,
-                      table.codes)
-
-
-def method_section(report, lang: str) -> str:
-    """Method and sources: indicator definitions, reference tables, synthetic data note."""
-    parts = [heading("heading.method", lang, anchor="method"),
-             paragraph("text.method_intro", lang)]
-    rows = [(translate(f"indicator.{i.indicator_id}", lang) + f" ({i.indicator_id})",
-             i.definition(lang)) for i in INDICATORS]
-    parts.append(heading("heading.definitions", lang, level=3, anchor="definitions"))
-    parts.append(definition_list(rows, css_class="definitions"))
-    parts.append(heading("heading.sources", lang, level=3, anchor="sources"))
-    year = report.reference_date.year
-    source_rows = []
-    for name in ("regions", "population", "labour", "budget", "rates", "thresholds",
-                 "target_groups", "paritrana_inputs"):
-        try:
-            table = reference.load_table(name)
-        except (CakupanError, KeyError):  # a table not shipped in this checkout
-            continue
-        if "year" in table.columns:
-            table = table[table["year"] == year]
-        statuses = table["status"].value_counts()
-        summary = ", ".join(f"{label('status', s, lang)} {format_count(n, lang)}"
-                            for s, n in statuses.items())
-        source_rows.append((f"data/reference/{reference.TABLES[name].filename}",
-                            translate(f"source.{name}", lang) + f" — {summary}"))
-    parts.append(definition_list(source_rows, css_class="definitions"))
-    parts.append(paragraph("text.sources_note", lang))
-    return "".join(parts)
+    return html_table(reader_view(frame, lang).drop(columns=["flag"], errors="ignore"),
+                      table.units, lang, table.codes)
 
 
 def region_links(overview, lang: str) -> str:

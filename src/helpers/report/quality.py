@@ -29,7 +29,8 @@ def quality_tables(bundle: dict) -> dict[str, ReportTable]:
     return {
         "data_quality": data_quality,
         "rejections": make_table("rejections", "table.rejections", rejections, {"rows": "count"},
-                             {"registry": "registry", "reason": "reason"},
+                             {"registry": "registry", "reason": "reason",
+                              "column": "field"},
                              count_columns=("rows",)),
     }
 

@@ -262,9 +262,12 @@ def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
                                        reference.jkn_pemda_monthly_rp(params.reference_date))
     tables["uhc_distance"] = make_table(
         "uhc_distance", "table.uhc_distance", distance,
-        {"people_to_enrol": "people", "people_to_register_by_pemda": "people",
-         "people_to_reactivate": "people", "annual_cost_rp": "rupiah"},
-        {"category": "uhc", "met": "yesno"}, note_key="note.uhc_distance")
+        {"min_coverage": "fraction", "min_active_rate": "fraction",
+         "min_pemda_share": "fraction", "people_to_enrol": "people",
+         "people_to_register_by_pemda": "people", "people_to_reactivate": "people",
+         "annual_cost_rp": "rupiah"},
+        {"category": "uhc", "variant": "uhc_variant", "met": "yesno"},
+        note_key="note.uhc_distance")
     vintages = breakdowns.vintage_table(pd.DataFrame([jkn_counts], index=[region_code]),
                                         params.indicators, [region_code]).drop(
         columns="region_code")
