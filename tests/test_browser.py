@@ -37,7 +37,9 @@ CODES = ["52.01", "52.02", "52.03", "52.04", "52.05", "52.06", "52.07", "52.08",
 #: Every report of the sample run, relative to the reports folder.
 REPORTS = [f"{PERIOD}/{name}" for name in ("index.html", "index.en.html")] + [
     f"{PERIOD}/{code}/{name}" for code in CODES for name in ("index.html", "index.en.html")]
-PAGES = ["index.html", *REPORTS]
+#: Pages at the root of the reports folder: the landing page and the methodology.
+ROOT_PAGES = ["index.html", "methodology.html", "methodology.en.html"]
+PAGES = [*ROOT_PAGES, *REPORTS]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
@@ -136,12 +138,49 @@ def test_page_opens_offline_without_errors(reports, visit, relative):
     images = page.page.evaluate(IMAGES_DECODED)
     assert page.problems() == [], relative
     assert images["broken"] == [], f"{relative}: images not decoded"
-    if relative != "index.html":
+    if relative not in ROOT_PAGES:
         assert images["charts"] >= 3, f"{relative}: expected the report's charts"
     for href in page.page.evaluate(LINKS):
         url = urlsplit(href)
         assert url.scheme == "file", f"{relative} links outside: {href}"
         assert Path(unquote(url.path)).exists(), f"{relative} links to a missing file: {href}"
+
+
+# =========================================================================== downloads
+
+
+DOWNLOADS = """() => Array.from(document.querySelectorAll('#downloads a[data-download]'))
+    .map(a => ({kind: a.dataset.download, href: a.href,
+                visible: a.getClientRects().length > 0}))"""
+
+
+@pytest.mark.parametrize("relative", REPORTS)
+def test_every_download_link_resolves_to_a_file(reports, visit, relative):
+    page = visit(reports / relative).page
+    links = page.evaluate(DOWNLOADS)
+    assert [link["kind"] for link in links] == ["workbook", "csv_zip", "methodology"], \
+        relative  # no PDF: the batch was not asked for one
+    for link in links:
+        url = urlsplit(link["href"])
+        assert url.scheme == "file" and link["visible"], (relative, link)
+        assert Path(unquote(url.path)).is_file(), f"{relative}: {link['href']} is missing"
+    citation = page.locator("#downloads .citation").inner_text()
+    expected = "Data sintetis" if relative.endswith("/index.html") else "Synthetic data"
+    assert expected in citation, relative
+
+
+def test_landing_page_shows_the_synthetic_banner_and_the_methodology(reports, visit):
+    page = visit(reports / "index.html").page
+    banners = page.locator(".banner")
+    assert banners.count() == 2
+    assert banners.nth(0).is_visible() and banners.nth(1).is_visible()
+    assert "DATA SINTETIS" in banners.nth(0).inner_text()
+    assert "SYNTHETIC DATA" in banners.nth(1).inner_text()
+    for name in ("methodology.html", "methodology.en.html"):
+        page.goto((reports / "index.html").resolve().as_uri())
+        page.click(f'a[href="{name}"]')
+        page.wait_for_load_state("load")
+        assert page.locator("h1").count() == 1 and page.locator("table.data").count() == 3
 
 
 # =========================================================================== navigation
@@ -230,7 +269,7 @@ def test_phone_layout_has_no_horizontal_scroll_and_the_headline_first(reports, v
     page = visit(reports / relative, **PHONE).page
     layout = page.evaluate(PHONE_LAYOUT)
     assert layout["scrollWidth"] <= layout["innerWidth"] + 1, (relative, layout)
-    if relative == "index.html":
+    if relative in ROOT_PAGES:
         return
     assert layout["firstHeading"] == "headline", relative
     assert layout["hasCards"], f"{relative}: no headline box"
@@ -450,6 +489,13 @@ def test_cakupan_reports_pdf_prints_the_twin_next_to_the_html(chromium, small_sa
     twin = tmp_path / PERIOD / "52.02" / "index.pdf"
     assert pdf.count_pages(twin) > 1
     assert 'href="2024/52.02/index.pdf"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    page = (tmp_path / PERIOD / "52.02" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="index.pdf" download="cakupan-2024-52.02.pdf" data-download="pdf">' in page
+    from pypdf import PdfReader
+
+    pages = [unicodedata.normalize("NFKC", p.extract_text()) for p in PdfReader(str(twin)).pages]
+    # the synthetic-data warning in the top margin of every page, not only on the first
+    assert all("DATA SINTETIS — bukan angka resmi" in text for text in pages)
 
 
 def test_missing_chromium_names_the_install_script(monkeypatch, tmp_path):

@@ -348,6 +348,10 @@ p.note{font-size:.8rem;color:var(--muted);margin:.2rem 0 1rem}
 figure.chart{margin:.6rem 0 1rem}.chart-scroll{overflow-x:auto;max-width:100%}
 figure.chart img,figure.chart svg{display:block;max-width:100%;height:auto}
 .region-links{columns:2;font-size:.9rem}.region-links .code{color:var(--muted);font-size:.8rem}
+.downloads{font-size:.85rem;margin:.2rem 0 1rem;padding:.45rem .75rem;border:1px solid var(--line);border-radius:6px;background:var(--soft)}
+.downloads-title{font-weight:700;margin-right:.5rem}.download-links{display:inline;list-style:none;margin:0;padding:0}
+.download-links li{display:inline-block;margin:0 1rem .1rem 0}.download-detail,.not-rendered-mark{color:var(--muted)}.not-rendered-mark{font-size:.8rem}
+.citation{margin:.25rem 0 0}.downloads-title+.download-links+.citation{border-top:1px solid var(--line);padding-top:.3rem}
 footer{border-top:1px solid var(--line);color:var(--muted);font-size:.82rem;max-width:1500px;margin:2rem auto 0;padding:1rem 1.2rem 2rem}
 .output_area pre{white-space:pre-wrap}
 [id]{scroll-margin-top:3.2rem}
@@ -364,7 +368,7 @@ table.params tr,table.definitions tr{display:block;padding:.25rem 0}table.params
 .layout{display:block;max-width:none;margin:0;padding:0}main{display:block}a{color:inherit;text-decoration:none}
 h1,h2,h3,h4,.table-title,.param-box-title,table.data caption{break-after:avoid;page-break-after:avoid}h2{margin-top:1.2rem}
 figure,img,table.data,tr,.cards,.card,p.note,footer{break-inside:avoid;page-break-inside:avoid}
-.table-wrap,.chart-scroll{overflow:visible}p.note{break-before:avoid;page-break-before:avoid}table.data{font-size:8pt}footer{max-width:none;margin:1rem 0 0;padding:.6rem 0 0}}
+.downloads-title,.download-links{display:none}.table-wrap,.chart-scroll{overflow:visible}p.note{break-before:avoid;page-break-before:avoid}table.data{font-size:8pt}footer{max-width:none;margin:1rem 0 0;padding:.6rem 0 0}}
 """.replace("\n", "")
 
 

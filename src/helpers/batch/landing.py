@@ -1,9 +1,13 @@
-"""After a batch: every report's navigation and language links, and the landing page.
+"""After a batch: every report's navigation, language and download links, the
+methodology page and the landing page.
 
-``finalize`` rewrites, atomically and only where a link changed, the pages Cakupan
-wrote; ``write_landing_page`` writes ``reports/index.html``, linking every period, the
-province overview and each regency report in both languages, with the status of failed
-runs. Only files the manifest lists as Cakupan's are read, linked or rewritten.
+``finalize`` writes the methodology page, then rewrites, atomically and only where a link
+changed, the pages Cakupan wrote (the downloads block lists the files that exist; an
+overview links only the regency reports that exist:
+:func:`helpers.batch.downloads.update_page`); ``write_landing_page`` writes
+``reports/index.html``, linking every period, the province overview and each regency
+report in both languages, with the status of failed runs, the methodology page, and the
+synthetic-data banner when the reports come from the sample. Only files the manifest lists as Cakupan's are read, linked or rewritten.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.batch import layout, publish
+from helpers.batch import downloads, layout, publish
 from helpers.batch.layout import LANDING_PAGE
 from helpers.batch.manifest import owned_files, read_manifest
 from helpers.report.i18n import LANGUAGES, other_language
@@ -64,6 +68,14 @@ def finalize(out: Path, *, owned: set[str] | None = None,
     def ours(path: Path) -> bool:
         return path.relative_to(out).as_posix() in owned and path.is_file()
 
+    try:  # first: the pages' downloads link them
+        downloads.write_methodology_pages(out, owned)
+    except OSError as error:
+        result.problems.append("could not write the methodology page: "
+                               + publish.describe_os_error(error))
+    except publish.InTheWayError as error:
+        result.problems.append(f"could not write the methodology page: {error}")
+
     for name in sorted(owned, key=lambda n: (n.count("/"), n)):
         lang = layout.report_page_language(name)
         path = out / name
@@ -72,7 +84,8 @@ def finalize(out: Path, *, owned: set[str] | None = None,
         twin = layout.page_name(other_language(lang))
         try:
             changed = export.update_language_link(path, lang, twin, ours(path.parent / twin))
-            if _update_nav(path, lang, out, ours) or changed:
+            changed = _update_nav(path, lang, out, ours) or changed
+            if downloads.update_page(path, lang, out, ours) or changed:
                 result.rewritten[path.resolve()] = publish.file_sha256(path)
         except OSError as error:
             result.problems.append(f"could not update the links of {path}: "
@@ -146,10 +159,12 @@ def write_landing_page(out: Path, *, owned: set[str] | None = None,
             fix="move it out of the reports folder, then run the same command again")
     failed = {key for key, run in runs.items() if run.get("status") != "ok"}
     names = reference.regions().set_index("region_code")["region_name"]
-    parts = [f'<h1 id="top">{html.escape(translate("page.landing_title", "id"))} · '
+    parts = [_synthetic_banner(runs),
+             f'<h1 id="top">{html.escape(translate("page.landing_title", "id"))} · '
              f'{html.escape(translate("page.landing_title", "en"))}</h1>',
              f'<p>{html.escape(translate("page.landing_intro", "id"))}</p>',
-             f'<p lang="en">{html.escape(translate("page.landing_intro", "en"))}</p>']
+             f'<p lang="en">{html.escape(translate("page.landing_intro", "en"))}</p>',
+             _methodology_links(out, owned)]
     named = [name.split("/") for name in set(owned) | set(runs) if not name.startswith(".")]
     periods = sorted({parts[0] for parts in named if len(parts) >= 2}, reverse=True)
     places = {(parts[0], parts[1]) for parts in named if len(parts) >= 3}
@@ -187,6 +202,42 @@ def write_landing_page(out: Path, *, owned: set[str] | None = None,
     text = text.replace(export.LANG_LINK_START + export.LANG_LINK_END, "")
     publish.atomic_write_text(path, text)
     return path
+
+
+def _synthetic_banner(runs: dict[str, dict]) -> str:
+    """The synthetic-data banner of the reports (both languages) when any report listed
+    was made from the synthetic sample; empty when every one used real registries."""
+    from helpers.paths import project_root, sample_dir
+    from helpers.report.downloads import synthetic_banner
+
+    folders = set()
+    for run in runs.values():
+        for holder in (run, run.get("published") or {}):
+            parameters = holder.get("parameters")
+            if isinstance(parameters, dict):
+                given = parameters.get("data_dir") or ""
+                folders.add((project_root() / given if given else sample_dir()).resolve())
+    for folder in sorted(folders):
+        text = synthetic_banner(folder, "id")
+        if text:
+            return text + synthetic_banner(folder, "en")
+    return ""
+
+
+def _methodology_links(out: Path, owned: set[str]) -> str:
+    """Links to the methodology page in each language written."""
+    from helpers.report.i18n import translate
+
+    links = [f'<a href="{html.escape(name)}" hreflang="{lang}">'
+             f'{html.escape(translate("page.other_language", other_language(lang)))}</a>'
+             for lang in LANGUAGES
+             for name in [layout.methodology_name(lang)]
+             if name in owned and (out / name).is_file()]
+    if not links:
+        return ""
+    return (f'<p class="methodology-links">{html.escape(translate("landing.methodology", "id"))}'
+            f' · {html.escape(translate("landing.methodology", "en"))}: '
+            + " · ".join(links) + "</p>")
 
 
 def _language_cells(out: Path, prefix: str, failed: set[str], owned: set[str],

@@ -11,6 +11,9 @@
     reports/<period>/<region>/indicators.csv, tables/*.csv, excel-id/…   language-neutral
     reports/<period>/<region>/tables.xlsx (id), tables.en.xlsx (en)
     reports/<period>/<region>/report.ipynb (id), report.en.ipynb (en): executed, for audit
+    reports/<period>/<region>/csv-metadata.json   what the CSV files hold (CSVW), neutral
+    reports/<period>/<region>/tables-csv.zip      indicators.csv, tables/*.csv and the metadata
+    reports/methodology.html (id), methodology.en.html (en)   the indicator definitions
 
 The naming rule: the default language (Bahasa Indonesia) has the plain name
 (``index.html``); another language puts its code before the suffix (``index.en.html``).
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.report.csv_metadata import METADATA_FILE as CSV_METADATA
 from helpers.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 #: The landing page at the root of a reports folder.
@@ -42,6 +46,8 @@ WRITE_PROBE_PREFIX = ".cakupan-write-test-"
 INDICATORS_CSV = "indicators.csv"
 TABLES_FOLDER = "tables"
 EXCEL_ID_FOLDER = "excel-id"
+#: The report's CSV files and their metadata in one archive (language-neutral).
+CSV_ZIP = "tables-csv.zip"
 #: What ``manifest.json`` says about the layout (its ``layout`` field).
 DESCRIPTION = ("reports/<period>/<region_code>/index.html (id), index.en.html (en); "
                "reports/<period>/index.html the province overview")
@@ -71,6 +77,16 @@ def workbook_name(lang: str) -> str:
     return _named("tables", "xlsx", lang)
 
 
+def methodology_name(lang: str) -> str:
+    """The methodology page at the reports root: ``methodology.html`` (id), ``…en.html``."""
+    return _named("methodology", "html", lang)
+
+
+def methodology_link(depth: int, lang: str) -> str:
+    """Relative link to the methodology page from a page ``depth`` folders below the root."""
+    return "../" * depth + methodology_name(lang)
+
+
 def page_language(name: str) -> str | None:
     """The language of a report page's file name (``index.en.html`` → 'en'), else None."""
     return next((lang for lang in LANGUAGES if page_name(lang) == name), None)
@@ -90,7 +106,7 @@ def report_page_language(name: str) -> str | None:
 
 def shared_files() -> tuple[str, ...]:
     """Files of a report folder the landing page links (besides the pages and tables/)."""
-    return (*(pdf_name(lang) for lang in LANGUAGES), INDICATORS_CSV,
+    return (*(pdf_name(lang) for lang in LANGUAGES), CSV_ZIP, INDICATORS_CSV,
             f"{EXCEL_ID_FOLDER}/{INDICATORS_CSV}", *(workbook_name(lang) for lang in LANGUAGES),
             *(notebook_name(lang) for lang in LANGUAGES))
 
@@ -139,9 +155,10 @@ def lock_path(out: str | Path) -> Path:
     return Path(out) / LOCK
 
 
-__all__ = ["DESCRIPTION", "EXCEL_ID_FOLDER", "INDICATORS_CSV", "LANDING_PAGE", "LOCK",
-           "LOGS", "MANIFEST", "STAGING", "TABLES_FOLDER", "WORKER_LOG", "WRITE_PROBE_PREFIX",
-           "landing_link", "landing_page", "lock_path", "manifest_path", "notebook_name",
-           "overview_link", "page_language", "page_name", "pdf_name", "report_folder",
-           "report_key", "report_page_language", "reports_root", "shared_files",
-           "worker_log", "workbook_name"]
+__all__ = ["CSV_METADATA", "CSV_ZIP", "DESCRIPTION", "EXCEL_ID_FOLDER", "INDICATORS_CSV",
+           "LANDING_PAGE", "LOCK", "LOGS", "MANIFEST", "STAGING", "TABLES_FOLDER", "WORKER_LOG",
+           "WRITE_PROBE_PREFIX", "landing_link", "landing_page", "lock_path", "manifest_path",
+           "methodology_link", "methodology_name", "notebook_name", "overview_link",
+           "page_language", "page_name", "pdf_name", "report_folder", "report_key",
+           "report_page_language", "reports_root", "shared_files", "worker_log",
+           "workbook_name"]

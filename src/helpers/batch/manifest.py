@@ -48,7 +48,7 @@ from helpers.paths import PACKAGE_DIR, file_sha256, notebooks_dir, project_root,
 #: Packages whose versions the manifest records (and the fingerprint includes).
 PACKAGES = ("cakupan", "pandas", "numpy", "pyarrow", "ibis-framework", "duckdb", "papermill",
             "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "matplotlib",
-            "seaborn", "babel", "openpyxl", "tqdm")
+            "seaborn", "babel", "openpyxl", "tqdm", "markdown-it-py")
 #: What ``last_batch.state`` can say (see the module docstring).
 STATES = ("running", "finished", "failed", "incomplete", "stopped")
 

@@ -3,7 +3,9 @@
 The report's print CSS (``helpers.batch.export.CSS``, ``@media print``) hides the top bar and the
 table of contents and keeps charts, tables and the headline box whole across pages. The
 browser runs headless with no network: every request other than ``file://`` or ``data:``
-is aborted, so a PDF shows exactly what the offline HTML shows. Playwright never downloads
+is aborted, so a PDF shows exactly what the offline HTML shows. A report made from the
+synthetic sample (its page carries the banner) repeats the warning in the top margin of
+every PDF page (:func:`header_template`). Playwright never downloads
 a browser of its own here; it drives ``/usr/bin/chromium``, which
 ``scripts/ensure_chromium.sh`` installs (Debian's ``chromium`` package) when missing.
 
@@ -53,6 +55,31 @@ FOOTER_TEMPLATE = (
     'display:flex;justify-content:space-between;font-family:sans-serif">'
     '<span class="title"></span><span><span class="pageNumber"></span> / '
     '<span class="totalPages"></span></span></div>')
+
+
+#: Top margin of every PDF page of a report made from the synthetic sample.
+SYNTHETIC_HEADER = (
+    '<div style="font-size:8pt;font-weight:700;color:#6e1010;width:100%;padding:0 12mm;'
+    'font-family:sans-serif;text-align:center">{text}</div>')
+_PAGE_LANGUAGE = re.compile(r'<html lang="([a-z]+)"')
+
+
+def header_template(page_html: str) -> str:
+    """The top margin of every page: on a report whose page carries the synthetic-data
+    banner, the warning again (a page cut out of the PDF still says it); else nothing.
+
+    Args:
+        page_html: the HTML report being printed.
+    """
+    import html as html_text
+
+    from helpers.report.i18n import LANGUAGES, translate
+
+    if 'class="banner"' not in page_html:
+        return "<span></span>"
+    found = _PAGE_LANGUAGE.search(page_html)
+    lang = found.group(1) if found and found.group(1) in LANGUAGES else LANGUAGES[0]
+    return SYNTHETIC_HEADER.format(text=html_text.escape(translate("banner.pdf_header", lang)))
 
 
 @dataclass
@@ -226,7 +253,8 @@ def _print_one(instance, html_path: Path, pdf_path: Path) -> PrintResult:
                               fix="embed the resource (data: URI)")
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(path=str(partial), print_background=True, display_header_footer=True,
-                 header_template="<span></span>", footer_template=FOOTER_TEMPLATE, **PAPER)
+                 header_template=header_template(html_path.read_text(encoding="utf-8")),
+                 footer_template=FOOTER_TEMPLATE, **PAPER)
         os.replace(partial, pdf_path)
         result.pdf_path = pdf_path
         result.pages = count_pages(pdf_path)
@@ -248,5 +276,5 @@ def count_pages(pdf_path: str | Path) -> int:
 
 
 __all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "FOOTER_TEMPLATE", "PAGE_TIMEOUT_S", "PAPER",
-           "PrintResult", "browser", "check_ready", "chromium_path", "count_pages",
-           "offline_page", "print_pdf", "print_pdfs"]
+           "SYNTHETIC_HEADER", "PrintResult", "browser", "check_ready", "chromium_path",
+           "count_pages", "header_template", "offline_page", "print_pdf", "print_pdfs"]

@@ -58,6 +58,7 @@ from helpers.batch.preflight import batch_lock, check_kernel, check_output_folde
 from helpers.batch.summary import Batch, say
 from helpers.batch.worker import RUN_TIMEOUT, RunResult, RunSpec
 from helpers.errors import CakupanError, ParameterError, ReportError
+from helpers.report.i18n import LANGUAGES
 from helpers.paths import project_root, reports_dir
 
 
@@ -203,8 +204,11 @@ class _BatchJob:
         recovered = publish.recover(out, claim=self.claim)
         for line in recovered:
             say(f"cakupan: {line}")
-        if not os.path.lexists(layout.landing_page(out)):
-            record.claim([layout.landing_page(out)])  # the batch writes it at the end
+        # the batch writes these at the end (a file there that is not Cakupan's stays)
+        record.claim([path for path in (layout.landing_page(out),
+                                        *(out / layout.methodology_name(lang)
+                                          for lang in LANGUAGES))
+                      if not os.path.lexists(path)])
         problem = self.save("running")  # the folder is on record as Cakupan's from now
         if problem:
             raise ReportError(problem, fix="free some space or give another --out, then run "

@@ -5,7 +5,7 @@ with :func:`execute_run`:
 
 * papermill executes the notebook in a warm ``cakupan`` kernel that the worker keeps
   between notebooks (namespace reset in between), and the HTML is exported in the same
-  process;
+  process, with the CSV archive (:func:`helpers.batch.downloads.write_csv_zip`);
 * everything is written into a **staging folder** (:mod:`helpers.batch.publish`); the parent
   process commits it into the reports folder only once the run has finished, so a report
   on disk is never half-written;
@@ -369,7 +369,7 @@ def _execute_and_export(spec: RunSpec, staging: Path, result: RunResult) -> None
     import nbformat
     import papermill
 
-    from helpers.batch import export
+    from helpers.batch import downloads, export
     from helpers.report.i18n import other_language
 
     ipynb = staging / spec.ipynb_name
@@ -406,6 +406,7 @@ def _execute_and_export(spec: RunSpec, staging: Path, result: RunResult) -> None
                      overview=layout.overview_link(spec.lang) if regency else None,
                      twin=twin, twin_exists=(out_dir / twin).exists())
     exported = export.export_notebook(nb, staging / spec.html_name, lang=spec.lang, nav=nav)
+    downloads.write_csv_zip(staging)  # the CSV archive, committed with the run's files
     result.timings["export"] = round(time.perf_counter() - clock, 2)
     result.html = str(out_dir / spec.html_name)
     result.html_bytes = exported["bytes"]

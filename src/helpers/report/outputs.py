@@ -25,16 +25,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.report.csv_metadata import write_metadata
 from helpers.report.i18n import check_language
 from helpers.report.tables import publishable
 from helpers.report.workbook import write_workbook
 
 
 def save_outputs(report, output_dir: str | Path, lang: str) -> list[Path]:
-    """Write ``indicators.csv``, ``tables/<name>.csv`` and one Excel workbook.
+    """Write ``indicators.csv``, ``tables/<name>.csv``, their ``csv-metadata.json`` and one
+    Excel workbook.
 
-    CSV files are language-neutral (machine-readable ids and raw values, markers where
-    hidden) and identical for both languages; the workbook is in ``lang``, with a cover
+    CSV files and their metadata (:mod:`helpers.report.csv_metadata`: column titles in
+    both languages, datatypes, and on the synthetic sample ``"synthetic": true``) are
+    language-neutral (machine-readable ids and raw values, markers where hidden) and
+    identical for both languages; the workbook is in ``lang``, with a cover
     sheet first (:func:`helpers.report.workbook.write_workbook`): ``tables.xlsx`` (id) or
     ``tables.en.xlsx`` (en).
 
@@ -48,6 +52,7 @@ def save_outputs(report, output_dir: str | Path, lang: str) -> list[Path]:
     written += write_csv(report.indicators_file, folder, "indicators.csv")
     for table in report.tables.values():
         written += write_csv(table.published, folder, f"tables/{table.name}.csv")
+    written.append(write_metadata(report, folder))
     workbook = folder / ("tables.xlsx" if lang == "id" else f"tables.{lang}.xlsx")
     written.append(write_workbook(report, workbook, lang, decimals=DECIMALS))
     return written

@@ -22,7 +22,7 @@ from IPython.display import HTML, display
 from helpers.data import reference
 from helpers.measures.definitions import BY_ID
 from helpers.measures.disclosure import DEFAULT_RULE
-from helpers.report import findings, map_blocks, method, plots
+from helpers.report import downloads, findings, map_blocks, method, plots
 from helpers.report.formatting import (
     format_count,
     format_date,
@@ -33,7 +33,6 @@ from helpers.report.formatting import (
     html_table,
 )
 from helpers.report.i18n import check_language, label, translate
-from helpers.report.registries import sample_scale
 
 __all__ = ["Presenter", "banner", "cards", "definition_list", "facts", "heading", "paragraph",
            "reader_view",
@@ -122,8 +121,10 @@ class Presenter:
     # -- report blocks ------------------------------------------------------------------
 
     def title(self) -> str:
-        """The report's ``<h1>`` and subtitle; on the synthetic sample, a banner first."""
-        return banner(self.report, self.lang) + report_title(self.report, self.lang)
+        """The report's ``<h1>`` and subtitle; on the synthetic sample, a banner first; then
+        the downloads (filled in by the batch) and the suggested citation."""
+        return (banner(self.report, self.lang) + report_title(self.report, self.lang)
+                + downloads.block(self.report, self.lang))
 
     def headline(self) -> str:
         """The headline cards (regency or province)."""
@@ -256,15 +257,7 @@ def facts(report, lang: str) -> dict[str, str]:
 def banner(report, lang: str) -> str:
     """A banner no screenshot can lose: the numbers come from the synthetic sample (and,
     when scaled down, that counts and rates are far below reality). Empty on real data."""
-    scale = sample_scale(report.params.data_dir)
-    if scale is None:
-        return ""
-    text = translate("banner.synthetic", lang)
-    if scale < 1:
-        text += " " + translate("banner.scaled", lang, scale=format_percent(scale, lang, 0))
-    return (f'<div class="banner" role="note" style="background:#fdecea;border:2px solid '
-            f'#b42318;color:#6e1010;padding:.55rem .8rem;margin:0 0 .8rem;font-weight:700">'
-            f"{html.escape(text)}</div>")
+    return downloads.synthetic_banner(report.params.data_dir, lang)
 
 
 def report_title(report, lang: str) -> str:
@@ -497,10 +490,8 @@ def indicator_subset(report, group: str, lang: str) -> str:
 def region_links(overview, lang: str) -> str:
     """Links from the province overview to each regency report (runner layout)."""
     page = "index.html" if lang == "id" else f"index.{lang}.html"
-    items = "".join(
-        f'<li><a href="{html.escape(code)}/{page}">{html.escape(name)}</a> '
-        f'<span class="code">{html.escape(code)}</span></li>'
-        for code, name in overview.region_names.items())
+    items = "".join(downloads.region_item(code, name, f"{code}/{page}", lang)
+                    for code, name in overview.region_names.items())
     return (f'<p class="links-title">{html.escape(translate("text.region_links", lang))}</p>'
             f'<ul class="region-links">{items}</ul>')
 
