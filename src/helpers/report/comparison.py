@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -225,6 +226,29 @@ def coverage_rate_trends(bundle: dict, labour_denominator: str = "bpjs_potential
     total = frame.groupby("month_end", as_index=False)[["tk_active", "jkn_members"]].sum()
     frame = pd.concat([frame, total.assign(region_code=province)], ignore_index=True)
     years = sorted({pd.Timestamp(d).year for d in frame["month_end"]})
+    workers, population = (dict(d) for d in _denominators(
+        tuple(codes), tuple(years), labour_denominator, population_vintage,
+        tuple(_file_stamp(name) for name in ("labour", "population"))))
+    for year in years:  # the province: the sums over the kab/kota in the bundle
+        workers[(province, year)] = sum(workers[(c, year)] for c in codes)
+        population[(province, year)] = sum(population[(c, year)] for c in codes)
+    keys = list(zip(frame["region_code"], [pd.Timestamp(d).year for d in frame["month_end"]]))
+    frame["tk_coverage"] = frame["tk_active"] / pd.Series([workers[k] for k in keys])
+    frame["jkn_coverage"] = frame["jkn_members"] / pd.Series([population[k] for k in keys])
+    names = {code: reference.region_name(code) for code in set(frame["region_code"])}
+    frame.insert(1, "region_name", frame["region_code"].map(names))
+    order = {code: n for n, code in enumerate(codes + [province])}
+    frame = frame.sort_values(["region_code", "month_end"],
+                              key=lambda s: s.map(order) if s.name == "region_code" else s)
+    return frame[["region_code", "region_name", "month_end", "tk_active", "tk_coverage",
+                  "jkn_members", "jkn_coverage"]].reset_index(drop=True)
+
+
+@lru_cache(maxsize=32)
+def _denominators(codes: tuple[str, ...], years: tuple[int, ...], labour_denominator: str,
+                  population_vintage: str, stamp: tuple) -> tuple[dict, dict]:
+    """Workers and population of every (kab/kota, year): the same for every regency report
+    of a province bundle, so computed once per reference-table version (``stamp``)."""
     workers, population = {}, {}
     for code in codes:
         for year in years:
@@ -232,18 +256,14 @@ def coverage_rate_trends(bundle: dict, labour_denominator: str = "bpjs_potential
                 lambda: reference.labour_denominator(code, year, labour_denominator))
             population[(code, year)] = _denominator(
                 lambda: reference.population_total(code, year, population_vintage))
-    for year in years:  # the province: the sums over the kab/kota in the bundle
-        workers[(province, year)] = sum(workers[(c, year)] for c in codes)
-        population[(province, year)] = sum(population[(c, year)] for c in codes)
-    keys = list(zip(frame["region_code"], [pd.Timestamp(d).year for d in frame["month_end"]]))
-    frame["tk_coverage"] = frame["tk_active"] / pd.Series([workers[k] for k in keys])
-    frame["jkn_coverage"] = frame["jkn_members"] / pd.Series([population[k] for k in keys])
-    frame.insert(1, "region_name", [reference.region_name(c) for c in frame["region_code"]])
-    order = {code: n for n, code in enumerate(codes + [province])}
-    frame = frame.sort_values(["region_code", "month_end"],
-                              key=lambda s: s.map(order) if s.name == "region_code" else s)
-    return frame[["region_code", "region_name", "month_end", "tk_active", "tk_coverage",
-                  "jkn_members", "jkn_coverage"]].reset_index(drop=True)
+    return workers, population
+
+
+def _file_stamp(name: str) -> tuple:
+    """Path, modification time and size of a reference table (a cache key)."""
+    path = reference.table_path(name)
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
 
 
 # =========================================================================== charts
