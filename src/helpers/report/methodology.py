@@ -119,6 +119,47 @@ SCORECARD_TEXT = {
 }
 
 
+FILES_TEXT = {
+    "en": """## The files of a report
+
+Each report folder holds the same figures in several forms (the report's "Downloads"
+box links them; `tables-csv.zip` holds all the CSVs and their metadata):
+
+| File | For | Format |
+|---|---|---|
+| `indicators.csv`, `tables/<table>.csv` | machines, R, Python, Excel in an English locale | UTF-8 with BOM, `,` between fields, `.` before decimals, whole numbers as integers |
+| `excel-id/indicators.csv`, `excel-id/tables/<table>.csv` | Excel or LibreOffice in an Indonesian (id-ID) locale | the same values with `;` between fields and `,` before decimals |
+| `csv-metadata.json` | documentation and tools | CSV on the Web (W3C) metadata: every column's title in Indonesian and English, datatypes, the hidden-cell markers, and on sample data `"synthetic": true` |
+| `tables.xlsx` / `tables.en.xlsx` | budget offices | one sheet per table with number formats, a cover sheet with parameters, sources and the disclosure rule |
+
+**Opening a CSV in Excel with an Indonesian locale:** double-click the file in
+`excel-id/`: Excel reads `;` and `,` as its own separators, so numbers arrive as
+numbers. To open a file of the main folder instead, use *Data → From Text/CSV*, choose
+the comma delimiter, then *Transform → Locale: English (United States)* so that
+`0.410265` is read as a number. Cells `<5` and `x` are hidden by the disclosure rule and
+stay text.
+""",
+    "id": """## Berkas setiap laporan
+
+Setiap folder laporan memuat angka yang sama dalam beberapa bentuk (kotak "Unduhan" di
+laporan menautkannya; `tables-csv.zip` berisi semua CSV beserta metadatanya):
+
+| Berkas | Untuk | Format |
+|---|---|---|
+| `indicators.csv`, `tables/<tabel>.csv` | mesin, R, Python, Excel berlokal Inggris | UTF-8 dengan BOM, `,` antarkolom, `.` sebelum desimal, bilangan bulat tanpa desimal |
+| `excel-id/indicators.csv`, `excel-id/tables/<tabel>.csv` | Excel atau LibreOffice berlokal Indonesia (id-ID) | nilai yang sama dengan `;` antarkolom dan `,` sebelum desimal |
+| `csv-metadata.json` | dokumentasi dan perangkat lunak | metadata CSV on the Web (W3C): judul setiap kolom dalam bahasa Indonesia dan Inggris, tipe data, penanda sel tersembunyi, dan pada data contoh `"synthetic": true` |
+| `tables.xlsx` / `tables.en.xlsx` | kantor anggaran | satu lembar per tabel dengan format angka, lembar sampul berisi parameter, sumber dan aturan pengungkapan |
+
+**Membuka CSV di Excel berlokal Indonesia:** klik dua kali berkas di `excel-id/`: Excel
+membaca `;` dan `,` sebagai pemisahnya sendiri, sehingga angka terbaca sebagai angka.
+Untuk membuka berkas di folder utama, pakai *Data → Dari Teks/CSV*, pilih pemisah koma,
+lalu *Ubah → Lokal: Inggris (Amerika Serikat)* agar `0.410265` terbaca sebagai angka. Sel
+`<5` dan `x` disembunyikan oleh aturan pengungkapan dan tetap berupa teks.
+""",
+}
+
+
 def render(lang: str) -> str:
     """The methodology section in one language ('en' or 'id')."""
     lines = [COMMON[lang]]
@@ -134,6 +175,7 @@ def render(lang: str) -> str:
                              f"{indicator.denominator or '—'} |")
         lines.append("")
     lines.append(SCORECARD_TEXT[lang])
+    lines.append(FILES_TEXT[lang])
     return "\n".join(lines)
 
 
