@@ -152,7 +152,8 @@ def test_methodology_page_renders_every_definition(lang, title, twin):
     assert "<script" not in text
     for indicator in INDICATORS:
         assert f"<code>{indicator.indicator_id}</code>" in text
-    assert text.count('<table class="data">') == 3  # jamsostek, jkn, budget
+    assert text.count('<table class="data">') == 4  # jamsostek, jkn, budget; the files
+    assert "excel-id/indicators.csv" in text and "csv-metadata.json" in text
     assert re.findall(r'<nav class="toc".*?</nav>', text, re.S)[0].count("<li>") >= 5
     assert f'href="{twin}"' in text and 'href="index.html"' in text
 
