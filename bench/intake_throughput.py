@@ -205,15 +205,18 @@ def render_section(summary: dict) -> str:
              "(1 / 5 / 15 min) on 2 cores: other jobs were running, so read the ratios "
              "more than the seconds.", "",
              f"```sh\n{summary['command']}\n```", "",
-             "| contender | median wall s | median CPU s | wall / limit | peak GiB | runs (s) |",
-             "| --- | ---: | ---: | ---: | ---: | --- |"]
+             "| contender | median wall s | median CPU s | wall / limit | CPU / limit | peak GiB "
+             "| runs (s) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for name in CONTENDERS:
         if name not in stats:
             continue
         row = stats[name]
         ratio = (f"{row['median_seconds'] / limit['median_seconds']:.2f}×" if limit else "–")
+        cpu_ratio = (f"{row['median_cpu_seconds'] / limit['median_cpu_seconds']:.2f}×"
+                     if limit else "–")
         lines.append(f"| `{name}` | {row['median_seconds']:.2f} | {row['median_cpu_seconds']:.2f} "
-                     f"| {ratio} | {row['peak_gib']:.2f} | "
+                     f"| {ratio} | {cpu_ratio} | {row['peak_gib']:.2f} | "
                      f"{', '.join(str(s) for s in row['seconds'])} |")
     lines.append("")
     if summary["base"]:
