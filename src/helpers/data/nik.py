@@ -105,8 +105,14 @@ def nik_region_code(nik: str) -> str:
 
 
 def sql_normalise_nik(expr: str) -> str:
-    """DuckDB expression: ``expr`` (VARCHAR) without whitespace, dots and dashes."""
-    return f"regexp_replace({expr}, {_quote(_SEPARATOR_CLASS)}, '', 'g')"
+    """DuckDB expression: ``expr`` (VARCHAR) without whitespace, dots and dashes.
+
+    Most NIKs hold no separator: testing for one first is cheaper than rewriting every value
+    (about a fifth of a microsecond per row, issue 16.5); the result is the same.
+    """
+    pattern = _quote(_SEPARATOR_CLASS)
+    return (f"CASE WHEN regexp_matches({expr}, {pattern}) "
+            f"THEN regexp_replace({expr}, {pattern}, '', 'g') ELSE {expr} END")
 
 
 def _quote(text: str) -> str:

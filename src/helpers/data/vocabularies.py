@@ -123,6 +123,17 @@ def load_vocabulary() -> Vocabulary:
     return Vocabulary(mappings)
 
 
+def value_key_known_sql(field: str, registry: str, text_sql: str) -> str:
+    """:func:`value_key_sql` of ``text_sql``, skipping the two regular expressions when the
+    text is already one of the keys of ``field`` (a key is its own key), as nearly every
+    value of a clean export is. Same result, a fraction of the cost on 7 million rows."""
+    keys = sorted(load_vocabulary().lookup(field, registry))
+    if not keys:
+        return value_key_sql(text_sql)
+    known = ", ".join(_literal(key) for key in keys)
+    return f"CASE WHEN {text_sql} IN ({known}) THEN {text_sql} ELSE {value_key_sql(text_sql)} END"
+
+
 def vocabulary_sql(field: str, registry: str, key_sql: str) -> str:
     """The canonical code of a value whose key (:func:`value_key_sql`) is ``key_sql``, as a
     DuckDB ``CASE``; NULL when the table does not know the value."""
@@ -154,6 +165,7 @@ __all__ = [
     "load_vocabulary",
     "normalise_value",
     "value_key",
+    "value_key_known_sql",
     "value_key_sql",
     "vocabulary_sql",
 ]
