@@ -78,7 +78,7 @@ def test_nik_written_as_number_is_refused(value, message):
         intake.load_frame(frame, "jkn", known_region_codes=NTB)
 
 
-@pytest.mark.parametrize("value", ["5202.0101.9000.01", "5202-0101-9000-01", "E"])
+@pytest.mark.parametrize("value", ["5202.0101.9000.01", "5202-0101-9000-01", "E", "0E0", "1e5"])
 def test_nik_with_dots_or_letters_is_not_a_number(value):
     frame = jkn_frame(["5202010101900001", value])
 

@@ -37,7 +37,10 @@ DEFAULT_FUNDING_SOURCE = {"PU": "employer", "JAKON": "employer", "BPU": "self", 
 #: decimal with only zeros after the point (``5202010101900001.0``). Either means the NIK
 #: went through a number format, which keeps 15 (Excel) or about 16 (float) significant
 #: digits, so the file is refused.
-NIK_SCIENTIFIC_RE = r"[0-9]([.,][0-9]+)?[eE]\+?[0-9]+"
+#: A NIK Excel turned into a number: 16 digits shown as 5.20201E+15 (exponents 13-17 cover a
+#: NIK with a digit too few or too many). ``0E0`` or ``1e5`` are not NIKs written as numbers
+#: but plain invalid NIKs, rejected row by row.
+NIK_SCIENTIFIC_RE = r"[0-9]([.,][0-9]+)?[eE]\+?(0?1[3-7])"
 NIK_DECIMAL_RE = r"[0-9]{6,}[.,]0+"
 #: A ledger detail quotes a value only when it is a short code (see :func:`_shown`).
 LEDGER_QUOTE_MAX_CHARS = 12
