@@ -180,7 +180,8 @@ def test_landing_page_shows_the_synthetic_banner_and_the_methodology(reports, vi
         page.goto((reports / "index.html").resolve().as_uri())
         page.click(f'a[href="{name}"]')
         page.wait_for_load_state("load")
-        assert page.locator("h1").count() == 1 and page.locator("table.data").count() == 4  # 3 indicator groups + the files
+        # three indicator groups and the files of a report
+        assert page.locator("h1").count() == 1 and page.locator("table.data").count() == 4
 
 
 # =========================================================================== navigation
