@@ -6,30 +6,21 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from test_maps import _indicators
 
 from helpers.measures.districts import district_coverage_rates
 from helpers.report import map_blocks, maps
-from helpers.report.tables import make_table
-from test_maps import _indicators
+from helpers.report.regency import district_rates_table
 
 MARKERS = {"<5", "x"}
 
 
 def _district_rates(active: list[int]):
-    """The regency report's district_rates table (the same call as regency.py)."""
+    """The regency report's district_rates table (regency.district_rates_table)."""
     breakdown = pd.DataFrame({"region_code": "52.72",
                               "district_code": [f"52.72.0{n}" for n in range(1, 6)],
                               "members": [a + 100 for a in active], "active": active})
-    rates = district_coverage_rates(breakdown, "52.72", 2024)
-    return make_table(
-        "district_rates", "table.district_rates", rates,
-        {"members": "people", "active": "people", "working_age_count": "people",
-         "potential_workforce_count": "people", "tk_coverage_working_age": "fraction",
-         "tk_coverage_potential": "fraction"},
-        {"denominator_status": "status", "flag": "flag"}, count_columns=("members", "active"),
-        category="district_code",
-        share_columns={"tk_coverage_working_age": ("active",),
-                       "tk_coverage_potential": ("active",)})
+    return district_rates_table(district_coverage_rates(breakdown, "52.72", 2024))
 
 
 @pytest.mark.parametrize("active", [[800, 700, 600, 500, 3], [800, 2, 600, 500, 3],

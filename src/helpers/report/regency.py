@@ -40,6 +40,7 @@ from helpers.report.tables import (
 )
 
 __all__ = ["PROGRAMME_OCCUPATIONS", "RegencyReport", "build_regency", "check_regency",
+           "district_rates_table",
            "headline_line", "quality_notes", "quality_tables", "regency_report",
            "trend_frame"]
 
@@ -308,16 +309,7 @@ def build_regency(bundle: dict, params: ReportParameters) -> RegencyReport:
         {"indicator_id": "indicator"}, can_exceed_one=("value", "province_value", "best_value"))
     rates = districts.district_coverage_rates(bundle["tk_breakdowns"]["district_code"],
                                               region_code, year)
-    tables["district_rates"] = make_table(
-        "district_rates", "table.district_rates", rates,
-        {"members": "people", "active": "people", "working_age_count": "people",
-         "potential_workforce_count": "people", "tk_coverage_working_age": "fraction",
-         "tk_coverage_potential": "fraction"},
-        {"denominator_status": "status", "flag": "flag"}, count_columns=("members", "active"),
-        category="district_code",
-        share_columns={"tk_coverage_working_age": ("active",),
-                       "tk_coverage_potential": ("active",)},
-        note_key="note.district_rates")
+    tables["district_rates"] = district_rates_table(rates)
     return RegencyReport(
         params=params,
         province_indicators=bundle["indicators"],
@@ -368,6 +360,21 @@ def trend_frame(bundle: dict, region_code: str, params) -> pd.DataFrame:
     frame["jkn_coverage"] = frame["jkn_members"] / years.map(population)
     return frame[["month_end", "tk_members", "tk_active", "tk_coverage", "jkn_members",
                   "jkn_active", "jkn_coverage"]]
+
+
+def district_rates_table(rates: pd.DataFrame) -> ReportTable:
+    """The published kecamatan table (counts and coverage rates) from
+    :func:`helpers.measures.districts.district_coverage_rates`; the kecamatan map draws it."""
+    return make_table(
+        "district_rates", "table.district_rates", rates,
+        {"members": "people", "active": "people", "working_age_count": "people",
+         "potential_workforce_count": "people", "tk_coverage_working_age": "fraction",
+         "tk_coverage_potential": "fraction"},
+        {"denominator_status": "status", "flag": "flag"}, count_columns=("members", "active"),
+        category="district_code",
+        share_columns={"tk_coverage_working_age": ("active",),
+                       "tk_coverage_potential": ("active",)},
+        note_key="note.district_rates")
 
 
 def _target_groups(region_code: str, year: int, column: str = "target_count") -> pd.Series:
