@@ -18,6 +18,7 @@ from helpers.errors import CakupanError
 from helpers.measures.definitions import INDICATORS
 from helpers.paths import sample_dir
 from helpers.report.formatting import format_count
+from helpers.report.html_blocks import definition_list, heading, paragraph
 from helpers.report.i18n import label, translate
 from helpers.report.registries import is_synthetic_sample
 
@@ -26,20 +27,6 @@ __all__ = ["REFERENCE_TABLES", "method_section", "reproduce_command", "technical
 #: The reference tables a report draws on, in the order the method section lists them.
 REFERENCE_TABLES = ("regions", "population", "labour", "budget", "rates", "thresholds",
                     "target_groups", "paritrana_inputs")
-
-
-def _heading(key: str, lang: str, level: int, anchor: str) -> str:
-    return (f'<h{level} id="{anchor}">{html.escape(translate(key, lang))}</h{level}>')
-
-
-def _paragraph(key: str, lang: str) -> str:
-    return f"<p>{html.escape(translate(key, lang))}</p>"
-
-
-def _definition_list(rows: list[tuple[str, str]], css_class: str = "definitions") -> str:
-    items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>"
-                    for term, text in rows)
-    return f'<dl class="{css_class}">{items}</dl>'
 
 
 def _reference_tables(year: int) -> list[tuple[str, object]]:
@@ -58,20 +45,20 @@ def _reference_tables(year: int) -> list[tuple[str, object]]:
 
 def method_section(report, lang: str) -> str:
     """Method and sources in the reader's language, then the technical annex (collapsed)."""
-    parts = [_heading("heading.method", lang, 2, "method"), _paragraph("text.method_intro", lang),
-             _heading("heading.definitions", lang, 3, "definitions"),
-             _definition_list([(translate(f"indicator.{i.indicator_id}", lang),
-                                i.definition(lang)) for i in INDICATORS]),
-             _heading("heading.sources", lang, 3, "sources")]
+    parts = [heading("heading.method", lang, 2, "method"), paragraph("text.method_intro", lang),
+             heading("heading.definitions", lang, 3, "definitions"),
+             definition_list([(translate(f"indicator.{i.indicator_id}", lang),
+                               i.definition(lang)) for i in INDICATORS], css_class="definitions"),
+             heading("heading.sources", lang, 3, "sources")]
     rows = []
     for name, table in _reference_tables(report.reference_date.year):
         statuses = table["status"].value_counts()
         summary = ", ".join(f"{label('status', s, lang)} {format_count(n, lang)}"
                             for s, n in statuses.items())
         rows.append((translate(f"source.{name}", lang), summary))
-    parts.append(_definition_list(rows))
+    parts.append(definition_list(rows, css_class="definitions"))
     if is_synthetic_sample(report.params.data_dir):
-        parts.append(_paragraph("text.sources_note", lang))
+        parts.append(paragraph("text.sources_note", lang))
     parts.append(technical_annex(report, lang))
     return "".join(parts)
 

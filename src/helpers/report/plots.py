@@ -28,8 +28,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from helpers.measures.scorecard import SCORECARD_INDICATORS
 from helpers.report import formatting
-from helpers.report.formatting import percent_digits
 from helpers.report.chart_output import DPI, alt_text, figure_html, to_png
+from helpers.report.formatting import percent_digits
 from helpers.report.i18n import label, translate
 
 __all__ = ["DPI", "HEATMAP", "LAST_CODES", "PALETTE", "UHC_MEASURES", "active_by_group",
