@@ -325,7 +325,9 @@ def _run_intake(con, source: readers.SourceTable, registry: str, alias_table: Al
     with contextlib.ExitStack() as stack:
         if source.parquet_path is not None:
             scan_path = stack.enter_context(plain_parquet_path(source.parquet_path))
-            from_sql = f"read_parquet({quote_literal(str(scan_path))}, file_row_number = true)"
+            # a partition's path (province=52/…) names no column: the file's own are read
+            from_sql = (f"read_parquet({quote_literal(str(scan_path))}, "
+                        "file_row_number = true, hive_partitioning = false)")
             duckdb_names, types, rows_read = describe_parquet(raw, source, scan_path, from_sql)
             column_sql = {index: quote_identifier(name) for index, name in enumerate(duckdb_names)}
             row_number_sql = "file_row_number + 1"

@@ -71,6 +71,9 @@ class IntakeSummary:
     #: A folder of snapshots: one dict per file (file, extract_date, rows_read,
     #: rows_accepted, rows_rejected, file_sha256).
     snapshots: list[dict] = field(default_factory=list)
+    #: A partitioned dataset (``province=PP/…``): one dict per partition file (file,
+    #: province_code, rows_read, rows_accepted, rows_rejected, file_sha256).
+    partitions: list[dict] = field(default_factory=list)
 
     @property
     def rows_with_faults(self) -> int:

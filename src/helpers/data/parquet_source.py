@@ -76,7 +76,8 @@ def describe_parquet(raw, source: readers.SourceTable, scan_path: Path,
         described = [row for row in raw.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()
                      if row[0] != "file_row_number"]
         rows_read = raw.execute(
-            f"SELECT count(*) FROM read_parquet({quote_literal(str(scan_path))})").fetchone()[0]
+            f"SELECT count(*) FROM read_parquet({quote_literal(str(scan_path))}, "
+            "hive_partitioning = false)").fetchone()[0]
     except duckdb.Error as error:
         raise InputFileError(f"cannot be read as Parquet ({duckdb_problem(error)})",
                              path=source.path, fix=fix) from None

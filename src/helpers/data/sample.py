@@ -74,6 +74,8 @@ def generate_sample(
     seed: int = DEFAULT_SEED,
     scale: float = 1.0,
     region_codes: list[str] | None = None,
+    province_code: str = "52",
+    serial_offset: int = 0,
 ) -> dict:
     """Write ``jamsostek.parquet``, ``jkn.parquet`` and ``manifest.json`` to ``out_dir``.
 
@@ -81,7 +83,11 @@ def generate_sample(
         out_dir: Target folder; default ``data/sample``.
         seed: Random seed; the same seed, scale and regions give identical files.
         scale: Fraction of full size (1.0 = every NTB resident); calibrated figures scale too.
-        region_codes: Kab/kota to generate (default: all ten NTB kab/kota).
+        region_codes: Kab/kota to generate (default: every kab/kota of the province).
+        province_code: The province (default NTB, '52'); another province needs the
+            national reference set (:mod:`helpers.data.sample_national`).
+        serial_offset: Added to every NIK serial (the national sample gives each province
+            its own range; NTB 0).
 
     Returns:
         The manifest: rows written, injected fault counts by reason, prefix mismatches,
@@ -91,7 +97,7 @@ def generate_sample(
         ParameterError: an unknown region code or a scale outside (0, 1].
     """
     started = time.perf_counter()
-    known = reference.kabkota_codes("52")
+    known = reference.kabkota_codes(province_code)
     codes = tuple(known if not region_codes else region_codes)
     unknown = [c for c in codes if c not in known]
     if unknown:
@@ -100,7 +106,7 @@ def generate_sample(
     if not 0 < scale <= 1:
         raise ParameterError(f"scale {scale} is outside (0, 1]", fix="use e.g. --scale 0.01")
     # Load inputs
-    plan = Plan(seed=seed, scale=scale, region_codes=codes)
+    plan = Plan(seed=seed, scale=scale, region_codes=codes, serial_offset=serial_offset)
     targets = region_targets(codes, scale)
     out = Path(out_dir) if out_dir else sample_dir()
     out.mkdir(parents=True, exist_ok=True)
@@ -228,9 +234,17 @@ def register_cli(subparsers) -> None:
         description="Write data/sample/jamsostek.parquet, jkn.parquet and manifest.json.")
     parser.add_argument("--out", help="output folder (default data/sample)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of full size, e.g. 0.01 for fast tests")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="fraction of full size, e.g. 0.01 for fast tests (default 1 "
+                             "for NTB, 0.01 with --national)")
     parser.add_argument("--regions", help="comma-separated kab/kota codes, e.g. 52.02,52.03")
+    parser.add_argument("--national", action="store_true",
+                        help="every province, as Hive-partitioned datasets in data/national "
+                             "(jamsostek/province=PP/…); use with --scale, e.g. 0.01")
+    parser.add_argument("--provinces",
+                        help="with --national: comma-separated province codes, e.g. 35,52,53")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="with --national: worker processes (default 2)")
     parser.add_argument("--benchmark-rows", type=int,
                         help="instead: write one large jamsostek-like registry of N rows "
                              "in chunks (to --out, a .parquet path)")
@@ -244,8 +258,14 @@ def _run_cli(args) -> int:
         print(f"wrote {result['rows']:,} rows to {out} ({result['bytes'] / 2**20:,.0f} MiB) "
               f"in {result['seconds']} s")
         return 0
+    if args.national:
+        return _run_national(args)
+    if args.provinces:
+        raise ParameterError("--provinces needs --national",
+                             fix="add --national, or use --regions for NTB kab/kota")
     regions = [c.strip() for c in args.regions.split(",")] if args.regions else None
-    manifest = generate_sample(args.out, seed=args.seed, scale=args.scale, region_codes=regions)
+    scale = 1.0 if args.scale is None else args.scale
+    manifest = generate_sample(args.out, seed=args.seed, scale=scale, region_codes=regions)
     out = Path(args.out) if args.out else sample_dir()
     for registry, info in manifest["registries"].items():
         faults = ", ".join(f"{k} {v:,}" for k, v in info["faults"].items())
@@ -254,3 +274,21 @@ def _run_cli(args) -> int:
     print(f"generated in {manifest['seconds']} s (seed {manifest['seed']}, scale {manifest['scale']})")
     return 0
 
+
+def _run_national(args) -> int:
+    from helpers.data.sample_national import generate_national_sample, national_dir
+
+    if args.regions:
+        raise ParameterError("--regions does not go with --national",
+                             fix="choose provinces with --provinces, e.g. --provinces 35,52")
+    provinces = ([c.strip() for c in args.provinces.split(",") if c.strip()]
+                 if args.provinces else None)
+    scale = 0.01 if args.scale is None else args.scale
+    manifest = generate_national_sample(args.out, seed=args.seed, scale=scale,
+                                        provinces=provinces, jobs=args.jobs, progress=print)
+    out = Path(args.out) if args.out else national_dir()
+    print(f"{out}: {len(manifest['provinces'])} province(s), "
+          f"{manifest['rows']['jamsostek']:,} BPJS TK rows and {manifest['rows']['jkn']:,} "
+          f"JKN rows, in {manifest['seconds']} s (seed {manifest['seed']}, "
+          f"scale {manifest['scale']})")
+    return 0

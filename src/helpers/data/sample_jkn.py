@@ -64,7 +64,7 @@ def _segment_counts(rng, code: str, members: int, target: RegionTargets) -> np.n
     if target.jkn_mix is not None:
         mix = np.array(target.jkn_mix, dtype=float)
     else:
-        mix = np.array(JKN_MIX_CITY if code.startswith("52.7") else JKN_MIX_OTHER)
+        mix = np.array(JKN_MIX_CITY if code.split(".")[1].startswith("7") else JKN_MIX_OTHER)
     segments = np.array(JKN_SEGMENTS)
     if target.jkn_pemda_members is None:
         counts = rng.multinomial(members, mix / mix.sum())

@@ -39,11 +39,16 @@ STREAM_RESIDENTS, STREAM_JKN, STREAM_JAMSOSTEK = 1, 2, 3
 
 @dataclass(frozen=True)
 class Plan:
-    """What to generate: the seed, the scale and the regions."""
+    """What to generate: the seed, the scale and the regions (all of one province).
+
+    ``serial_offset`` is added to every NIK serial number: the national sample gives each
+    province its own range (NTB 0), so no two provinces' residents share a NIK.
+    """
 
     seed: int
     scale: float
     region_codes: tuple[str, ...]
+    serial_offset: int = 0
 
     def rng(self, stream: int, region_index: int) -> np.random.Generator:
         """The random stream of one stage and region: changing one region's targets
@@ -88,7 +93,9 @@ def residents(plan: Plan, factors: dict[str, float]) -> dict[str, np.ndarray]:
     population = reference.population_total(
         list(plan.region_codes), POPULATION_YEAR, reference.DEFAULT_POPULATION_VINTAGE)
     villages = reference.district_labour(POPULATION_YEAR)
-    all_kabkota = reference.kabkota_codes("52")
+    province = plan.region_codes[0][:2]
+    all_kabkota = reference.kabkota_codes(province)
+    other_provinces = [p for p in OTHER_PROVINCES if p != int(province)]
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
         "region", "district", "female", "birth", "reg_prov", "reg_kab", "reg_kec")}
     for region_index, code in enumerate(plan.region_codes):
@@ -106,7 +113,7 @@ def residents(plan: Plan, factors: dict[str, float]) -> dict[str, np.ndarray]:
         age = rng.choice(ages, size=size, p=age_weights / age_weights.sum())
         birth = day(CALIBRATION_DATE) - age * 365 - rng.integers(0, 365, size=size)
         # Place of first NIK registration: mostly the domicile kecamatan.
-        reg_prov = np.full(size, 52)
+        reg_prov = np.full(size, int(province))
         reg_kab = np.full(size, int(code.split(".")[1]))
         reg_kec = district.copy()
         draw = rng.random(size)
@@ -115,7 +122,7 @@ def residents(plan: Plan, factors: dict[str, float]) -> dict[str, np.ndarray]:
         reg_kab = np.where(elsewhere, other_kab, reg_kab)
         reg_kec = np.where(elsewhere, rng.integers(1, 6, size=size), reg_kec)
         outside = (draw >= NIK_ELSEWHERE_NTB) & (draw < NIK_ELSEWHERE_NTB + NIK_OUTSIDE_NTB)
-        reg_prov = np.where(outside, rng.choice(OTHER_PROVINCES, size=size), reg_prov)
+        reg_prov = np.where(outside, rng.choice(other_provinces, size=size), reg_prov)
         reg_kab = np.where(outside, rng.integers(1, 20, size=size), reg_kab)
         reg_kec = np.where(outside, rng.integers(1, 15, size=size), reg_kec)
         for key, value in (("region", np.full(size, region_index)), ("district", district),
@@ -123,12 +130,13 @@ def residents(plan: Plan, factors: dict[str, float]) -> dict[str, np.ndarray]:
                            ("reg_kab", reg_kab), ("reg_kec", reg_kec)):
             parts[key].append(value)
     result = {k: np.concatenate(v) for k, v in parts.items()}
-    result["nik"] = niks(result)
+    result["nik"] = niks(result, plan.serial_offset)
     return result
 
 
-def niks(residents_: dict[str, np.ndarray]) -> np.ndarray:
-    """NIK as int64: PP KK CC DDMMYY SSSS, women's day + 40, serial unique per prefix+date."""
+def niks(residents_: dict[str, np.ndarray], serial_offset: int = 0) -> np.ndarray:
+    """NIK as int64: PP KK CC DDMMYY SSSS, women's day + 40, serial unique per prefix+date
+    (from ``serial_offset`` + 1)."""
     birth = residents_["birth"].astype("datetime64[D]")
     years = birth.astype("datetime64[Y]").astype(np.int64) + 1970
     months = birth.astype("datetime64[M]").astype(np.int64) % 12 + 1
@@ -146,7 +154,7 @@ def niks(residents_: dict[str, np.ndarray]) -> np.ndarray:
     positions = np.arange(len(stem))
     start_index = np.maximum.accumulate(np.where(group_start, positions, 0))
     serial = np.empty(len(stem), dtype=np.int64)
-    serial[order] = positions - start_index + 1
+    serial[order] = positions - start_index + 1 + serial_offset
     if serial.max(initial=0) > 9999:
         raise ParameterError("more than 9,999 synthetic people share a NIK prefix and birth date")
     return stem * 10**4 + serial

@@ -128,7 +128,9 @@ def inject_faults(rng: np.random.Generator, table: pa.Table, registry: str
             start = frame["start_date"].astype("datetime64[ns]")
             frame["end_date"] = (start - np.timedelta64(30, "D")).dt.strftime("%Y-%m-%d")
         elif reason == "unknown_region":
-            bad = np.array(["52.99", "53.01", "52.09"])
+            province = str(frame["region_code"].iloc[0])[:2]
+            bad = np.array(["52.99", "53.01", "52.09"] if province == "52" else
+                            [f"{province}.99", "99.01", f"{province}.98"])
             frame["region_code"] = bad[np.arange(count) % len(bad)]
             frame["district_code"] = None
         elif reason == "missing_value":

@@ -18,16 +18,13 @@ Usage::
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from functools import reduce
 from pathlib import Path
 
-import pandas as pd
-
+from helpers.data.combine import combined_ledger, combined_summary, union_tables
 from helpers.data.intake import load_registry
-from helpers.data.ledger import LEDGER_COLUMNS, REASONS, IntakeResult, IntakeSummary
+from helpers.data.ledger import IntakeResult
 from helpers.errors import InputFileError, SchemaError
 
 #: File types a snapshot may have.
@@ -118,57 +115,19 @@ def load_snapshots(folder: str | Path, registry: str, *, con=None,
         raise SchemaError(f"the snapshots tell 'active' differently ({said})", path=folder,
                           fix="export every snapshot with the same columns (a status column, "
                               "or paid_through, in each)")
-    table = reduce(lambda first, second: first.union(second),
-                   [result.table for _, _, result in results])
-    return IntakeResult(table=table, summary=_combined_summary(Path(folder), registry, results),
-                        ledger=_combined_ledger(results))
-
-
-def _combined_summary(folder: Path, registry: str, results) -> IntakeSummary:
-    summaries = [result.summary for _, _, result in results]
-    first = summaries[0]
-    digest = hashlib.sha256()
-    for (_, path, _), summary in zip(results, summaries):
-        digest.update(f"{path.name}\0{summary.file_sha256}\n".encode())
-
-    def total(name: str) -> int:
-        return sum(int(getattr(summary, name)) for summary in summaries)
-
-    rejected = {reason: sum(s.rejected_by_reason.get(reason, 0) for s in summaries)
-                for reason in REASONS}
-    invalid: dict[str, int] = {}
-    for summary in summaries:
-        for column, count in summary.invalid_values.items():
-            invalid[column] = invalid.get(column, 0) + count
-    ignored = list(dict.fromkeys(name for s in summaries for name in s.ignored_columns))
-    missing = list(dict.fromkeys(name for s in summaries for name in s.missing_columns))
-    combined = IntakeSummary(
-        path=str(folder), registry=registry, file_sha256=digest.hexdigest(),
-        rows_read=total("rows_read"), rows_accepted=total("rows_accepted"),
-        rows_rejected=total("rows_rejected"),
-        rejected_by_reason={reason: count for reason, count in rejected.items() if count},
-        duplicates_collapsed=total("duplicates_collapsed"),
-        prefix_mismatches=total("prefix_mismatches"), niks_normalised=total("niks_normalised"),
-        source_format="snapshots", column_map=dict(first.column_map), ignored_columns=ignored,
-        key_fingerprint=first.key_fingerprint,
-        niks_possibly_truncated=total("niks_possibly_truncated"),
-        missing_columns=missing, active_basis=first.active_basis, snapshot=True,
-        extract_date=summaries[-1].extract_date, extract_date_source="folder",
-        invalid_values=invalid,
+    table = union_tables([result for _, _, result in results])
+    summary = combined_summary(
+        Path(folder), registry, [(path, result.summary) for _, path, result in results],
+        source_format="snapshots", snapshot=True,
+        extract_date=results[-1][2].summary.extract_date, extract_date_source="folder",
         snapshots=[{"file": path.name, "extract_date": day.isoformat(),
-                    "rows_read": summary.rows_read, "rows_accepted": summary.rows_accepted,
-                    "rows_rejected": summary.rows_rejected, "file_sha256": summary.file_sha256}
-                   for (day, path, _), summary in zip(results, summaries)])
-    if combined.rows_read != combined.rows_accepted + combined.rows_rejected:
-        raise AssertionError("snapshots lost rows: read ≠ accepted + rejected")
-    return combined
-
-
-def _combined_ledger(results) -> pd.DataFrame:
-    frames = [result.ledger.assign(file=path.name) for _, path, result in results]
-    ledger = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    ledger["file"] = ledger["file"].astype("string")
-    return ledger[["file", *LEDGER_COLUMNS]]
+                    "rows_read": result.summary.rows_read,
+                    "rows_accepted": result.summary.rows_accepted,
+                    "rows_rejected": result.summary.rows_rejected,
+                    "file_sha256": result.summary.file_sha256}
+                   for day, path, result in results])
+    return IntakeResult(table=table, summary=summary, ledger=combined_ledger(
+        [(path.name, result.ledger) for _, path, result in results]))
 
 
 __all__ = ["SNAPSHOT_SUFFIXES", "find_snapshots", "load_snapshots", "snapshot_name_re"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import ibis
 
-from helpers.data import intake, snapshots
+from helpers.data import intake, partitions, snapshots
 from helpers.errors import InputFileError
 from helpers.measures import engines
 from helpers.paths import sample_dir
@@ -48,14 +48,18 @@ class Registries:
 
 
 def registry_source(folder: Path, registry: str) -> Path | None:
-    """Where a data folder keeps ``registry``: the file ``<registry>.parquet``; else a folder
-    of its dated snapshots (``<registry>_YYYY-MM-DD.csv`` …), ``<folder>/<registry>/`` or
-    the data folder itself; None when neither is there."""
+    """Where a data folder keeps ``registry``: the file ``<registry>.parquet``; else a
+    dataset partitioned by province (``<folder>/<registry>/province=PP/*.parquet``,
+    :mod:`helpers.data.partitions`); else a folder of its dated snapshots
+    (``<registry>_YYYY-MM-DD.csv`` …), ``<folder>/<registry>/`` or the data folder itself;
+    None when none is there."""
     from helpers.data.snapshots import snapshot_name_re
 
     file = folder / REGISTRY_FILES[registry]
     if file.is_file():
         return file
+    if partitions.is_partitioned(folder / registry):
+        return folder / registry
     pattern = snapshot_name_re(registry)
     for candidate in (folder / registry, folder):
         if candidate.is_dir() and any(pattern.fullmatch(path.name)
@@ -78,7 +82,8 @@ def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
                 f"registry file {name} not found", path=folder / name,
                 fix="run `make data` (or `cakupan sample`) for the synthetic registries, or "
                     "set data_dir to the folder holding jamsostek.parquet and jkn.parquet "
-                    f"(or dated snapshots such as {registry}_2024-06-30.csv)")
+                    f"(or dated snapshots such as {registry}_2024-06-30.csv, or a dataset "
+                    f"{registry}/province=PP/*.parquet)")
     return folder
 
 
@@ -91,8 +96,12 @@ def registry_paths(data_dir: str | Path | None = None) -> list[Path]:
     found = []
     for registry in REGISTRY_FILES:
         source = registry_source(folder, registry)
-        found += ([path for _, path in find_snapshots(source, registry)] if source.is_dir()
-                  else [source])
+        if source.is_file():
+            found.append(source)
+        elif partitions.is_partitioned(source):
+            found += [path for _, path in partitions.find_partitions(source)]
+        else:
+            found += [path for _, path in find_snapshots(source, registry)]
     return found
 
 
@@ -101,7 +110,7 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
     """Run the intake on both registries of ``data_dir`` (cached in data/cache).
 
     Args:
-        data_dir: folder with jamsostek.parquet and jkn.parquet, or for either a folder of
+        data_dir: folder with jamsostek.parquet and jkn.parquet, or for either a dataset partitioned by province or a folder of
             dated snapshots (:func:`registry_source`); None or '' = data/sample.
         engine: 'duckdb' (default) or 'spark' for the indicator queries; the intake
             itself always runs on DuckDB.
@@ -121,6 +130,8 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
 
     def load(registry: str):
         source = registry_source(folder, registry)
+        if partitions.is_partitioned(source):  # one partition per province
+            return partitions.load_partitioned(source, registry, con=con, cache=cache)
         if source.is_dir():  # dated snapshots: one trend point each
             return snapshots.load_snapshots(source, registry, con=con, cache=cache)
         return intake.load_registry(source, registry, con=con, cache=cache)
