@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from helpers.batch.worker import RUN_TIMEOUT
-from helpers.errors import CakupanError
+from helpers.errors import CakupanError, ParameterError
 from helpers.measures.engines import ENGINES
 from helpers.report.i18n import LANGUAGES
 
@@ -95,7 +95,14 @@ def _add_report_commands(subparsers) -> None:
                     "for a period, in parallel, with a progress bar. A failing region does not "
                     "stop the others; the exit code is 1 if any failed. Records "
                     "reports/manifest.json and prints the path of reports/index.html.")
-    many.add_argument("--province", default="52", help="province code (default 52, NTB)")
+    many.add_argument("--province", default="52",
+                      help="province code (default 52, NTB); 'all' = --national")
+    many.add_argument("--national", action="store_true",
+                      help="every province of Indonesia and the national page, from the "
+                           "national sample (data/national; `cakupan sample --national`), "
+                           "into reports/national/")
+    many.add_argument("--provinces", default=None,
+                      help="with --national: only these provinces, e.g. 35,52,53")
     many.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     many.add_argument("--regions", default=None,
                       help="only these kab/kota, comma-separated (e.g. 52.01,52.02)")
@@ -130,11 +137,30 @@ def run_reports_command(args: argparse.Namespace) -> int:
     """``cakupan reports``: every regency report of a province and its overview."""
     from helpers.batch import runner, summary
 
+    if args.national or args.province == "all":
+        return _run_national_command(args)
+    if args.provinces:
+        raise ParameterError("--provinces needs --national",
+                             fix="add --national, or give one --province")
     regions = [r.strip() for r in args.regions.split(",")] if args.regions else None
     return summary.finish(runner.run_reports(province_code=args.province, jobs=args.jobs,
                                              regions=regions,
                                              overview=not args.no_overview,
                                              **_batch_options(args)))
+
+
+def _run_national_command(args: argparse.Namespace) -> int:
+    """``cakupan reports --national``: every province, then the national page."""
+    from helpers.batch import national
+
+    if args.regions or args.no_overview:
+        raise ParameterError("--regions and --no-overview do not go with --national",
+                             fix="choose provinces with --provinces, e.g. --provinces 35,52")
+    provinces = ([c.strip() for c in args.provinces.split(",") if c.strip()]
+                 if args.provinces else None)
+    options = _batch_options(args)
+    return national.finish_national(national.run_national(
+        provinces=provinces, jobs=args.jobs, **options))
 
 
 # =========================================================================== audit

@@ -66,12 +66,12 @@ class Batch:
         return [r.key for r in self.results if r.status in statuses]
 
 
-def finish(batch: Batch) -> int:
+def finish(batch: Batch, *, landing: bool = True) -> int:
     """Print the end summary of a batch; return the command's exit code.
 
     stderr gets one line per failed, retried or warned run, the counts, stale twins,
     problems and privacy findings; stdout gets the landing page's path when it was
-    written.
+    written (unless ``landing`` is False: a national batch prints its own page).
     """
     for result in batch.results:
         if result.status in ("failed", "timeout"):
@@ -120,7 +120,7 @@ def finish(batch: Batch) -> int:
     if batch.problems:
         say("cakupan: the batch is incomplete; fix the above, then run the same command "
             "again (finished reports are skipped)")
-    if batch.landing_page is not None:
+    if batch.landing_page is not None and landing:
         print(batch.landing_page.resolve())
     return EXIT_FAILED if failed or batch.problems else 0
 
