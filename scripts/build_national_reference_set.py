@@ -183,16 +183,18 @@ def build_district_labour(villages: dict[str, tuple[int, int]]) -> tuple[list[st
                                                        if k.endswith("_count")}
               for row in labour_rows}
     source = "derived: data/README.md, Derivations D1, N7"
-    regions = sorted({code[:5] for code in villages})
+    by_region: dict[str, dict[str, tuple[int, int]]] = {}
+    for code, counts in villages.items():
+        by_region.setdefault(code[:5], {})[code] = counts
     rows = []
     for year in ntb.YEARS:
-        for region in regions:
+        for region in sorted(by_region):
             if region[:2] == NTB:
                 rows += [r for r in ntb_rows if r["region_code"] == region
                          and r["year"] == str(year)]
                 continue
-            rows += derived.district_rows(region, year, villages, labour[(region, year)],
-                                          source)
+            rows += derived.district_rows(region, year, by_region[region],
+                                          labour[(region, year)], source)
     return header, rows
 
 
