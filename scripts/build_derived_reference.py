@@ -198,25 +198,34 @@ def build_district_labour() -> list[dict]:
     known = {f"{region}.{number:02d}" for region, names in BASE.DISTRICTS.items()
              for number in names}
     assert set(VILLAGES) == known, "VILLAGES must list exactly the kecamatan of districts.csv"
+    source = ("derived: kab/kota working age and potential workforce (labour.csv) split by "
+              "the kecamatan's share of desa + kelurahan (data/README.md, Derivations D1); "
+              f"village counts: {SRC_WILAYAH}")
     rows = []
     for year in YEARS:
         labour = _labour(year)
         for region in KABKOTA:
-            weights = {k: sum(v) for k, v in VILLAGES.items() if k.startswith(region + ".")}
-            working = allocate(labour[region]["working_age_count"], weights)
-            potential = allocate(labour[region]["potential_workforce_count"], weights)
-            for district in sorted(weights):
-                desa, kelurahan = VILLAGES[district]
-                rows.append({
-                    "district_code": district, "region_code": region, "year": year,
-                    "desa_count": desa, "kelurahan_count": kelurahan,
-                    "working_age_count": working[district],
-                    "potential_workforce_count": potential[district],
-                    "source": ("derived: kab/kota working age and potential workforce "
-                               "(labour.csv) split by the kecamatan's share of desa + kelurahan "
-                               f"(data/README.md, Derivations D1); village counts: {SRC_WILAYAH}"),
-                    "status": "estimate",
-                })
+            rows += district_rows(region, year, VILLAGES, labour[region], source)
+    return rows
+
+
+def district_rows(region: str, year: int, villages: dict[str, tuple[int, int]],
+                  labour: dict[str, int], source: str) -> list[dict]:
+    """D1 for one kab/kota and year: its ``labour`` row's working age and potential split
+    over its kecamatan (keys of ``villages`` starting with ``region``) by desa + kelurahan."""
+    weights = {k: sum(v) for k, v in villages.items() if k.startswith(region + ".")}
+    working = allocate(labour["working_age_count"], weights)
+    potential = allocate(labour["potential_workforce_count"], weights)
+    rows = []
+    for district in sorted(weights):
+        desa, kelurahan = villages[district]
+        rows.append({
+            "district_code": district, "region_code": region, "year": year,
+            "desa_count": desa, "kelurahan_count": kelurahan,
+            "working_age_count": working[district],
+            "potential_workforce_count": potential[district],
+            "source": source, "status": "estimate",
+        })
     return rows
 
 

@@ -41,6 +41,11 @@ WORKSPACE_MARKER = "cakupan.toml"
 #: Where a wheel keeps the checkout's reference tables and notebooks (``setup.py``).
 SHIPPED_FOLDER = "_shipped"
 REFERENCE_FOLDER = Path("data") / "reference"
+#: Environment variable choosing the reference set: ``ntb`` (default) or ``national``.
+REFERENCE_ENV = "CAKUPAN_REFERENCE"
+#: Reference sets and their subfolder of the reference folder (data/README.md, "National
+#: tables"): NTB's tables, or the same tables for all 38 provinces in ``national/``.
+REFERENCE_SETS = {"ntb": "", "national": "national"}
 NOTEBOOKS_FOLDER = Path("notebooks")
 
 
@@ -141,8 +146,24 @@ def _own_or_shipped(folder: Path, pattern: str) -> Path:
 
 def reference_dir() -> Path:
     """The reference tables: the project's ``data/reference`` if it has CSVs, else the shipped
-    ones. Works without a workspace (a notebook or script anywhere)."""
-    return _own_or_shipped(REFERENCE_FOLDER, "*.csv")
+    ones; its ``national/`` subfolder when ``$CAKUPAN_REFERENCE`` is ``national``. Works
+    without a workspace (a notebook or script anywhere).
+
+    Raises:
+        WorkspaceError: ``$CAKUPAN_REFERENCE`` is not ``ntb`` or ``national``, or the
+            national set is chosen and the folder does not hold it.
+    """
+    value = os.environ.get(REFERENCE_ENV, "")
+    choice = value.strip().lower() or "ntb"
+    if choice not in REFERENCE_SETS:
+        raise WorkspaceError(f"{REFERENCE_ENV}={value} is not a reference set",
+                             fix=f"use {' or '.join(REFERENCE_SETS)}, or unset {REFERENCE_ENV}")
+    folder = _own_or_shipped(REFERENCE_FOLDER, "*.csv") / REFERENCE_SETS[choice]
+    if not folder.is_dir():
+        raise WorkspaceError(f"{folder} is missing ({REFERENCE_ENV}={choice})",
+                             fix="copy data/reference/national from the checkout, or unset "
+                                 f"{REFERENCE_ENV}")
+    return folder
 
 
 def notebooks_dir() -> Path:
@@ -221,6 +242,7 @@ def open_private(path: str | Path, mode: str = "w", **kwargs):
     return os.fdopen(descriptor, mode, **kwargs)
 
 
-__all__ = ["PACKAGE_DIR", "PRIVATE_FILE_MODE", "PRIVATE_FOLDER_MODE", "cache_dir",
+__all__ = ["PACKAGE_DIR", "PRIVATE_FILE_MODE", "PRIVATE_FOLDER_MODE", "REFERENCE_ENV",
+           "REFERENCE_SETS", "cache_dir",
            "file_sha256", "open_private", "private_file", "private_folder", "project_root",
            "reference_dir", "reports_dir", "sample_dir"]

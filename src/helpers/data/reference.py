@@ -505,8 +505,12 @@ def check_reference_tables(directory: Path | str | None = None) -> None:
                 path=_path("district_labour", directory), column="working_age_count",
                 fix="rebuild with python scripts/build_derived_reference.py")
     budget_table = tables["budget"]
-    split = budget_table[["dbhcht_welfare_rp", "dbhcht_health_rp", "dbhcht_law_rp"]].sum(axis=1)
-    bad = budget_table.index[split != budget_table["dbhcht_received_rp"]]
+    dbhcht = budget_table[["dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp",
+                           "dbhcht_law_rp"]]
+    known = dbhcht.notna().sum(axis=1)  # all four, or none (unknown outside NTB)
+    split = dbhcht.iloc[:, 1:].sum(axis=1)
+    bad = budget_table.index[((known != 0) & (known != 4))
+                             | ((known == 4) & (split != dbhcht["dbhcht_received_rp"]))]
     if len(bad):
         raise ReferenceDataError("DBHCHT welfare + health + law differs from the amount received",
                                  path=_path("budget", directory), row=row_number(bad[0]),

@@ -57,6 +57,9 @@ TABLES: dict[str, TableSpec] = {
             "region_code", "year", "apbd_total_rp", "dbhcht_received_rp", "dbhcht_welfare_rp",
             "dbhcht_health_rp", "dbhcht_law_rp", "source", "status",
         ),
+        # unknown outside NTB (data/reference/national/budget.csv, Derivation N5)
+        optional=("dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp",
+                  "dbhcht_law_rp"),
     ),
     "rates": TableSpec(
         "rates.csv",
@@ -116,8 +119,7 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
         "national_labour.csv", TABLES["labour"].key, TABLES["labour"].columns),
     "national_budget": TableSpec(
         "national_budget.csv", TABLES["budget"].key, TABLES["budget"].columns,
-        optional=("dbhcht_received_rp", "dbhcht_welfare_rp", "dbhcht_health_rp",
-                  "dbhcht_law_rp"),
+        optional=TABLES["budget"].optional,
     ),
 }
 #: Simplified kab/kota boundaries of Indonesia (GeoJSON; :func:`national_boundaries`).
