@@ -61,13 +61,15 @@ def test_the_cli_refuses_an_impossible_period_before_rendering(period, tmp_path,
 @pytest.mark.slow
 @pytest.mark.parametrize("year", YEARS)
 def test_every_month_and_region_builds_its_reports(small_sample, year):
-    """Regency, province and scenario objects for the year and each of its 12 months."""
+    """Province and scenario objects for the year and each of its 12 months, and regency
+    objects for Lombok Tengah and one other kab/kota each month (every kab/kota in turn)."""
     folder, _ = small_sample
     registries = report_data.load_registries(folder)
     codes = reference.kabkota_codes("52")
-    for period in [str(year)] + [f"{year}-{month:02d}" for month in range(1, 13)]:
+    periods = [str(year)] + [f"{year}-{month:02d}" for month in range(1, 13)]
+    for number, period in enumerate(periods):
         bundle = None
-        for code in codes:
+        for code in sorted({"52.02", codes[number % len(codes)]}):
             params = report_data.ReportParameters.build(code, period, data_dir=folder)
             if bundle is None:
                 bundle = report_data.province_bundle(registries, "52", params.indicators,
@@ -116,7 +118,7 @@ def _execute(name: str, out: Path, parameters: dict) -> None:
 
 
 @pytest.mark.kernel
-@pytest.mark.parametrize("period", ["2022", "2023", "2024-06", "2025"])
+@pytest.mark.parametrize("period", ["2022", "2024-06", "2025"])
 def test_lombok_tengah_renders_and_the_explorers_run(small_sample, tmp_path, period):
     folder, _ = small_sample
     code = cli.main(["report", "--region", "52.02", "--period", period, "--data-dir",

@@ -166,6 +166,13 @@ def reference_dir() -> Path:
     return folder
 
 
+def base_reference_dir() -> Path:
+    """The reference folder itself, whatever ``$CAKUPAN_REFERENCE`` selects: where the
+    national source tables (``national_*.csv``, the national boundaries) and NTB's tables
+    are."""
+    return _own_or_shipped(REFERENCE_FOLDER, "*.csv")
+
+
 def notebooks_dir() -> Path:
     """The notebooks: the project's ``notebooks/`` if it has any, else the shipped ones."""
     return _own_or_shipped(NOTEBOOKS_FOLDER, "*.ipynb")
@@ -243,6 +250,6 @@ def open_private(path: str | Path, mode: str = "w", **kwargs):
 
 
 __all__ = ["PACKAGE_DIR", "PRIVATE_FILE_MODE", "PRIVATE_FOLDER_MODE", "REFERENCE_ENV",
-           "REFERENCE_SETS", "cache_dir",
+           "REFERENCE_SETS", "base_reference_dir", "cache_dir",
            "file_sha256", "open_private", "private_file", "private_folder", "project_root",
            "reference_dir", "reports_dir", "sample_dir"]

@@ -30,10 +30,16 @@ from helpers.data.reference import (
     table_path,
 )
 from helpers.errors import ReferenceDataError
-from helpers.paths import reference_dir
+from helpers.paths import base_reference_dir
 
 __all__ = ["check_national_tables", "national_boundaries", "national_kabkota_codes",
            "national_regions"]
+
+
+def _folder(directory: Path | str | None) -> Path:
+    """The folder of the national source tables: the base reference folder by default
+    (they are not part of a reference set, so ``$CAKUPAN_REFERENCE`` does not move them)."""
+    return Path(directory) if directory is not None else base_reference_dir()
 
 
 def _row_number(index: int) -> int:
@@ -43,7 +49,7 @@ def _row_number(index: int) -> int:
 
 def national_regions(directory: Path | str | None = None) -> pd.DataFrame:
     """All 38 provinces and 514 kab/kota of ``national_regions.csv`` (with ``area_km2``)."""
-    return load_table("national_regions", directory)
+    return load_table("national_regions", _folder(directory))
 
 
 def national_kabkota_codes(province_code: object,
@@ -55,6 +61,7 @@ def national_kabkota_codes(province_code: object,
         ReferenceDataError: The province is not in ``national_regions.csv``.
     """
     code = normalise_region_code(province_code)
+    directory = _folder(directory)
     table = national_regions(directory)
     provinces = table.loc[table["region_type"] == "provinsi", "region_code"]
     if code not in set(provinces):
@@ -78,7 +85,7 @@ def national_boundaries(directory: Path | str | None = None) -> dict:
     Raises:
         ReferenceDataError: The file is missing or not a FeatureCollection.
     """
-    folder = Path(directory) if directory is not None else reference_dir()
+    folder = _folder(directory)
     path = folder / NATIONAL_BOUNDARIES_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -106,6 +113,7 @@ def check_national_tables(directory: Path | str | None = None) -> None:
     Raises:
         ReferenceDataError: The first inconsistency found, naming the file and row.
     """
+    directory = _folder(directory)
     tables = {name: load_table(name, directory) for name in NATIONAL_TABLES}
     regions_table = tables["national_regions"]
     regions_path = table_path("national_regions", directory)

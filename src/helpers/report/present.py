@@ -19,7 +19,7 @@ from collections.abc import Callable
 import pandas as pd
 from IPython.display import HTML, display
 
-from helpers.data import reference
+from helpers.data import boundaries, reference
 from helpers.measures.definitions import BY_ID
 from helpers.measures.disclosure import DEFAULT_RULE
 from helpers.report import downloads, findings, map_blocks, method, plots
@@ -88,8 +88,13 @@ class Presenter:
                        for block in map_blocks.province_map_blocks(self.report, self.lang))
 
     def kecamatan_map(self) -> str:
-        """The regency's kecamatan map of coverage rates and its table twin."""
-        return self.map(*map_blocks.kecamatan_map_block(self.report, self.lang))
+        """The regency's kecamatan map of coverage rates with its note and table twin; a
+        note instead where no kecamatan boundaries are committed (outside NTB)."""
+        province = self.report.region_code[:2]
+        if not boundaries.boundary_path("kecamatan", province).is_file():
+            return self.paragraph("text.kecamatan_map_missing")
+        return (self.paragraph("text.kecamatan_map")
+                + self.map(*map_blocks.kecamatan_map_block(self.report, self.lang)))
 
     def dot_plot(self, indicator_id: str) -> str:
         """Every kab/kota against the province value and thresholds (own region marked)."""
@@ -364,11 +369,13 @@ def regency_headline(report, lang: str) -> str:
          translate("headline.gap_note", lang,
                    people=format_count(values["gap_informal_workers"], lang),
                    share=format_percent(gap_share, lang, 2))),
-        (format_percent(head["dbhcht_social_security_share"], lang, 2),
-         translate("headline.dbhcht_share", lang),
-         translate("headline.dbhcht_note", lang, amount=money(values["budget_tk_dbhcht_rp"]),
-                   received=money(reference_budget.get("dbhcht_received_rp")))),
     ]
+    if reference_budget.get("dbhcht_received_rp") is not None:  # unknown outside NTB
+        items.append((format_percent(head["dbhcht_social_security_share"], lang, 2),
+                      translate("headline.dbhcht_share", lang),
+                      translate("headline.dbhcht_note", lang,
+                                amount=money(values["budget_tk_dbhcht_rp"]),
+                                received=money(reference_budget["dbhcht_received_rp"]))))
     return cards(items) + key_findings(report, lang)
 
 

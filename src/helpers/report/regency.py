@@ -392,9 +392,10 @@ def _budget_reference(region_code: str, year: int) -> dict:
     if region_code not in table.index:
         return {}
     row = table.loc[region_code]
-    return {"apbd_total_rp": int(row["apbd_total_rp"]),
-            "dbhcht_received_rp": int(row["dbhcht_received_rp"]),
-            "dbhcht_welfare_rp": int(row["dbhcht_welfare_rp"]),
+    # a figure the reference tables do not have (DBHCHT outside NTB) is left out, not 0
+    return {**{name: int(row[name]) for name in ("apbd_total_rp", "dbhcht_received_rp",
+                                                  "dbhcht_welfare_rp")
+               if not pd.isna(row[name])},
             "status": str(row["status"])}
 
 
