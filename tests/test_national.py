@@ -202,7 +202,7 @@ def test_national_batch_renders_three_provinces_and_the_national_page(national_s
                         ("index.en.html", ("Map of ", "14 of 514"))):
         page = (out / name).read_text(encoding="utf-8")
         assert all(word in page for word in words), name
-        assert page.count("data:image/png;base64,") == 2
+        assert page.count("data:image/png;base64,") == 4  # two maps, each with a phone twin
         for province in PROVINCES:
             assert f'href="{province}/2024/index' in page
     assert "Data sintetis" in (out / "index.html").read_text(encoding="utf-8")

@@ -46,7 +46,9 @@ NATIONAL_REPORTS = "national"
 NATIONAL_CSV = "national-indicators.csv"
 #: Marks a national page as Cakupan's (only such a page is replaced).
 GENERATOR_MARK = '<meta name="generator" content="cakupan national page">'
-#: Ratios the national page shows: (indicator, numerator-denominator basis).
+#: Width (inches) of the maps a phone is given.
+PHONE_MAP_WIDTH = 4.6
+#: Ratios the national page shows (numerator and denominator pooled over regions).
 MAPPED = ("jkn_coverage", "tk_coverage")
 
 
@@ -110,7 +112,11 @@ def run_national(*, period: str = "2024", lang: str = "id", jobs: int = 2,
             if result.stopped_by:
                 batch.stopped_by = result.stopped_by
                 break
-        batch.pages = write_national_page(out, str(period), every)
+        try:
+            batch.pages = write_national_page(out, str(period), every, data_dir=data_dir)
+        except (OSError, CakupanError) as error:  # the provinces' reports stay published
+            batch.errors["national page"] = (publish.describe_os_error(error)
+                                             if isinstance(error, OSError) else str(error))
     batch.seconds = round(time.perf_counter() - started, 1)
     return batch
 
@@ -154,8 +160,12 @@ def _pooled(frame: pd.DataFrame, indicator: str) -> float:
     return known[f"{indicator}_numerator"].sum() / denominator if denominator else float("nan")
 
 
-def write_national_page(out: Path, period: str, provinces: list[str]) -> list[Path]:
+def write_national_page(out: Path, period: str, provinces: list[str], *,
+                        data_dir: str | Path) -> list[Path]:
     """Write the national page in both languages and its CSV; the paths written.
+
+    ``data_dir`` is the registries' folder: the synthetic banner is shown when it holds
+    the synthetic sample.
 
     Raises:
         publish.InTheWayError: an index.html Cakupan did not write is there.
@@ -178,16 +188,15 @@ def write_national_page(out: Path, period: str, provinces: list[str]) -> list[Pa
             raise publish.InTheWayError(
                 "a file Cakupan did not write is where the national page goes", path=path,
                 fix="move it away or give another --out, then run the same command again")
-        publish.atomic_write_text(path, _page(out, period, provinces, values, lang))
+        publish.atomic_write_text(path, _page(out, period, provinces, values, lang, data_dir))
         written.append(path)
     return written
 
 
 def _page(out: Path, period: str, provinces: list[str], values: pd.DataFrame,
-          lang: str) -> str:
+          lang: str, data_dir: str | Path) -> str:
     from helpers.batch import export
     from helpers.data import reference
-    from helpers.data.sample_national import national_dir
     from helpers.report import formatting, maps
     from helpers.report.downloads import synthetic_banner
     from helpers.report.i18n import translate
@@ -209,22 +218,25 @@ def _page(out: Path, period: str, provinces: list[str], values: pd.DataFrame,
         for i in MAPPED if not pd.isna(national[i]))
     intro = t("national.intro", regions=len(reported), all=len(values),
               provinces=reported["province_code"].nunique(), all_provinces=len(provinces))
-    parts = [synthetic_banner(national_dir(), lang),
+    parts = [synthetic_banner(data_dir, lang),
              f'<h1 id="top">{html.escape(t("national.title", period=period))}</h1>',
              f"<p>{html.escape(intro)}</p>", f"<ul>{figures}</ul>" if figures else ""]
     not_uhc = [code for code, category in zip(values["region_code"], values["uhc_category"])
                if isinstance(category, str) and category in ("none", "unknown")]
-    jkn = national_map(values.rename(columns={"jkn_coverage_value": "jkn_coverage"}), lang,
-                       value_column="jkn_coverage", title=t("national.map.jkn_coverage"),
-                       legend_title=t("national.legend"), breaks=maps.JKN_BREAKS,
-                       hatched=not_uhc, hatch_label=t("map.not_uhc"),
-                       national_value=national["jkn_coverage"])
-    tk = national_map(values.rename(columns={"tk_coverage_value": "tk_coverage"}), lang,
-                      value_column="tk_coverage", title=t("national.map.tk_coverage"),
-                      legend_title=t("national.legend"),
-                      national_value=national["tk_coverage"])
-    parts += [f'<h2 id="maps">{html.escape(t("national.maps"))}</h2>', map_html(jkn, lang),
-              map_html(tk, lang)]
+    def drawn(indicator: str, width: float, **options):
+        return national_map(values.rename(columns={f"{indicator}_value": indicator}), lang,
+                            value_column=indicator, title=t(f"national.map.{indicator}"),
+                            legend_title=t("national.legend"),
+                            national_value=national[indicator], width=width, **options)
+
+    parts.append(f'<h2 id="maps">{html.escape(t("national.maps"))}</h2>')
+    for indicator, options in (("jkn_coverage", {"breaks": maps.JKN_BREAKS,
+                                                 "hatched": not_uhc,
+                                                 "hatch_label": t("map.not_uhc")}),
+                               ("tk_coverage", {})):
+        # a phone gets a narrow drawing: fewer legend columns, legible at 390 px
+        parts.append(map_html(drawn(indicator, 10.0, **options), lang,
+                              phone=drawn(indicator, PHONE_MAP_WIDTH, **options)))
     rows = []
     for code in provinces:
         mine = values[values["province_code"] == code]
@@ -249,7 +261,8 @@ def _page(out: Path, period: str, provinces: list[str], values: pd.DataFrame,
               (f'<p><a href="{html.escape(period)}/{NATIONAL_CSV}">'
                f'{html.escape(t("national.csv"))}</a></p>')]
     text = export.page("".join(parts), title=t("national.title", period=period), lang=lang,
-                       nav=export.Nav(twin=layout.page_name("en" if lang == "id" else "id")),
+                       nav=export.Nav(twin=layout.page_name("en" if lang == "id" else "id"),
+                                      twin_exists=True),  # both are written together
                        toc=False)
     return text.replace("<head>\n", "<head>\n" + GENERATOR_MARK + "\n", 1)
 
