@@ -23,7 +23,7 @@ from helpers.report.i18n import LANGUAGES
 #: Modules that still add their own sub-commands, listed first by ``cakupan --help``.
 COMMAND_MODULES = (
     "helpers.batch.workspace",
-    "helpers.data.sample",
+    "helpers.data.sample_national",
     "helpers.data.validate_cli",
 )
 

@@ -60,7 +60,7 @@ from helpers.errors import ParameterError
 from helpers.paths import sample_dir
 
 __all__ = ["AS_OF_DATE", "CALIBRATION_DATE", "DEFAULT_SEED", "FAULT_RATES", "ensure_sample",
-           "generate_sample", "register_cli", "write_benchmark_registry"]
+           "generate_sample", "register_cli", "run_cli", "write_benchmark_registry"]
 
 GENERATOR_VERSION = "2"
 DEFAULT_SEED = 20241231
@@ -228,7 +228,9 @@ def write_benchmark_registry(path: str | Path, rows: int, *, seed: int = DEFAULT
             "seconds": round(time.perf_counter() - started, 1), "regions": region_count}
 
 
-def register_cli(subparsers) -> None:
+def register_cli(subparsers):
+    """Add ``cakupan sample`` to the CLI; returns its parser (the national sample adds its
+    options: :func:`helpers.data.sample_national.register_cli`)."""
     parser = subparsers.add_parser(
         "sample", help="generate the synthetic NTB registries (data/sample)",
         description="Write data/sample/jamsostek.parquet, jkn.parquet and manifest.json.")
@@ -238,31 +240,21 @@ def register_cli(subparsers) -> None:
                         help="fraction of full size, e.g. 0.01 for fast tests (default 1 "
                              "for NTB, 0.01 with --national)")
     parser.add_argument("--regions", help="comma-separated kab/kota codes, e.g. 52.02,52.03")
-    parser.add_argument("--national", action="store_true",
-                        help="every province, as Hive-partitioned datasets in data/national "
-                             "(jamsostek/province=PP/…); use with --scale, e.g. 0.01")
-    parser.add_argument("--provinces",
-                        help="with --national: comma-separated province codes, e.g. 35,52,53")
-    parser.add_argument("--jobs", type=int, default=2,
-                        help="with --national: worker processes (default 2)")
     parser.add_argument("--benchmark-rows", type=int,
                         help="instead: write one large jamsostek-like registry of N rows "
                              "in chunks (to --out, a .parquet path)")
-    parser.set_defaults(func=_run_cli)
+    parser.set_defaults(func=run_cli)
+    return parser
 
 
-def _run_cli(args) -> int:
+def run_cli(args) -> int:
+    """``cakupan sample`` (NTB): the registries, or the benchmark registry."""
     if args.benchmark_rows:
         out = args.out or str(Path("bench") / "data" / "jamsostek_large.parquet")
         result = write_benchmark_registry(out, args.benchmark_rows, seed=args.seed)
         print(f"wrote {result['rows']:,} rows to {out} ({result['bytes'] / 2**20:,.0f} MiB) "
               f"in {result['seconds']} s")
         return 0
-    if args.national:
-        return _run_national(args)
-    if args.provinces:
-        raise ParameterError("--provinces needs --national",
-                             fix="add --national, or use --regions for NTB kab/kota")
     regions = [c.strip() for c in args.regions.split(",")] if args.regions else None
     scale = 1.0 if args.scale is None else args.scale
     manifest = generate_sample(args.out, seed=args.seed, scale=scale, region_codes=regions)
@@ -272,23 +264,4 @@ def _run_cli(args) -> int:
         print(f"{out / info['file']}: {info['rows']:,} rows "
               f"({info['bytes'] / 2**20:,.1f} MiB); injected faults: {faults}")
     print(f"generated in {manifest['seconds']} s (seed {manifest['seed']}, scale {manifest['scale']})")
-    return 0
-
-
-def _run_national(args) -> int:
-    from helpers.data.sample_national import generate_national_sample, national_dir
-
-    if args.regions:
-        raise ParameterError("--regions does not go with --national",
-                             fix="choose provinces with --provinces, e.g. --provinces 35,52")
-    provinces = ([c.strip() for c in args.provinces.split(",") if c.strip()]
-                 if args.provinces else None)
-    scale = 0.01 if args.scale is None else args.scale
-    manifest = generate_national_sample(args.out, seed=args.seed, scale=scale,
-                                        provinces=provinces, jobs=args.jobs, progress=print)
-    out = Path(args.out) if args.out else national_dir()
-    print(f"{out}: {len(manifest['provinces'])} province(s), "
-          f"{manifest['rows']['jamsostek']:,} BPJS TK rows and {manifest['rows']['jkn']:,} "
-          f"JKN rows, in {manifest['seconds']} s (seed {manifest['seed']}, "
-          f"scale {manifest['scale']})")
     return 0

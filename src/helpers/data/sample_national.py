@@ -38,13 +38,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from helpers.data import reference
+from helpers.data import sample
 from helpers.data.sample import DEFAULT_SEED, GENERATOR_VERSION, generate_sample
 from helpers.errors import ParameterError
 from helpers.paths import sample_dir
 
 __all__ = ["NATIONAL_FOLDER", "PARTITION_FILE", "REFERENCE_ENV", "generate_national_sample",
            "national_dir", "national_reference", "partition_path", "province_codes",
-           "province_seed", "serial_offset"]
+           "province_seed", "register_cli", "serial_offset"]
 
 #: The national sample's folder, beside ``data/sample``.
 NATIONAL_FOLDER = "national"
@@ -208,3 +209,38 @@ def _say(progress, result: dict, done: int, total: int) -> None:
     rows = sum(info["rows"] for info in result["registries"].values())
     progress(f"province {result['province_code']}: {rows:,} rows in {result['seconds']} s "
              f"({done}/{total})")
+
+
+def register_cli(subparsers) -> None:
+    """``cakupan sample``, with ``--national``, ``--provinces`` and ``--jobs`` added."""
+    parser = sample.register_cli(subparsers)
+    parser.add_argument("--national", action="store_true",
+                        help="every province, as Hive-partitioned datasets in data/national "
+                             "(jamsostek/province=PP/…); use with --scale, e.g. 0.01")
+    parser.add_argument("--provinces",
+                        help="with --national: comma-separated province codes, e.g. 35,52,53")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="with --national: worker processes (default 2)")
+    parser.set_defaults(func=_run_cli)
+
+
+def _run_cli(args) -> int:
+    if not args.national:
+        if args.provinces:
+            raise ParameterError("--provinces needs --national",
+                                 fix="add --national, or use --regions for NTB kab/kota")
+        return sample.run_cli(args)
+    if args.regions or args.benchmark_rows:
+        raise ParameterError("--regions and --benchmark-rows do not go with --national",
+                             fix="choose provinces with --provinces, e.g. --provinces 35,52")
+    provinces = ([c.strip() for c in args.provinces.split(",") if c.strip()]
+                 if args.provinces else None)
+    scale = 0.01 if args.scale is None else args.scale
+    manifest = generate_national_sample(args.out, seed=args.seed, scale=scale,
+                                        provinces=provinces, jobs=args.jobs, progress=print)
+    out = Path(args.out) if args.out else national_dir()
+    print(f"{out}: {len(manifest['provinces'])} province(s), "
+          f"{manifest['rows']['jamsostek']:,} BPJS TK rows and {manifest['rows']['jkn']:,} "
+          f"JKN rows, in {manifest['seconds']} s (seed {manifest['seed']}, "
+          f"scale {manifest['scale']})")
+    return 0
