@@ -9,10 +9,11 @@ PERIOD ?= 2024
 PROVINCE ?= 52
 LANG_REPORT ?= id
 JOBS ?= 2
+NATIONAL_SCALE ?= 0.01        # the national sample's size (1 = every resident of Indonesia)
 REPORT_OPTIONS ?=            # e.g. --force (render unchanged reports too), --timeout 3600, --pdf
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data test test-fast reports lab bench docs wheel clean system
+.PHONY: help setup data test test-fast reports national lab bench docs wheel clean system
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +46,12 @@ test-fast: $(STAMP) ## unit tests only: no kernel, browser, Spark or full sample
 reports: $(STAMP) data ## render every NTB report for the default period; prints reports/index.html
 	$(BIN)/cakupan reports --province $(PROVINCE) --period $(PERIOD) --lang $(LANG_REPORT) --jobs $(JOBS) $(REPORT_OPTIONS)
 
+data/national/manifest.json: | $(STAMP)
+	$(BIN)/cakupan sample --national --scale $(NATIONAL_SCALE) --jobs $(JOBS)
+
+national: $(STAMP) data/national/manifest.json ## every province of Indonesia and the national page (reports/national/)
+	$(BIN)/cakupan reports --national --period $(PERIOD) --lang $(LANG_REPORT) --jobs $(JOBS) $(REPORT_OPTIONS)
+
 lab: $(STAMP) data ## JupyterLab on the project kernel
 	$(BIN)/jupyter lab notebooks/ --MappingKernelManager.default_kernel_name=cakupan $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -59,4 +66,4 @@ wheel: $(STAMP) ## build the wheel into dist/ (then: pip install dist/cakupan-*.
 	@ls dist/cakupan-*.whl
 
 clean: ## remove generated data, caches and reports (keeps .venv)
-	rm -rf data/sample/*.parquet data/sample/manifest.json data/cache reports/*/ reports/index.html reports/manifest.json
+	rm -rf data/sample/*.parquet data/sample/manifest.json data/national data/cache reports/*/ reports/index.html reports/manifest.json
