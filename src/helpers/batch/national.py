@@ -199,7 +199,7 @@ def _page(out: Path, period: str, provinces: list[str], values: pd.DataFrame,
     from helpers.data import reference
     from helpers.report import formatting, maps
     from helpers.report.downloads import synthetic_banner
-    from helpers.report.i18n import translate
+    from helpers.report.i18n import LANGUAGES, translate
     from helpers.report.map_blocks import map_html
     from helpers.report.national_map import national_map
 
@@ -241,10 +241,15 @@ def _page(out: Path, period: str, provinces: list[str], values: pd.DataFrame,
     for code in provinces:
         mine = values[values["province_code"] == code]
         done = mine[mine["has_report"]]
-        overview = out / code / period / layout.page_name(lang)
-        link = (f'<a href="{html.escape(overview.relative_to(out).as_posix())}">'
-                f'{html.escape(str(names.get(code, code)))}</a>' if overview.is_file()
-                else html.escape(str(names.get(code, code))))
+        # the overview in the page's language, else the one rendered (marked with its language)
+        overview = next((out / code / period / layout.page_name(language)
+                         for language in (lang, *[x for x in LANGUAGES if x != lang])
+                         if (out / code / period / layout.page_name(language)).is_file()), None)
+        name = html.escape(str(names.get(code, code)))
+        link = name if overview is None else (
+            f'<a href="{html.escape(overview.relative_to(out).as_posix())}">{name}</a>'
+            + ("" if overview.name == layout.page_name(lang)
+               else f' <span class="note">({html.escape(t("page.other_language"))})</span>'))
         cells = [link, html.escape(code), f"{len(done)} / {len(mine)}",
                  *(html.escape(pct(_pooled(done, i))) for i in MAPPED)]
         rows.append("<tr>" + "".join(
