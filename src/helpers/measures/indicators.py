@@ -138,29 +138,57 @@ def is_active(table: ibis.Table, at, grace_months: int) -> ibis.Value:
     - with neither (``active_basis`` 'none'): never; :func:`is_active_known` is false, and
       the counts report NaN, not 0.
     """
-    at = ibis.literal(at) if isinstance(at, date) else at
-    paid_recently = _month_index(table.paid_through) >= _month_index(at) - grace_months
-    by_payment = table.paid_through.notnull() & paid_recently
+    return is_member(table, at) & _active_beyond_member(table, at, grace_months)
+
+
+def _active_beyond_member(table: ibis.Table, at, grace_months: int) -> ibis.Value:
+    """What :func:`is_active` asks of a member: paid recently enough, or status active."""
+    by_payment = table.paid_through.notnull() & _paid_recently(table, at, grace_months)
     if "active_basis" not in table.columns:
-        return is_member(table, at) & by_payment
+        return by_payment
     by_status = (table.active_basis == "status") & (table.status == ACTIVE_STATUS)
     active = ((table.active_basis == "paid_through") & by_payment) | by_status
-    return is_member(table, at) & active.fill_null(False)
+    return active.fill_null(False)
+
+
+def _paid_recently(table: ibis.Table, at, grace_months: int) -> ibis.Value:
+    """paid_through's month is at most grace_months before at's month.
+
+    For a fixed date this is ``paid_through >= the first day of that month`` (the same
+    rows: a month index is at least k exactly when the date is on or after the first day
+    of month k), which the engine evaluates without taking every row's year and month.
+    """
+    if isinstance(at, date):
+        first = _month_index_of(at) - grace_months
+        return table.paid_through >= ibis.literal(date(first // 12, first % 12 + 1, 1))
+    return _month_index(table.paid_through) >= _month_index(at) - grace_months
+
+
+def _month_index_of(day: date) -> int:
+    return day.year * 12 + day.month - 1
 
 
 def is_active_known(table: ibis.Table, at) -> ibis.Value:
     """A member at ``at`` whose registry can tell whether they are active (paid_through or
     a status); false for a registry with neither."""
-    if "active_basis" not in table.columns:
-        return is_member(table, at)
-    return is_member(table, at) & (table.active_basis != "none")
+    known = _activity_known(table)
+    return is_member(table, at) if known is None else is_member(table, at) & known
 
 
 def is_paid_known(table: ibis.Table, at) -> ibis.Value:
     """A member at ``at`` whose registry has paid_through (budgets count paid months)."""
-    if "active_basis" not in table.columns:
-        return is_member(table, at)
-    return is_member(table, at) & (table.active_basis == "paid_through")
+    known = _payments_known(table)
+    return is_member(table, at) if known is None else is_member(table, at) & known
+
+
+def _activity_known(table: ibis.Table) -> ibis.Value | None:
+    """What :func:`is_active_known` asks of a member (None: nothing)."""
+    return (table.active_basis != "none") if "active_basis" in table.columns else None
+
+
+def _payments_known(table: ibis.Table) -> ibis.Value | None:
+    """What :func:`is_paid_known` asks of a member (None: nothing)."""
+    return (table.active_basis == "paid_through") if "active_basis" in table.columns else None
 
 
 def restrict(table: ibis.Table, region_codes: list[str] | None) -> ibis.Table:
@@ -176,10 +204,13 @@ def count_people(table: ibis.Table, keys: list[str],
     those of one ``person_id.nunique(where=...)`` per condition, but the engine builds one
     hash aggregation, which spills to disk, instead of one set of distinct ids per
     condition, which on a national registry does not fit in memory (bench/results.md).
-    A NULL condition counts as not met.
+    A NULL condition counts as not met. The conditions are evaluated once per row, in a
+    projection below the aggregation.
     """
-    flags = table.group_by([*keys, "person_id"]).aggregate(
-        **{name: condition.fill_null(False).any() for name, condition in conditions.items()})
+    spells = table.select(*keys, "person_id", **{
+        name: condition.fill_null(False) for name, condition in conditions.items()})
+    flags = spells.group_by([*keys, "person_id"]).aggregate(
+        **{name: spells[name].any() for name in conditions})
     return flags.group_by(keys).aggregate(
         **{name: flags[name].cast("int64").sum() for name in conditions})
 
@@ -216,15 +247,11 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
         tk_paid_known: members whose registry tells activity (paid_through or a status)
         and payments (paid_through).
     """
-    t = restrict(tk, region_codes)
-    at = params.reference_date
-    member = is_member(t, at)
-    active = is_active(t, at, params.grace_months)
-    pemda = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
-    basis = {"tk_active_known": is_active_known(t, at),
-             "tk_paid_known": is_paid_known(t, at)} if known else {}
+    t = _with_status(restrict(tk, region_codes), params, known=known)
+    member, active, pemda = t._member, t._member & t._active, t._pemda
+    basis = _known_conditions(t) if known else {}
     result = count_people(t, ["region_code"], {
-        **basis,
+        **{f"tk_{name}": condition for name, condition in basis.items()},
         "tk_members": member,
         "tk_active": active,
         "tk_active_formal": active & t.segment.isin(FORMAL_SEGMENTS),
@@ -237,19 +264,42 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
     return _complete(result, region_codes)
 
 
+def _with_status(table: ibis.Table, params: Parameters, *, known: bool) -> ibis.Table:
+    """``table`` with each spell's status at D computed once, for the counts above it:
+    ``_member`` (:func:`is_member`), ``_active`` (what :func:`is_active` asks beyond
+    membership), ``_pemda`` (Pemda-funded) and, with ``known``, ``_active_known`` and
+    ``_paid_known`` (what :func:`is_active_known` and :func:`is_paid_known` ask beyond
+    membership)."""
+    at = params.reference_date
+    status = {"_member": is_member(table, at),
+              "_active": _active_beyond_member(table, at, params.grace_months)}
+    if "funding_source" in table.columns:
+        status["_pemda"] = table.funding_source.isin(PEMDA_FUNDING_SOURCES)
+    if known:
+        for name, rule in (("_active_known", _activity_known(table)),
+                           ("_paid_known", _payments_known(table))):
+            status[name] = ibis.literal(True) if rule is None else rule
+    return table.mutate(**status)
+
+
+def _known_conditions(t: ibis.Table) -> dict[str, ibis.Value]:
+    """active_known and paid_known (:func:`is_active_known`, :func:`is_paid_known`) of a
+    table from :func:`_with_status`."""
+    return {"active_known": t._member & t._active_known,
+            "paid_known": t._member & t._paid_known}
+
+
 def jkn_counts(jkn: ibis.Table, params: Parameters,
                region_codes: list[str] | None = None, *, known: bool = False) -> pd.DataFrame:
     """People counts of JKN per region at D: members, active, PBPU_PEMDA members; with
     ``known``, also jkn_active_known and jkn_paid_known (see :func:`jamsostek_counts`)."""
-    t = restrict(jkn, region_codes)
-    at = params.reference_date
-    member = is_member(t, at)
-    basis = {"jkn_active_known": is_active_known(t, at),
-             "jkn_paid_known": is_paid_known(t, at)} if known else {}
+    t = _with_status(restrict(jkn, region_codes), params, known=known)
+    member = t._member
+    basis = _known_conditions(t) if known else {}
     result = count_people(t, ["region_code"], {
-        **basis,
+        **{f"jkn_{name}": condition for name, condition in basis.items()},
         "jkn_members": member,
-        "jkn_active": is_active(t, at, params.grace_months),
+        "jkn_active": member & t._active,
         "jkn_pemda_members": member & (t.segment == "PBPU_PEMDA"),
     }).to_pandas()
     return _complete(result, region_codes)
