@@ -99,9 +99,7 @@ class Parameters:
                                  fix=f"use one of {', '.join(vintages)}")
 
 
-# ----------------------------------------------------------------------------------------
-# Spell predicates (the one place the member/active definitions live)
-# ----------------------------------------------------------------------------------------
+# --- Spell predicates (the one place the member/active definitions live) -----------------
 
 
 def _month_index(value):
@@ -142,8 +140,14 @@ def is_active(table: ibis.Table, at, grace_months: int) -> ibis.Value:
 
 
 def _active_beyond_member(table: ibis.Table, at, grace_months: int) -> ibis.Value:
-    """What :func:`is_active` asks of a member: paid recently enough, or status active."""
-    by_payment = table.paid_through.notnull() & _paid_recently(table, at, grace_months)
+    """What :func:`is_active` asks of a member. At a fixed date, paid_through's month ≥ at's
+    month - grace_months is ``paid_through >= that month's first day`` (the same rows)."""
+    if isinstance(at, date):
+        first = at.year * 12 + at.month - 1 - grace_months
+        paid_recently = table.paid_through >= ibis.literal(date(first // 12, first % 12 + 1, 1))
+    else:
+        paid_recently = _month_index(table.paid_through) >= _month_index(at) - grace_months
+    by_payment = table.paid_through.notnull() & paid_recently
     if "active_basis" not in table.columns:
         return by_payment
     by_status = (table.active_basis == "status") & (table.status == ACTIVE_STATUS)
@@ -151,44 +155,19 @@ def _active_beyond_member(table: ibis.Table, at, grace_months: int) -> ibis.Valu
     return active.fill_null(False)
 
 
-def _paid_recently(table: ibis.Table, at, grace_months: int) -> ibis.Value:
-    """paid_through's month is at most grace_months before at's month.
-
-    For a fixed date this is ``paid_through >= the first day of that month`` (the same
-    rows: a month index is at least k exactly when the date is on or after the first day
-    of month k), which the engine evaluates without taking every row's year and month.
-    """
-    if isinstance(at, date):
-        first = _month_index_of(at) - grace_months
-        return table.paid_through >= ibis.literal(date(first // 12, first % 12 + 1, 1))
-    return _month_index(table.paid_through) >= _month_index(at) - grace_months
-
-
-def _month_index_of(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
 def is_active_known(table: ibis.Table, at) -> ibis.Value:
     """A member at ``at`` whose registry can tell whether they are active (paid_through or
     a status); false for a registry with neither."""
-    known = _activity_known(table)
-    return is_member(table, at) if known is None else is_member(table, at) & known
+    if "active_basis" not in table.columns:
+        return is_member(table, at)
+    return is_member(table, at) & (table.active_basis != "none")
 
 
 def is_paid_known(table: ibis.Table, at) -> ibis.Value:
     """A member at ``at`` whose registry has paid_through (budgets count paid months)."""
-    known = _payments_known(table)
-    return is_member(table, at) if known is None else is_member(table, at) & known
-
-
-def _activity_known(table: ibis.Table) -> ibis.Value | None:
-    """What :func:`is_active_known` asks of a member (None: nothing)."""
-    return (table.active_basis != "none") if "active_basis" in table.columns else None
-
-
-def _payments_known(table: ibis.Table) -> ibis.Value | None:
-    """What :func:`is_paid_known` asks of a member (None: nothing)."""
-    return (table.active_basis == "paid_through") if "active_basis" in table.columns else None
+    if "active_basis" not in table.columns:
+        return is_member(table, at)
+    return is_member(table, at) & (table.active_basis == "paid_through")
 
 
 def restrict(table: ibis.Table, region_codes: list[str] | None) -> ibis.Table:
@@ -204,8 +183,7 @@ def count_people(table: ibis.Table, keys: list[str],
     those of one ``person_id.nunique(where=...)`` per condition, but the engine builds one
     hash aggregation, which spills to disk, instead of one set of distinct ids per
     condition, which on a national registry does not fit in memory (bench/results.md).
-    A NULL condition counts as not met. The conditions are evaluated once per row, in a
-    projection below the aggregation.
+    A NULL condition counts as not met. Each condition is evaluated once per row.
     """
     spells = table.select(*keys, "person_id", **{
         name: condition.fill_null(False) for name, condition in conditions.items()})
@@ -225,14 +203,11 @@ def age_of(table: ibis.Table, at) -> ibis.Value:
 def age_group_of(table: ibis.Table, at) -> ibis.Value:
     """Age group label (AGE_GROUPS, else 'unknown') of :func:`age_of` at ``at``."""
     age = age_of(table, at)
-    case = ibis.cases(*[((age >= low) & (age <= high), label) for low, high, label in AGE_GROUPS],
+    return ibis.cases(*[((age >= low) & (age <= high), label) for low, high, label in AGE_GROUPS],
                       else_="unknown")
-    return case
 
 
-# ----------------------------------------------------------------------------------------
-# Person counts
-# ----------------------------------------------------------------------------------------
+# --- Person counts -----------------------------------------------------------------------
 
 
 def jamsostek_counts(tk: ibis.Table, params: Parameters,
@@ -247,61 +222,42 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
         tk_paid_known: members whose registry tells activity (paid_through or a status)
         and payments (paid_through).
     """
-    t = _with_status(restrict(tk, region_codes), params, known=known)
-    member, active, pemda = t._member, t._member & t._active, t._pemda
-    basis = _known_conditions(t) if known else {}
-    result = count_people(t, ["region_code"], {
-        **{f"tk_{name}": condition for name, condition in basis.items()},
-        "tk_members": member,
-        "tk_active": active,
+    return _counts_at(tk, params, region_codes, known, "tk", lambda t, member, active: {
+        "tk_members": member, "tk_active": active,
         "tk_active_formal": active & t.segment.isin(FORMAL_SEGMENTS),
         "tk_active_informal": active & t.segment.isin(INFORMAL_SEGMENTS),
-        "tk_nonasn_active": active & pemda & (t.occupation == "non_asn_staff"),
-        "tk_tobacco_farmers_active": active & pemda & (t.occupation == "tobacco_farmer"),
-        "tk_fishers_active": active & pemda & (t.occupation == "fisher"),
-        "tk_pemda_funded_active": active & pemda,
-    }).to_pandas()
-    return _complete(result, region_codes)
-
-
-def _with_status(table: ibis.Table, params: Parameters, *, known: bool) -> ibis.Table:
-    """``table`` with each spell's status at D computed once, for the counts above it:
-    ``_member`` (:func:`is_member`), ``_active`` (what :func:`is_active` asks beyond
-    membership), ``_pemda`` (Pemda-funded) and, with ``known``, ``_active_known`` and
-    ``_paid_known`` (what :func:`is_active_known` and :func:`is_paid_known` ask beyond
-    membership)."""
-    at = params.reference_date
-    status = {"_member": is_member(table, at),
-              "_active": _active_beyond_member(table, at, params.grace_months)}
-    if "funding_source" in table.columns:
-        status["_pemda"] = table.funding_source.isin(PEMDA_FUNDING_SOURCES)
-    if known:
-        for name, rule in (("_active_known", _activity_known(table)),
-                           ("_paid_known", _payments_known(table))):
-            status[name] = ibis.literal(True) if rule is None else rule
-    return table.mutate(**status)
-
-
-def _known_conditions(t: ibis.Table) -> dict[str, ibis.Value]:
-    """active_known and paid_known (:func:`is_active_known`, :func:`is_paid_known`) of a
-    table from :func:`_with_status`."""
-    return {"active_known": t._member & t._active_known,
-            "paid_known": t._member & t._paid_known}
+        "tk_nonasn_active": active & t._pemda & (t.occupation == "non_asn_staff"),
+        "tk_tobacco_farmers_active": active & t._pemda & (t.occupation == "tobacco_farmer"),
+        "tk_fishers_active": active & t._pemda & (t.occupation == "fisher"),
+        "tk_pemda_funded_active": active & t._pemda,
+    })
 
 
 def jkn_counts(jkn: ibis.Table, params: Parameters,
                region_codes: list[str] | None = None, *, known: bool = False) -> pd.DataFrame:
     """People counts of JKN per region at D: members, active, PBPU_PEMDA members; with
     ``known``, also jkn_active_known and jkn_paid_known (see :func:`jamsostek_counts`)."""
-    t = _with_status(restrict(jkn, region_codes), params, known=known)
-    member = t._member
-    basis = _known_conditions(t) if known else {}
-    result = count_people(t, ["region_code"], {
-        **{f"jkn_{name}": condition for name, condition in basis.items()},
-        "jkn_members": member,
-        "jkn_active": member & t._active,
+    return _counts_at(jkn, params, region_codes, known, "jkn", lambda t, member, active: {
+        "jkn_members": member, "jkn_active": active,
         "jkn_pemda_members": member & (t.segment == "PBPU_PEMDA"),
-    }).to_pandas()
+    })
+
+
+def _counts_at(table: ibis.Table, params: Parameters, region_codes: list[str] | None,
+               known: bool, prefix: str, conditions) -> pd.DataFrame:
+    """:func:`count_people` per region of ``conditions(t, member, active)``; ``t`` has each
+    spell's ``_member``, ``_active`` (beyond membership) and ``_pemda`` at D, computed once."""
+    at = params.reference_date
+    t = restrict(table, region_codes)
+    status = {"_member": is_member(t, at),
+              "_active": _active_beyond_member(t, at, params.grace_months)}
+    if "funding_source" in t.columns:
+        status["_pemda"] = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
+    t = t.mutate(**status)
+    basis = {f"{prefix}_active_known": is_active_known(t, at),
+             f"{prefix}_paid_known": is_paid_known(t, at)} if known else {}
+    result = count_people(t, ["region_code"], {
+        **basis, **conditions(t, t._member, t._member & t._active)}).to_pandas()
     return _complete(result, region_codes)
 
 
@@ -314,9 +270,7 @@ def _complete(frame: pd.DataFrame, region_codes: list[str] | None) -> pd.DataFra
     return frame.astype("int64")
 
 
-# ----------------------------------------------------------------------------------------
-# Budget: person-months × rates
-# ----------------------------------------------------------------------------------------
+# --- Budget: person-months × rates -------------------------------------------------------
 
 
 def funded_person_months(table: ibis.Table, params: Parameters, *, funded: ibis.Value,
@@ -420,9 +374,7 @@ def jkn_pemda_budget(jkn: ibis.Table, params: Parameters,
     return result
 
 
-# ----------------------------------------------------------------------------------------
-# Denominators and UHC
-# ----------------------------------------------------------------------------------------
+# --- Denominators and UHC ----------------------------------------------------------------
 
 
 def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataFrame:
@@ -435,9 +387,7 @@ def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataF
     })
 
 
-# ----------------------------------------------------------------------------------------
-# The indicator set
-# ----------------------------------------------------------------------------------------
+# --- The indicator set -------------------------------------------------------------------
 
 
 def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
