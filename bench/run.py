@@ -44,14 +44,22 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DATA_DIR = BENCH_DIR / "data"
 RESULTS_PATH = BENCH_DIR / "results.md"
-CONTENDERS = ("helpers", "helpers_patched", "sql", "sql_two_step", "pandas")
+CONTENDERS = ("helpers", "helpers_base", "helpers_patched", "sql", "sql_two_step",
+              "duckdb_sql_limit", "pandas")
+#: Run by default (helpers_base needs --base-ref).
+DEFAULT_CONTENDERS = ("helpers", "helpers_patched", "sql", "sql_two_step", "duckdb_sql_limit",
+                      "pandas")
 #: What each contender is, for results.md.
 CONTENDER_NOTES = {
     "helpers": "helpers as in src/ (indicators.jamsostek_counts + jamsostek_budget on Ibis/DuckDB)",
+    "helpers_base": "helpers as in src/ of --base-ref (a copy in bench/data/base-src)",
     "helpers_patched": "the same with bench/indicators-scale.patch applied to a copy of src/",
     "sql": "hand-written DuckDB SQL, one count(DISTINCT person_id) FILTER (...) per indicator",
     "sql_two_step": "hand-written DuckDB SQL, one row per region × person with a flag per "
                     "indicator, then the flags counted",
+    "duckdb_sql_limit": "hand-written DuckDB SQL, the engine's limit (issue 16.6): every "
+                        "predicate computed once in a projection, bool_or per region × "
+                        "person, then summed",
     "pandas": "plain pandas: read_parquet, boolean masks, groupby().nunique()",
 }
 PATCH_PATH = BENCH_DIR / "indicators-scale.patch"
@@ -77,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.contender:
         return run_contender(args)
     args.patched_src = prepare_patched_src(args)
+    args.base_src = prepare_base_src(args)
     # Load inputs
     started = time.perf_counter()
     raw_files = ensure_raw(args.rows, args.seed, args.jobs)
@@ -88,15 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict]] = {name: [] for name in args.contenders}
     for round_number in range(1, args.repeat + 1):
         for name in args.contenders:
-            if name == "pandas" and round_number > args.pandas_repeat:
+            if _kind(name) == "pandas" and round_number > args.pandas_repeat:
                 continue
-            if name == "pandas" and any(r["status"] != "ok" for r in runs["pandas"]):
+            if _kind(name) == "pandas" and any(r["status"] != "ok" for r in runs[name]):
                 continue  # out of memory once is out of memory
             run = measure(name, prepared, unit_costs_path, args, round_number)
             runs[name].append(run)
-            print(f"round {round_number} {name:8s} {run['status']:14s} "
-                  f"{run.get('seconds', float('nan')):8.1f} s  peak {run['peak_rss_mib']:,.0f} MiB",
-                  flush=True)
+            print(f"round {round_number} {name:24s} {run['status']:14s} "
+                  f"{run.get('seconds', float('nan')):8.1f} s "
+                  f"(counts {run.get('counts_seconds', float('nan')):.1f} s, CPU "
+                  f"{run.get('counts_cpu_seconds', float('nan')):.1f} s)  "
+                  f"peak {run['peak_rss_mib']:,.0f} MiB", flush=True)
     # Check
     check = compare(runs, args)
     print(check["text"])
@@ -114,10 +125,19 @@ def _parse(argv):
                         help="rows of the synthetic registry (default 50 million)")
     parser.add_argument("--label", default=None,
                         help="section of results.md (default: the row count, e.g. 50M)")
-    parser.add_argument("--contenders", default=",".join(CONTENDERS),
+    parser.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS),
                         type=lambda text: [c for c in text.split(",") if c],
-                        help="comma-separated, of " + ", ".join(CONTENDERS) + " (default all; "
-                             "helpers_patched is left out when the patch is already applied)")
+                        help="comma-separated, of " + ", ".join(CONTENDERS) + " (default all "
+                             "but helpers_base; helpers_patched is left out when the patch is "
+                             "already applied); NAME@LABEL runs NAME in the Python of "
+                             "--engine LABEL=PYTHON")
+    parser.add_argument("--engine", action="append", default=[], metavar="LABEL=PYTHON",
+                        help="another Python environment (e.g. one with another DuckDB) for "
+                             "contenders named NAME@LABEL; repeatable")
+    parser.add_argument("--base-ref", default=None,
+                        help="git ref whose src/ the helpers_base contender runs")
+    parser.add_argument("--counts-only", action="store_true",
+                        help="time jamsostek_counts (or its SQL) only, not the budget")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the DuckDB contenders")
     parser.add_argument("--pandas-repeat", type=int, default=1,
                         help="rounds of pandas (slow; at most --repeat)")
@@ -135,14 +155,26 @@ def _parse(argv):
                         help="time jamsostek_budget exactly as shipped (see README)")
     # internal: one contender in a subprocess
     parser.add_argument("--contender", choices=CONTENDERS, help=argparse.SUPPRESS)
+    parser.add_argument("--engine-label", default="", help=argparse.SUPPRESS)
     parser.add_argument("--input", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("--unit-costs", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--helpers-src", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.engines = {}
+    for spec in args.engine:
+        label, _, python = spec.partition("=")
+        if not label or not python or not Path(python).exists():
+            parser.error(f"--engine {spec}: give LABEL=PATH of a Python interpreter")
+        args.engines[label] = python
     for name in args.contenders:
-        if name not in CONTENDERS:
+        kind, _, label = name.partition("@")
+        if kind not in CONTENDERS:
             parser.error(f"unknown contender '{name}' (use {', '.join(CONTENDERS)})")
+        if label and label not in args.engines:
+            parser.error(f"contender '{name}': no --engine {label}=PYTHON")
+        if kind == "helpers_base" and not args.base_ref:
+            parser.error("helpers_base needs --base-ref")
     if args.seed is None:
         from helpers.data.sample import DEFAULT_SEED
 
@@ -179,6 +211,27 @@ def prepare_patched_src(args) -> Path | None:
         args.contenders.remove("helpers_patched")
         return None
     return target / "src"
+
+
+def prepare_base_src(args) -> Path | None:
+    """src/ of ``--base-ref`` in bench/data/base-src, for ``helpers_base``."""
+    if not any(_kind(name) == "helpers_base" for name in args.contenders):
+        return None
+    target = DATA_DIR / "base-src"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base_ref, "src"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    args.base_commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short",
+                                       args.base_ref], capture_output=True, text=True,
+                                      check=True).stdout.strip()
+    return target / "src"
+
+
+def _kind(name: str) -> str:
+    """The contender of ``name`` without its ``@engine``."""
+    return name.partition("@")[0]
 
 
 def ensure_raw(rows: int, seed: int, jobs: int) -> list[Path]:
@@ -281,7 +334,7 @@ def write_unit_costs(prepared: list[Path], args) -> Path:
         WHERE funding_source IN ('apbd', 'dbhcht')""").df()
     con.close()
     rows = []
-    for month_end in indicators._month_ends(REFERENCE_DATE.year, REFERENCE_DATE.month):
+    for month_end in indicators.month_ends_of_year(REFERENCE_DATE.year, REFERENCE_DATE.month):
         for combo in combos.itertuples(index=False):
             risk = None if pd.isna(combo.risk_class) else int(combo.risk_class)
             flat, share = indicators.jamsostek_unit_cost(combo.segment, combo.programmes,
@@ -313,20 +366,26 @@ def _warm_page_cache(paths: list[Path]) -> None:
 
 def measure(name: str, prepared: list[Path], unit_costs: Path, args, round_number: int) -> dict:
     """Run one contender in a fresh subprocess; its time, peak RSS and status."""
-    out = DATA_DIR / "runs" / args.label / f"{name}-{round_number}"
+    out = DATA_DIR / "runs" / args.label / f"{name.replace('@', '-at-')}-{round_number}"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--contender", name,
+    kind, _, engine = name.partition("@")
+    python = args.engines[engine] if engine else sys.executable
+    command = [python, str(Path(__file__).resolve()), "--contender", kind,
+               "--engine-label", engine,
                "--input", *map(str, prepared), "--unit-costs", str(unit_costs),
                "--out", str(out), "--memory-limit", args.memory_limit,
                "--threads", str(args.threads), "--rows", str(args.rows)]
     if args.no_unit_cost_memo:
         command.append("--no-unit-cost-memo")
+    if args.counts_only:
+        command.append("--counts-only")
     env = dict(os.environ)
-    if name == "helpers_patched":
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(args.patched_src),
+    extra_src = {"helpers_patched": args.patched_src, "helpers_base": args.base_src}.get(kind)
+    if extra_src:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_src),
                                                           env.get("PYTHONPATH")]))
-    cap_kib = int(args.pandas_cap_gib * 2**20) if name == "pandas" else None
+    cap_kib = int(args.pandas_cap_gib * 2**20) if kind == "pandas" else None
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, env=env)
@@ -402,12 +461,14 @@ def run_contender(args) -> int:
     unit_costs = pd.read_parquet(args.unit_costs)
     import duckdb
 
-    contender = {"helpers": _helpers, "helpers_patched": _helpers, "sql": _sql,
-                 "sql_two_step": _sql, "pandas": _pandas}[args.contender]
+    contender = {"helpers": _helpers, "helpers_base": _helpers, "helpers_patched": _helpers,
+                 "sql": _sql, "sql_two_step": _sql, "duckdb_sql_limit": _sql,
+                 "pandas": _pandas}[args.contender]
     try:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         counts, budget, detail = contender(files, unit_costs, args)
         seconds = time.perf_counter() - started
+        detail["cpu_seconds"] = time.process_time() - cpu_started
     except (MemoryError, duckdb.OutOfMemoryException) as error:
         print(f"{type(error).__name__}: {str(error).splitlines()[0]}", file=sys.stderr)
         return 3
@@ -415,7 +476,7 @@ def run_contender(args) -> int:
     counts.to_parquet(out / "counts.parquet", index=False)
     budget.to_parquet(out / "budget.parquet", index=False)
     (out / "timing.json").write_text(json.dumps({"seconds": seconds, "hwm_kib": _own_hwm_kib(),
-                                                 **detail}))
+                                                 "duckdb": duckdb.__version__, **detail}))
     return 0
 
 
@@ -441,18 +502,49 @@ def _helpers(files, unit_costs, args):
         indicators.jamsostek_unit_cost = functools.lru_cache(maxsize=None)(
             indicators.jamsostek_unit_cost)
         memo = "memoised by the harness"
+    shim = _duckdb2_shim()
     temp = DATA_DIR / "duckdb-tmp"
+    started, cpu_started = time.perf_counter(), time.process_time()
     con = ibis.duckdb.connect(memory_limit=args.memory_limit, threads=args.threads,
                               temp_directory=str(temp), preserve_insertion_order=False)
     tk = con.read_parquet([str(f) for f in files])
     params = indicators.Parameters(REFERENCE_DATE, grace_months=GRACE_MONTHS)
-    started = time.perf_counter()
     counts = indicators.jamsostek_counts(tk, params)
     counts_seconds = time.perf_counter() - started
-    budget = indicators.jamsostek_budget(tk, params)
+    counts_cpu = time.process_time() - cpu_started
+    budget = _NO_BUDGET() if args.counts_only else indicators.jamsostek_budget(tk, params)
     budget_seconds = time.perf_counter() - started - counts_seconds
     return counts, budget, {"counts_seconds": counts_seconds, "budget_seconds": budget_seconds,
-                            "unit_cost": memo}
+                            "counts_cpu_seconds": counts_cpu, "unit_cost": memo,
+                            "shim": shim}
+
+
+def _NO_BUDGET():
+    import pandas as pd
+
+    return pd.DataFrame({"region_code": pd.Series(dtype=str),
+                         "funding_source": pd.Series(dtype=str),
+                         "occupation": pd.Series(dtype=str),
+                         "person_months": pd.Series(dtype="int64"),
+                         "cost_rp": pd.Series(dtype="int64")})
+
+
+def _duckdb2_shim() -> str | None:
+    """Ibis 12 fetches results with DuckDBPyConnection methods DuckDB 2 removed
+    (fetch_arrow_table, fetch_record_batch); on DuckDB 2 the harness adds them back as
+    aliases of their successors (to_arrow_table, to_arrow_reader), so that ``helpers`` can
+    be timed there. Harness only: helpers itself still needs DuckDB < 2 (results.md)."""
+    import duckdb
+
+    if int(duckdb.__version__.split(".")[0]) < 2:
+        return None
+    connection = duckdb.DuckDBPyConnection
+    if not hasattr(connection, "fetch_arrow_table"):
+        connection.fetch_arrow_table = lambda self: self.to_arrow_table()
+    if not hasattr(connection, "fetch_record_batch"):
+        connection.fetch_record_batch = \
+            lambda self, rows_per_batch=1_000_000: self.to_arrow_reader(rows_per_batch)
+    return "fetch_arrow_table, fetch_record_batch aliased"
 
 
 def _first_day_of_paid_month() -> date:
@@ -465,21 +557,27 @@ def _sql(files, unit_costs, args):
     """Hand-written DuckDB SQL, as an expert would write it."""
     from helpers.measures import indicators
 
+    started, cpu_started = time.perf_counter(), time.process_time()
     con = _duckdb(args)
     source = f"read_parquet({_sql_list(files)})"
     d = f"DATE '{REFERENCE_DATE}'"
     paid_from = f"DATE '{_first_day_of_paid_month()}'"
-    started = time.perf_counter()
-    query = _SQL_TWO_STEP if args.contender == "sql_two_step" else _SQL_DISTINCT
-    counts = con.execute(query.format(source=source, d=d, paid_from=paid_from)).df()
+    query = {"sql_two_step": _SQL_TWO_STEP, "duckdb_sql_limit": _SQL_LIMIT}.get(
+        args.contender, _SQL_DISTINCT)
+    counts = con.sql(query.format(source=source, d=d, paid_from=paid_from)).df()
     counts_seconds = time.perf_counter() - started
+    counts_cpu = time.process_time() - cpu_started
+    detail = {"counts_seconds": counts_seconds, "counts_cpu_seconds": counts_cpu}
+    if args.counts_only:
+        con.close()
+        return counts, _NO_BUDGET(), {**detail, "budget_seconds": 0.0}
     con.register("unit_costs", unit_costs)
     month_ends = ", ".join(f"(DATE '{day}')" for day in
-                           indicators._month_ends(REFERENCE_DATE.year, REFERENCE_DATE.month))
-    budget = con.execute(_SQL_BUDGET.format(source=source, month_ends=month_ends)).df()
+                           indicators.month_ends_of_year(REFERENCE_DATE.year, REFERENCE_DATE.month))
+    budget = con.sql(_SQL_BUDGET.format(source=source, month_ends=month_ends)).df()
     budget_seconds = time.perf_counter() - started - counts_seconds
     con.close()
-    return counts, budget, {"counts_seconds": counts_seconds, "budget_seconds": budget_seconds}
+    return counts, budget, {**detail, "budget_seconds": budget_seconds}
 
 
 _SQL_DISTINCT = """
@@ -544,6 +642,46 @@ _SQL_TWO_STEP = """
         GROUP BY region_code
         ORDER BY region_code"""
 
+#: The limit (issue 16.6): each spell's predicates once, in a projection (DuckDB lets a
+#: column of the SELECT list use an earlier one), then one bool_or per region × person,
+#: then the flags summed per region.
+_SQL_LIMIT = """
+        WITH spells AS (
+            SELECT region_code, person_id,
+                start_date <= {d} AND (end_date IS NULL OR end_date > {d}) AS member,
+                member AND paid_through >= {paid_from} AS active,
+                funding_source IN ('apbd', 'dbhcht') AS pemda,
+                active AND segment IN ('PU', 'JAKON', 'PMI') AS active_formal,
+                active AND segment = 'BPU' AS active_informal,
+                active AND pemda AND occupation = 'non_asn_staff' AS nonasn,
+                active AND pemda AND occupation = 'tobacco_farmer' AS tobacco,
+                active AND pemda AND occupation = 'fisher' AS fisher,
+                active AND pemda AS pemda_funded
+            FROM {source}
+        ),
+        people AS (
+            SELECT region_code,
+                bool_or(member) AS member, bool_or(active) AS active,
+                bool_or(active_formal) AS active_formal,
+                bool_or(active_informal) AS active_informal, bool_or(nonasn) AS nonasn,
+                bool_or(tobacco) AS tobacco, bool_or(fisher) AS fisher,
+                bool_or(pemda_funded) AS pemda_funded
+            FROM spells
+            GROUP BY region_code, person_id
+        )
+        SELECT region_code,
+            coalesce(sum(member::INTEGER), 0) AS tk_members,
+            coalesce(sum(active::INTEGER), 0) AS tk_active,
+            coalesce(sum(active_formal::INTEGER), 0) AS tk_active_formal,
+            coalesce(sum(active_informal::INTEGER), 0) AS tk_active_informal,
+            coalesce(sum(nonasn::INTEGER), 0) AS tk_nonasn_active,
+            coalesce(sum(tobacco::INTEGER), 0) AS tk_tobacco_farmers_active,
+            coalesce(sum(fisher::INTEGER), 0) AS tk_fishers_active,
+            coalesce(sum(pemda_funded::INTEGER), 0) AS tk_pemda_funded_active
+        FROM people
+        GROUP BY region_code
+        ORDER BY region_code"""
+
 _SQL_BUDGET = """
         WITH months(month_end) AS (VALUES {month_ends}),
         funded AS (
@@ -602,10 +740,13 @@ def _pandas(files, unit_costs, args):
     }).fillna(0).astype("int64")
     counts.index.name = "region_code"
     counts_seconds = time.perf_counter() - started
+    if args.counts_only:
+        return counts, _NO_BUDGET(), {"counts_seconds": counts_seconds, "budget_seconds": 0.0,
+                                      "read_seconds": read_seconds}
 
     funded = df.loc[pemda]
     pieces = []
-    for month_end in indicators._month_ends(REFERENCE_DATE.year, REFERENCE_DATE.month):
+    for month_end in indicators.month_ends_of_year(REFERENCE_DATE.year, REFERENCE_DATE.month):
         m = pd.Timestamp(month_end)
         paid = ((funded["start_date"] <= m) & (funded["end_date"].isna() | (funded["end_date"] > m))
                 & (funded["paid_through"] >= m))
@@ -663,7 +804,9 @@ def compare(runs: dict[str, list[dict]], args) -> dict:
         except AssertionError as error:
             problems.append(f"counts differ: {str(error).splitlines()[0]}")
         same_keys = budget[BUDGET_KEYS].equals(base_budget[BUDGET_KEYS])
-        if not same_keys:
+        if args.counts_only:
+            pass  # no budget computed
+        elif not same_keys:
             problems.append("budget rows differ")
         else:
             if not budget["person_months"].equals(base_budget["person_months"]):
@@ -675,8 +818,10 @@ def compare(runs: dict[str, list[dict]], args) -> dict:
         lines.append(f"{name} vs {base_name}: " + ("same numbers" if not problems
                                                    else "; ".join(problems)))
     totals = (f"{len(base_counts)} regions, tk_active {int(base_counts['tk_active'].sum()):,} "
-              f"people (sum over regions), {len(base_budget)} budget rows, "
-              f"Rp{int(base_budget['cost_rp'].sum()):,} regional contributions")
+              f"people (sum over regions)")
+    if not args.counts_only:
+        totals += (f", {len(base_budget)} budget rows, "
+                   f"Rp{int(base_budget['cost_rp'].sum()):,} regional contributions")
     lines.append(totals)
     return {"equal": equal, "text": "\n".join(lines), "lines": lines}
 
@@ -698,6 +843,11 @@ def summarise(runs, check, prepared, args, prepare_seconds) -> dict:
             "all_seconds": [round(r["seconds"], 1) for r in ok],
             "peak_rss_mib": max(r["peak_rss_mib"] for r in name_runs) if name_runs else None,
             "counts_seconds": statistics.median(r["counts_seconds"] for r in ok) if ok else None,
+            "counts_cpu_seconds": statistics.median(r["counts_cpu_seconds"] for r in ok)
+                                  if ok and all("counts_cpu_seconds" in r for r in ok) else None,
+            "all_counts_seconds": [round(r["counts_seconds"], 1) for r in ok],
+            "duckdb": next((r.get("duckdb") for r in ok), None),
+            "shim": next((r.get("shim") for r in ok if r.get("shim")), None),
             "budget_seconds": statistics.median(r["budget_seconds"] for r in ok) if ok else None,
             "unit_cost": next((r.get("unit_cost") for r in ok if r.get("unit_cost")), None),
             "stopped_after_seconds": (name_runs[-1]["wall_seconds"]
@@ -709,7 +859,9 @@ def summarise(runs, check, prepared, args, prepare_seconds) -> dict:
             "stats": stats, "check": check, "args": {
                 "repeat": args.repeat, "pandas_repeat": args.pandas_repeat,
                 "memory_limit": args.memory_limit, "threads": args.threads,
-                "pandas_cap_gib": args.pandas_cap_gib},
+                "pandas_cap_gib": args.pandas_cap_gib, "counts_only": args.counts_only,
+                "engines": args.engines, "base_ref": args.base_ref,
+                "base_commit": getattr(args, "base_commit", None)},
             "prepare_seconds": prepare_seconds,
             "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine_description(), "command": _command(args)}
@@ -721,8 +873,14 @@ def _command(args) -> str:
         parts.append(f"--rows {args.rows}")
     if args.label != _rows_label(args.rows):
         parts.append(f"--label {args.label}")
-    if args.contenders_given != list(CONTENDERS):
+    if args.contenders_given != list(DEFAULT_CONTENDERS):
         parts.append(f"--contenders {','.join(args.contenders_given)}")
+    for label, python in args.engines.items():
+        parts.append(f"--engine {label}={python}")
+    if args.base_ref:
+        parts.append(f"--base-ref {args.base_ref}")
+    if args.counts_only:
+        parts.append("--counts-only")
     for flag, value, default in (("--repeat", args.repeat, 3),
                                  ("--pandas-repeat", args.pandas_repeat, 1),
                                  ("--jobs", args.jobs, 1),
@@ -810,9 +968,11 @@ def render_section(summary: dict) -> str:
         f"Input: {summary['rows']:,} jamsostek-like spells over 514 kab/kota in "
         f"{summary['files']} Parquet file(s) ({summary['parquet_bytes'] / 2**30:.1f} GiB, "
         f"zstd), in the intake's column layout. Indicators at {REFERENCE_DATE}, grace "
-        f"{GRACE_MONTHS} month: the eight jamsostek_counts columns per region and "
-        f"jamsostek_budget (person-months and Rupiah, January to December, per region × "
-        f"funding source × occupation). DuckDB: memory_limit {summary['args']['memory_limit']}, "
+        f"{GRACE_MONTHS} month: the eight jamsostek_counts columns per region"
+        + (" (the budget not computed: --counts-only)" if summary["args"].get("counts_only")
+           else " and jamsostek_budget (person-months and Rupiah, January to December, per "
+                "region × funding source × occupation)")
+        + f". DuckDB: memory_limit {summary['args']['memory_limit']}, "
         f"{summary['args']['threads']} threads, spilling to bench/data/duckdb-tmp. pandas "
         f"stopped above {summary['args']['pandas_cap_gib']:g} GiB RSS. Times are medians of "
         f"{summary['args']['repeat']} round(s) run side by side (pandas: "
@@ -822,9 +982,7 @@ def render_section(summary: dict) -> str:
         "| ÷ fastest SQL | pandas ÷ this | peak RSS |",
         "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for name in CONTENDERS:
-        if name not in stats:
-            continue
+    for name in stats:
         s = stats[name]
         median = s["median_seconds"]
 
@@ -847,9 +1005,24 @@ def render_section(summary: dict) -> str:
             f"| {name} | {status} | {f'{median:,.1f} s' if median else '–'} | "
             f"{', '.join(map(str, s['all_seconds'])) or '–'} | {split} | {ratio(sql)} | "
             f"{ratio(best_sql)} | {ratio_pandas} | {s['peak_rss_mib'] / 1024:,.2f} GiB |")
+    lines += _limit_table(summary)
     lines += ["", "Same numbers: " + "; ".join(summary["check"]["lines"]) + "."]
     lines += ["", "Contenders: " + "; ".join(
-        f"`{name}` = {CONTENDER_NOTES[name]}" for name in CONTENDERS if name in stats) + "."]
+        f"`{name}` = {CONTENDER_NOTES[_kind(name)]}" for name in stats) + "."]
+    engines = summary["args"].get("engines") or {}
+    if engines:
+        lines += ["", "Engines: " + "; ".join(
+            f"`@{label}` = `{python}` (duckdb "
+            f"{next((s['duckdb'] for n, s in stats.items() if n.endswith('@' + label) and s.get('duckdb')), '?')})"
+            for label, python in engines.items()) + "; others: the harness's Python."]
+    shims = sorted({f"`{n}`" for n, s in stats.items() if s.get("shim")})
+    if shims:
+        lines += ["", f"{', '.join(shims)}: Ibis 12 on DuckDB 2 through the harness's shim "
+                      f"({next(s['shim'] for s in stats.values() if s.get('shim'))}; "
+                      "`_duckdb2_shim` in bench/run.py)."]
+    if summary["args"].get("base_ref"):
+        lines += ["", f"`helpers_base` = src/ of `{summary['args']['base_ref']}` "
+                      f"({summary['args'].get('base_commit')})."]
     memo = stats.get("helpers", {}).get("unit_cost")
     if memo == "memoised by the harness":
         lines += ["", "`helpers`: `indicators.jamsostek_unit_cost` memoised by the harness "
@@ -861,6 +1034,36 @@ def render_section(summary: dict) -> str:
               f"Generating and preparing the input (not timed above, reused when present): "
               f"{summary['prepare_seconds']:,.0f} s in this run."]
     return "\n".join(lines)
+
+
+def _limit_table(summary: dict) -> list[str]:
+    """Counting alone against ``duckdb_sql_limit`` on the same engine (issue 16.6)."""
+    stats = summary["stats"]
+    limits = {name.partition("@")[2]: s for name, s in stats.items()
+              if _kind(name) == "duckdb_sql_limit" and s.get("counts_seconds")}
+    if not limits:
+        return []
+    lines = ["", "Counting alone (jamsostek_counts or its SQL, connecting and reading "
+                 "included), against `duckdb_sql_limit` in the same environment; CPU = "
+                 "user + system seconds of the contender's process:", "",
+             "| contender | duckdb | counts: median s | runs (s) | median CPU s "
+             "| ÷ limit (time) | ÷ limit (CPU) | peak RSS ÷ limit |",
+             "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for name, s in stats.items():
+        limit = limits.get(name.partition("@")[2])
+        if not s.get("counts_seconds") or _kind(name) == "pandas":
+            continue
+
+        def over(key, s=s, limit=limit):
+            return f"{s[key] / limit[key]:.2f}×" if limit and s.get(key) and limit.get(key) \
+                else "–"
+
+        cpu = f"{s['counts_cpu_seconds']:.1f}" if s.get("counts_cpu_seconds") else "–"
+        lines.append(f"| {name} | {s.get('duckdb') or '?'} | {s['counts_seconds']:.1f} | "
+                     f"{', '.join(map(str, s['all_counts_seconds']))} | {cpu} | "
+                     f"{over('counts_seconds')} | {over('counts_cpu_seconds')} | "
+                     f"{over('peak_rss_mib')} |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -99,9 +99,7 @@ class Parameters:
                                  fix=f"use one of {', '.join(vintages)}")
 
 
-# ----------------------------------------------------------------------------------------
-# Spell predicates (the one place the member/active definitions live)
-# ----------------------------------------------------------------------------------------
+# --- Spell predicates (the one place the member/active definitions live) -----------------
 
 
 def _month_index(value):
@@ -138,14 +136,23 @@ def is_active(table: ibis.Table, at, grace_months: int) -> ibis.Value:
     - with neither (``active_basis`` 'none'): never; :func:`is_active_known` is false, and
       the counts report NaN, not 0.
     """
-    at = ibis.literal(at) if isinstance(at, date) else at
-    paid_recently = _month_index(table.paid_through) >= _month_index(at) - grace_months
+    return is_member(table, at) & _active_beyond_member(table, at, grace_months)
+
+
+def _active_beyond_member(table: ibis.Table, at, grace_months: int) -> ibis.Value:
+    """What :func:`is_active` asks of a member. At a fixed date, paid_through's month ≥ at's
+    month - grace_months is ``paid_through >= that month's first day`` (the same rows)."""
+    if isinstance(at, date):
+        first = at.year * 12 + at.month - 1 - grace_months
+        paid_recently = table.paid_through >= ibis.literal(date(first // 12, first % 12 + 1, 1))
+    else:
+        paid_recently = _month_index(table.paid_through) >= _month_index(at) - grace_months
     by_payment = table.paid_through.notnull() & paid_recently
     if "active_basis" not in table.columns:
-        return is_member(table, at) & by_payment
+        return by_payment
     by_status = (table.active_basis == "status") & (table.status == ACTIVE_STATUS)
     active = ((table.active_basis == "paid_through") & by_payment) | by_status
-    return is_member(table, at) & active.fill_null(False)
+    return active.fill_null(False)
 
 
 def is_active_known(table: ibis.Table, at) -> ibis.Value:
@@ -176,10 +183,12 @@ def count_people(table: ibis.Table, keys: list[str],
     those of one ``person_id.nunique(where=...)`` per condition, but the engine builds one
     hash aggregation, which spills to disk, instead of one set of distinct ids per
     condition, which on a national registry does not fit in memory (bench/results.md).
-    A NULL condition counts as not met.
+    A NULL condition counts as not met. Each condition is evaluated once per row.
     """
-    flags = table.group_by([*keys, "person_id"]).aggregate(
-        **{name: condition.fill_null(False).any() for name, condition in conditions.items()})
+    spells = table.select(*keys, "person_id", **{
+        name: condition.fill_null(False) for name, condition in conditions.items()})
+    flags = spells.group_by([*keys, "person_id"]).aggregate(
+        **{name: spells[name].any() for name in conditions})
     return flags.group_by(keys).aggregate(
         **{name: flags[name].cast("int64").sum() for name in conditions})
 
@@ -194,14 +203,11 @@ def age_of(table: ibis.Table, at) -> ibis.Value:
 def age_group_of(table: ibis.Table, at) -> ibis.Value:
     """Age group label (AGE_GROUPS, else 'unknown') of :func:`age_of` at ``at``."""
     age = age_of(table, at)
-    case = ibis.cases(*[((age >= low) & (age <= high), label) for low, high, label in AGE_GROUPS],
+    return ibis.cases(*[((age >= low) & (age <= high), label) for low, high, label in AGE_GROUPS],
                       else_="unknown")
-    return case
 
 
-# ----------------------------------------------------------------------------------------
-# Person counts
-# ----------------------------------------------------------------------------------------
+# --- Person counts -----------------------------------------------------------------------
 
 
 def jamsostek_counts(tk: ibis.Table, params: Parameters,
@@ -216,42 +222,42 @@ def jamsostek_counts(tk: ibis.Table, params: Parameters,
         tk_paid_known: members whose registry tells activity (paid_through or a status)
         and payments (paid_through).
     """
-    t = restrict(tk, region_codes)
-    at = params.reference_date
-    member = is_member(t, at)
-    active = is_active(t, at, params.grace_months)
-    pemda = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
-    basis = {"tk_active_known": is_active_known(t, at),
-             "tk_paid_known": is_paid_known(t, at)} if known else {}
-    result = count_people(t, ["region_code"], {
-        **basis,
-        "tk_members": member,
-        "tk_active": active,
+    return _counts_at(tk, params, region_codes, known, "tk", lambda t, member, active: {
+        "tk_members": member, "tk_active": active,
         "tk_active_formal": active & t.segment.isin(FORMAL_SEGMENTS),
         "tk_active_informal": active & t.segment.isin(INFORMAL_SEGMENTS),
-        "tk_nonasn_active": active & pemda & (t.occupation == "non_asn_staff"),
-        "tk_tobacco_farmers_active": active & pemda & (t.occupation == "tobacco_farmer"),
-        "tk_fishers_active": active & pemda & (t.occupation == "fisher"),
-        "tk_pemda_funded_active": active & pemda,
-    }).to_pandas()
-    return _complete(result, region_codes)
+        "tk_nonasn_active": active & t._pemda & (t.occupation == "non_asn_staff"),
+        "tk_tobacco_farmers_active": active & t._pemda & (t.occupation == "tobacco_farmer"),
+        "tk_fishers_active": active & t._pemda & (t.occupation == "fisher"),
+        "tk_pemda_funded_active": active & t._pemda,
+    })
 
 
 def jkn_counts(jkn: ibis.Table, params: Parameters,
                region_codes: list[str] | None = None, *, known: bool = False) -> pd.DataFrame:
     """People counts of JKN per region at D: members, active, PBPU_PEMDA members; with
     ``known``, also jkn_active_known and jkn_paid_known (see :func:`jamsostek_counts`)."""
-    t = restrict(jkn, region_codes)
-    at = params.reference_date
-    member = is_member(t, at)
-    basis = {"jkn_active_known": is_active_known(t, at),
-             "jkn_paid_known": is_paid_known(t, at)} if known else {}
-    result = count_people(t, ["region_code"], {
-        **basis,
-        "jkn_members": member,
-        "jkn_active": is_active(t, at, params.grace_months),
+    return _counts_at(jkn, params, region_codes, known, "jkn", lambda t, member, active: {
+        "jkn_members": member, "jkn_active": active,
         "jkn_pemda_members": member & (t.segment == "PBPU_PEMDA"),
-    }).to_pandas()
+    })
+
+
+def _counts_at(table: ibis.Table, params: Parameters, region_codes: list[str] | None,
+               known: bool, prefix: str, conditions) -> pd.DataFrame:
+    """:func:`count_people` per region of ``conditions(t, member, active)``; ``t`` has each
+    spell's ``_member``, ``_active`` (beyond membership) and ``_pemda`` at D, computed once."""
+    at = params.reference_date
+    t = restrict(table, region_codes)
+    status = {"_member": is_member(t, at),
+              "_active": _active_beyond_member(t, at, params.grace_months)}
+    if "funding_source" in t.columns:
+        status["_pemda"] = t.funding_source.isin(PEMDA_FUNDING_SOURCES)
+    t = t.mutate(**status)
+    basis = {f"{prefix}_active_known": is_active_known(t, at),
+             f"{prefix}_paid_known": is_paid_known(t, at)} if known else {}
+    result = count_people(t, ["region_code"], {
+        **basis, **conditions(t, t._member, t._member & t._active)}).to_pandas()
     return _complete(result, region_codes)
 
 
@@ -264,9 +270,7 @@ def _complete(frame: pd.DataFrame, region_codes: list[str] | None) -> pd.DataFra
     return frame.astype("int64")
 
 
-# ----------------------------------------------------------------------------------------
-# Budget: person-months × rates
-# ----------------------------------------------------------------------------------------
+# --- Budget: person-months × rates -------------------------------------------------------
 
 
 def funded_person_months(table: ibis.Table, params: Parameters, *, funded: ibis.Value,
@@ -370,9 +374,7 @@ def jkn_pemda_budget(jkn: ibis.Table, params: Parameters,
     return result
 
 
-# ----------------------------------------------------------------------------------------
-# Denominators and UHC
-# ----------------------------------------------------------------------------------------
+# --- Denominators and UHC ----------------------------------------------------------------
 
 
 def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataFrame:
@@ -385,9 +387,7 @@ def labour_denominators(params: Parameters, region_codes: list[str]) -> pd.DataF
     })
 
 
-# ----------------------------------------------------------------------------------------
-# The indicator set
-# ----------------------------------------------------------------------------------------
+# --- The indicator set -------------------------------------------------------------------
 
 
 def compute_indicators(tk: ibis.Table, jkn: ibis.Table, params: Parameters,
