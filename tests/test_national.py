@@ -205,4 +205,4 @@ def test_national_batch_renders_three_provinces_and_the_national_page(national_s
         assert page.count("data:image/png;base64,") == 4  # two maps, each with a phone twin
         for province in PROVINCES:
             assert f'href="{province}/2024/index' in page
-    assert "Data sintetis" in (out / "index.html").read_text(encoding="utf-8")
+    assert "data sintetis" in (out / "index.html").read_text(encoding="utf-8").lower()
