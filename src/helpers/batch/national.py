@@ -82,16 +82,17 @@ def run_national(*, period: str = "2024", lang: str = "id", jobs: int = 2,
         ParameterError: an unknown province; a missing national sample.
     """
     from helpers.batch.runner import run_reports
-    from helpers.data.sample_national import national_dir, national_reference, province_codes
+    from helpers.data.sample_national import (
+        chosen_provinces,
+        national_dir,
+        national_reference,
+        province_codes,
+    )
 
     started = time.perf_counter()
     out = Path(out) if out else reports_dir() / NATIONAL_REPORTS
     every = province_codes()
-    chosen = sorted(set(provinces)) if provinces else every
-    unknown = [code for code in chosen if code not in every]
-    if unknown:
-        raise ParameterError(f"unknown province code(s) {', '.join(unknown)}",
-                             fix=f"use codes of national_regions.csv: {', '.join(every)}")
+    chosen = chosen_provinces(provinces)
     data_dir = str(data_dir or national_dir())
     if not Path(data_dir).is_dir():
         raise ParameterError(f"no national registries in {data_dir}",

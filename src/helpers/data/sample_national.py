@@ -37,13 +37,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from helpers.data import reference
-from helpers.data import sample
+from helpers.data import reference, sample
 from helpers.data.sample import DEFAULT_SEED, GENERATOR_VERSION, generate_sample
 from helpers.errors import ParameterError
 from helpers.paths import sample_dir
 
-__all__ = ["NATIONAL_FOLDER", "PARTITION_FILE", "REFERENCE_ENV", "generate_national_sample",
+__all__ = ["NATIONAL_FOLDER", "PARTITION_FILE", "REFERENCE_ENV", "chosen_provinces",
+           "generate_national_sample",
            "national_dir", "national_reference", "partition_path", "province_codes",
            "province_seed", "register_cli", "serial_offset"]
 
@@ -90,6 +90,21 @@ def province_codes() -> list[str]:
     return sorted(table.loc[table["region_type"] == "provinsi", "region_code"])
 
 
+def chosen_provinces(provinces: list[str] | None) -> list[str]:
+    """The provinces asked for, sorted and checked (None or empty: all 38).
+
+    Raises:
+        ParameterError: a code that is not a province of the national reference tables.
+    """
+    every = province_codes()
+    chosen = sorted(set(provinces)) if provinces else every
+    unknown = [code for code in chosen if code not in every]
+    if unknown:
+        raise ParameterError(f"unknown province code(s) {', '.join(unknown)}",
+                             fix=f"use codes of national_regions.csv: {', '.join(every)}")
+    return chosen
+
+
 def province_seed(seed: int, province: str) -> int:
     """The seed of one province: NTB the sample's own, any other its own stream."""
     return seed if province == NTB else seed + 1_000_003 * int(province)
@@ -123,11 +138,7 @@ def generate_national_sample(out_dir: str | Path | None = None, *, seed: int = D
     """
     started = time.perf_counter()
     every = province_codes()
-    chosen = sorted(set(provinces)) if provinces else every
-    unknown = [code for code in chosen if code not in every]
-    if unknown:
-        raise ParameterError(f"unknown province code(s) {', '.join(unknown)}",
-                             fix=f"use codes of national_regions.csv: {', '.join(every)}")
+    chosen = chosen_provinces(provinces)
     if not 0 < scale <= 1:
         raise ParameterError(f"scale {scale} is outside (0, 1]", fix="use e.g. --scale 0.01")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
