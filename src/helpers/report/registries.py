@@ -126,6 +126,10 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
     """
     engines.validate_engine(engine)
     folder = resolve_data_dir(data_dir)
+    reusable = con is None and cache and engine == "duckdb"
+    signature = _signature(folder) if reusable else None
+    if signature is not None and signature in _LOADED:
+        return _LOADED[signature]
     con = con if con is not None else ibis.duckdb.connect()
 
     def load(registry: str):
@@ -142,8 +146,42 @@ def load_registries(data_dir: str | Path | None = None, engine: str = "duckdb", 
     else:
         backend = engines.connect(engine)
         tk_table, jkn_table = engines.registry_tables([tk, jkn], backend)
-    return Registries(tk=tk, jkn=jkn, tk_table=tk_table, jkn_table=jkn_table,
-                      data_dir=folder, engine=engine)
+    registries = Registries(tk=tk, jkn=jkn, tk_table=tk_table, jkn_table=jkn_table,
+                            data_dir=folder, engine=engine)
+    if signature is not None:
+        _LOADED.clear()  # one data folder at a time: a batch kernel renders one after another
+        _LOADED[signature] = registries
+    return registries
+
+
+#: The last registries loaded in this process, by :func:`_signature`: a batch kernel
+#: renders many reports of one data folder, and the intake of a national dataset (76
+#: partition files, each cache entry checksummed) costs 1.6 s per report otherwise.
+_LOADED: dict[tuple, Registries] = {}
+
+
+def _signature(folder: Path) -> tuple:
+    """What a loaded intake depends on, cheaply: the registry files and the intake cache
+    entries (path, size, modification time), the reference tables in use and the
+    pseudonymisation key. Any change loads the registries again."""
+    from helpers.data import pseudonym
+    from helpers.paths import cache_dir, reference_dir
+
+    def stats(paths) -> tuple:
+        found = []
+        for path in paths:
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            found.append((str(path), status.st_size, status.st_mtime_ns))
+        return tuple(sorted(found))
+
+    cache = cache_dir()
+    entries = cache.glob("*") if cache.is_dir() else ()
+    return (str(folder.resolve()), stats(registry_paths(folder)),
+            stats(path for path in entries if path.suffix in (".parquet", ".json")), str(reference_dir()),
+            pseudonym.key_fingerprint(pseudonym.get_key()))
 
 
 def is_synthetic_sample(data_dir: str | Path) -> bool:
