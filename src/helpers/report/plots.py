@@ -24,7 +24,7 @@ import seaborn as sns
 from IPython.display import HTML, display
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from helpers.measures.scorecard import SCORECARD_INDICATORS
 from helpers.report import formatting
@@ -96,13 +96,23 @@ def _percent_axis(axis, lang: str, digits: int | None = None) -> None:
     the labels take as many decimals as the ticks need (``digits``: the least).
     """
     axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(_PercentFormatter(lang, digits))
 
-    def text(value, _):
-        low, high = axis.get_view_interval()
-        ticks = [t for t in axis.get_majorticklocs() if low - 1e-9 <= t <= high + 1e-9]
-        return formatting.format_percent(value, lang, percent_places(ticks or [value], digits))
 
-    axis.set_major_formatter(FuncFormatter(text))
+class _PercentFormatter(Formatter):
+    """:func:`_percent_axis`'s labels. The ticks' precision comes from the ticks being
+    labelled (``set_locs``), not from asking the axis again for every label (which runs
+    the tick locator once per label: a fifth of a report's drawing time)."""
+
+    def __init__(self, lang: str, digits: int | None) -> None:
+        self.lang, self.digits = lang, digits
+
+    def __call__(self, value, pos=None) -> str:
+        low, high = self.axis.get_view_interval()
+        locs = self.locs if len(self.locs) else self.axis.get_majorticklocs()
+        ticks = [t for t in locs if low - 1e-9 <= t <= high + 1e-9]
+        return formatting.format_percent(value, self.lang,
+                                         percent_places(ticks or [value], self.digits))
 
 
 def _rupiah_axis(axis, lang: str) -> None:
