@@ -350,10 +350,21 @@ def thresholds_for(indicator_id: str, year: int) -> list[tuple[float, str]]:
     return []
 
 
+#: Small multiples' fixed layout, in inches: margins, the gap between panels, a panel's
+#: height. A province has up to 38 kab/kota; constrained layout of 40 axes took half of a
+#: report's drawing time, so the panels are placed by arithmetic instead.
+SMALL_MULTIPLES_LAYOUT = {"left": 0.78, "right": 0.12, "top": 0.42, "bottom": 0.85,
+                          "gap": 0.22, "panel": 1.25, "title_pad": 0.1}
+
+
 def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_coverage",
                     highlight: str | None = None, columns: int = 5) -> Figure:
     """One small line chart per kab/kota of a monthly coverage rate, same axes, the
     province as a grey reference line in every panel.
+
+    The panels are placed by :data:`SMALL_MULTIPLES_LAYOUT` (no layout engine): a panel
+    title wider than its panel is wrapped first, and each row leaves room for the
+    longest title.
 
     Args:
         trends: :func:`coverage_rate_trends` (the province's rows have its 2-digit code).
@@ -362,13 +373,18 @@ def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_covera
         highlight: a kab/kota whose panel is drawn in the accent colour.
         columns: panels per row.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     data = trends.copy()
     data["month_end"] = pd.to_datetime(data["month_end"])
     data["_value"] = pd.to_numeric(data[column], errors="coerce")
     codes = [c for c in dict.fromkeys(data["region_code"]) if len(c) > 2]
     provinces = [c for c in dict.fromkeys(data["region_code"]) if len(c) == 2]
     rows_count = max(1, math.ceil(len(codes) / columns))
-    figure = Figure(figsize=(plots.WIDTH + 1.5, 1.75 * rows_count + 1.1), layout="constrained")
+    box = SMALL_MULTIPLES_LAYOUT
+    width = plots.WIDTH + 1.5
+    panel_width = (width - box["left"] - box["right"] - (columns - 1) * box["gap"]) / columns
+    figure = Figure(figsize=(width, 1.0))  # its height once the titles are known
     grid = figure.subplots(rows_count, columns, sharex=True, sharey=True, squeeze=False)
     figure.suptitle(translate(f"compare.small_multiples.{column}", lang), x=0.01, ha="left",
                     fontweight="bold", fontsize=12)
@@ -398,13 +414,49 @@ def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_covera
     if len(valid):
         low, high = valid.min(), valid.max()
         pad = max((high - low) * 0.08, 0.005)
-        grid.flat[0].set_ylim(low - pad, high + pad)
-    figure.supylabel(translate(f"compare.small_multiples_axis.{column}", lang), fontsize=9)
+        # a rate is never below 0: the axis does not show a negative percentage
+        grid.flat[0].set_ylim(max(low - pad, 0.0) if low >= 0 else low - pad, high + pad)
+    lines = _wrap_panel_titles(grid, FigureCanvasAgg(figure).get_renderer(), panel_width)
+    title_band = lines * 9 * 1.25 / 72 + box["title_pad"]
+    height = (box["top"] + box["bottom"] + rows_count * (box["panel"] + title_band))
+    figure.set_size_inches(width, height)
+    figure.subplots_adjust(left=box["left"] / width, right=1 - box["right"] / width,
+                           top=1 - (box["top"] + title_band) / height,
+                           bottom=box["bottom"] / height,
+                           wspace=box["gap"] / panel_width,
+                           hspace=title_band / box["panel"])
+    figure.supylabel(translate(f"compare.small_multiples_axis.{column}", lang), fontsize=9,
+                     x=0.01, ha="left")
     if len(province):
         handles, labels = grid.flat[0].get_legend_handles_labels()
-        figure.legend(handles, labels, loc="outside lower center", fontsize=8, frameon=False,
+        figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                      fontsize=8, frameon=False,
                       title=translate("compare.small_multiples_note", lang), title_fontsize=8)
     return figure
+
+
+def _wrap_panel_titles(grid, renderer, panel_width: float) -> int:
+    """Wrap each panel title that would run into the next panel's title (8 px apart, as
+    :func:`helpers.report.chart_output.fit_titles`) or past the figure's edge, on word
+    boundaries; the most lines a title has."""
+    import textwrap
+
+    box = SMALL_MULTIPLES_LAYOUT
+    most = 1
+    columns = grid.shape[1]
+    for index, axes in enumerate(grid.flat):
+        room = panel_width + (box["gap"] - 8 / 96 if index % columns < columns - 1
+                              else box["right"] - 2 / 96)
+        # the title's Text where rcParams put it (axes.titlelocation: left in this theme)
+        for text in (axes._left_title, axes.title):
+            if not text.get_text():
+                continue
+            drawn = text.get_window_extent(renderer).width / axes.figure.dpi
+            if drawn > room:
+                characters = max(10, int(len(text.get_text()) * room / drawn))
+                text.set_text("\n".join(textwrap.wrap(text.get_text(), characters)))
+            most = max(most, text.get_text().count("\n") + 1)
+    return most
 
 
 # =========================================================================== internals

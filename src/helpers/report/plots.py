@@ -106,10 +106,14 @@ class _PercentFormatter(Formatter):
 
     def __init__(self, lang: str, digits: int | None) -> None:
         self.lang, self.digits = lang, digits
+        self._ticks: list[float] = []
+
+    def set_locs(self, locs) -> None:
+        self._ticks = list(locs)
 
     def __call__(self, value, pos=None) -> str:
         low, high = self.axis.get_view_interval()
-        locs = self.locs if len(self.locs) else self.axis.get_majorticklocs()
+        locs = self._ticks or self.axis.get_majorticklocs()
         ticks = [t for t in locs if low - 1e-9 <= t <= high + 1e-9]
         return formatting.format_percent(value, self.lang,
                                          percent_places(ticks or [value], self.digits))
