@@ -81,6 +81,7 @@ def run_national(*, period: str = "2024", lang: str = "id", jobs: int = 2,
     Raises:
         ParameterError: an unknown province; a missing national sample.
     """
+    from helpers.batch.pool import shared_workers
     from helpers.batch.runner import run_reports
     from helpers.data.sample_national import (
         chosen_provinces,
@@ -99,7 +100,10 @@ def run_national(*, period: str = "2024", lang: str = "id", jobs: int = 2,
                              fix="run `cakupan sample --national --scale 0.01` first, or give "
                                  "--data-dir with jamsostek/province=PP/ and jkn/province=PP/")
     batch = NationalBatch(out=out, period=str(period))
-    with national_reference():
+    # one pool of workers and warm kernels for every province (they inherit the national
+    # reference set); the last registries and the privacy audit's index stay loaded too
+    with national_reference(), shared_workers(jobs, layout.worker_log(out),
+                                              options.get("kernel_mode", "reuse")):
         for number, code in enumerate(chosen, 1):
             say(f"cakupan: province {code} ({number} of {len(chosen)})")
             try:

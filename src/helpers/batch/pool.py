@@ -10,6 +10,7 @@ are stopped, and every unfinished run comes back as 'interrupted'.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import signal
 import sys
@@ -88,10 +89,8 @@ def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool
     stop = stop or StopRequest()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     results: dict[int, RunResult] = {}
-    context = multiprocessing.get_context("spawn")  # no fork of a parent with DuckDB threads
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=worker.worker_init,
-        initargs=(str(log_path), kernel_mode))
+    shared = _shared_pool(jobs, kernel_mode)
+    pool = shared or _new_pool(jobs, log_path, kernel_mode)
     bar = tqdm(total=len(specs), desc="reports", unit="report", disable=not progress,
                file=sys.stderr, dynamic_ncols=True)
 
@@ -126,13 +125,55 @@ def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool
                     finished(futures[future], future.result())
     finally:
         bar.close()
-        pool.shutdown(wait=True, cancel_futures=True)
+        if shared is None or stop.signum:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if shared is not None:  # its workers were stopped: a later batch starts new ones
+                _SHARED[0] = None
     for index, spec in enumerate(specs):
         if index not in results:
             results[index] = RunResult.of(
                 spec, status="interrupted",
                 error=f"not finished: the batch was stopped ({stop.name or 'stopped'})")
     return [results[i] for i in range(len(specs))]
+
+
+def _new_pool(jobs: int, log_path: Path, kernel_mode: str):
+    context = multiprocessing.get_context("spawn")  # no fork of a parent with DuckDB threads
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=worker.worker_init,
+        initargs=(str(log_path), kernel_mode))
+
+
+#: The pool :func:`shared_workers` keeps open: (pool, jobs, kernel_mode, log_path).
+_SHARED: list = []
+
+
+@contextlib.contextmanager
+def shared_workers(jobs: int, log_path: Path, kernel_mode: str = "reuse"):
+    """Keep one pool of workers, and their warm kernels, for every :func:`run_specs` of
+    the block (the national batch runs 38 province batches: each would otherwise start
+    its workers and kernels again). A pool that broke (a worker died) is replaced."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    _SHARED[:] = [None, jobs, kernel_mode, log_path]
+    try:
+        yield
+    finally:
+        pool = _SHARED[0]
+        _SHARED.clear()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _shared_pool(jobs: int, kernel_mode: str):
+    """The shared pool when one is kept for these settings (started or replaced now)."""
+    if not _SHARED or _SHARED[1] < jobs or _SHARED[2] != kernel_mode:
+        return None
+    pool = _SHARED[0]
+    if pool is None or getattr(pool, "_broken", False):  # no public 'is broken'
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        pool = _SHARED[0] = _new_pool(_SHARED[1], _SHARED[3], kernel_mode)
+    return pool
 
 
 def _outcome(future: concurrent.futures.Future, spec: RunSpec) -> RunResult:
@@ -162,4 +203,4 @@ def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor, grace: float = 1
             process.join(5)
 
 
-__all__ = ["StopRequest", "run_specs"]
+__all__ = ["StopRequest", "run_specs", "shared_workers"]
