@@ -6,11 +6,18 @@ Each step runs in a fresh subprocess (its own peak memory), on the national samp
 - ``intake``: both registries, every partition, cold (an empty cache folder): read,
   validated, pseudonymised and written to the cache;
 - ``indicators``: with the intake cached, every indicator of all 514 kab/kota at
-  2024-12-31 in one pass (``helpers.measures.indicators.compute_indicators``) on DuckDB.
+  2024-12-31 in one pass (``helpers.measures.indicators.compute_indicators``) on DuckDB;
+- ``spark`` (with ``--spark``): the same indicators on Spark, the master from
+  ``CAKUPAN_SPARK_MASTER`` (a standalone cluster: run this script under
+  ``scripts/spark_cluster.sh``) or ``local[2]``. Timed from the session's start to the
+  collected result, including staging the cached intake as Parquet for Spark; the
+  result must equal DuckDB's (``pandas.testing.assert_frame_equal``), or the step fails.
+  Its CPU column is the driver's only (the executors are other processes).
 
 Usage::
 
     .venv/bin/python bench/national.py [--data-dir data/national] [--repeat 3]
+    scripts/spark_cluster.sh .venv/bin/python bench/national.py --spark --repeat 1
 
 Prints, per step, the median wall seconds, CPU seconds, rows per second and peak RSS of
 the child, and one Markdown table to paste into ``bench/results.md``. The national batch
@@ -31,7 +38,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("intake", "indicators")
+STEPS = ("intake", "indicators", "spark")
 
 
 def child(step: str, data_dir: str, cache_home: str) -> None:
@@ -45,18 +52,37 @@ def child(step: str, data_dir: str, cache_home: str) -> None:
     started = time.perf_counter()
     registries = report_data.load_registries(data_dir, cache=True)
     rows = registries.tk.summary.rows_read + registries.jkn.summary.rows_read
-    if step == "indicators":
-        started = time.perf_counter()  # the intake came from the cache: not timed
+    extra = {}
+    if step in ("indicators", "spark"):
         regions = reference.regions()
         codes = sorted(regions.loc[regions["region_type"] != "provinsi", "region_code"])
         params = report_data.make_parameters("2024")
+        started = time.perf_counter()  # the intake came from the cache: not timed
         frame = indicators.compute_indicators(registries.tk_table, registries.jkn_table,
                                               params, codes)
         assert frame["region_code"].nunique() == len(codes)
+    if step == "spark":
+        import pandas as pd
+
+        from helpers.measures import engines
+
+        duckdb_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        backend = engines.connect("spark")
+        try:
+            extra["master"] = backend._session.sparkContext.master
+            with tempfile.TemporaryDirectory(prefix="cakupan-spark-") as staging:
+                tk, jkn = engines.registry_tables([registries.tk, registries.jkn], backend,
+                                                  staging_dir=staging)
+                result = indicators.compute_indicators(tk, jkn, params, codes)
+        finally:
+            backend.disconnect()
+        pd.testing.assert_frame_equal(result, frame)  # the same figures, or no timing
+        extra.update(duckdb_seconds=round(duckdb_seconds, 2), equal=True)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"step": step, "seconds": time.perf_counter() - started,
                       "cpu": usage.ru_utime + usage.ru_stime, "rows": rows,
-                      "peak_mib": usage.ru_maxrss / 1024}))
+                      "peak_mib": usage.ru_maxrss / 1024, **extra}))
 
 
 def measure(step: str, data_dir: str, cache_home: str) -> dict:
@@ -70,18 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=str(ROOT / "data" / "national"))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--spark", action="store_true",
+                        help="also time the indicators on Spark and compare them with DuckDB")
     parser.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     data_dir = str(Path(args.data_dir).resolve())
     if args.child:
         child(args.child, data_dir, os.environ["CAKUPAN_HOME"])
         return 0
-    runs: dict[str, list[dict]] = {step: [] for step in STEPS}
+    steps = STEPS if args.spark else STEPS[:2]
+    runs: dict[str, list[dict]] = {step: [] for step in steps}
     for round_number in range(args.repeat):
         with tempfile.TemporaryDirectory(prefix="cakupan-national-bench-") as home:
             # a workspace of its own: an empty intake cache, then the cached intake
             (Path(home) / "cakupan.toml").write_text("")
-            for step in STEPS:
+            for step in steps:
                 runs[step].append(measure(step, data_dir, home))
                 print(f"round {round_number + 1} {step}: {runs[step][-1]}", flush=True)
     print("\n| step | median wall (s) | median CPU (s) | rows | rows/s (wall) | peak RSS (MiB) |")
