@@ -41,8 +41,9 @@ from helpers.report.i18n import translate
 from helpers.report.tables import ReportTable, publishable
 
 __all__ = ["EDGE_COLOUR", "HATCH", "HATCH_COLOUR", "HIDDEN_HATCH", "JKN_BREAKS",
-           "LABEL_OFFSETS", "MapChart", "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE", "choropleth", "kecamatan_map",
-           "label_point", "label_points", "nice_breaks", "province_maps"]
+           "LABEL_OFFSETS", "MapChart", "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE",
+           "choropleth", "class_colours", "class_labels", "class_of", "draw_map",
+           "kecamatan_map", "label_point", "label_points", "nice_breaks", "province_maps"]
 
 #: Sequential colour ramp of the classes, and the colour of regions without a value.
 RAMP = "YlGnBu"
@@ -135,7 +136,7 @@ def nice_breaks(values: Sequence[float], classes: int = 5) -> list[float]:
     return [round(v, 10) for v in limits if low < v <= high]
 
 
-def _class_labels(breaks: Sequence[float], lang: str, digits: int) -> list[str]:
+def class_labels(breaks: Sequence[float], lang: str, digits: int) -> list[str]:
     """Legend text of each class: '< 30,0 %', '30,0–35,0 %', …, '≥ 45,0 %'."""
     def pct(value):
         return formatting.format_percent(value, lang, digits)
@@ -148,13 +149,15 @@ def _class_labels(breaks: Sequence[float], lang: str, digits: int) -> list[str]:
     return labels
 
 
-def _class_of(value, breaks: Sequence[float]) -> int | None:
+def class_of(value, breaks: Sequence[float]) -> int | None:
+    """The class (0 = below the first break) of a value; None when there is no value."""
     if value is None or pd.isna(value):
         return None
     return int(np.searchsorted(np.asarray(breaks, dtype=float), float(value), side="right"))
 
 
-def _colours(count: int) -> list:
+def class_colours(count: int) -> list:
+    """The colour of each of ``count`` classes, light to dark along :data:`RAMP`."""
     ramp = colormaps[RAMP]
     return [ramp(x) for x in np.linspace(0.12, 0.88, count)] if count > 1 else [ramp(0.5)]
 
@@ -210,12 +213,15 @@ def label_point(shape: boundaries.Shape) -> tuple[float, float]:
     return label_points(shape, 1)[0]
 
 
-def _draw(shapes: list[boundaries.Shape], classes: dict[str, int | None], colours: list,
-          labels: dict[str, str], *, hatched: set[str], highlight: str | None, title: str,
-          hidden: set[str] = frozenset(),
-          legend: list[tuple[str, dict]], legend_title: str, width: float,
-          offsets: Mapping[str, tuple[float, float]], font_size: float,
-          outline: list[boundaries.Shape] = (), max_height: float = 7.5) -> Figure:
+def draw_map(shapes: list[boundaries.Shape], classes: dict[str, int | None], colours: list,
+             labels: dict[str, str], *, hatched: set[str], highlight: str | None, title: str,
+             hidden: set[str] = frozenset(),
+             legend: list[tuple[str, dict]], legend_title: str, width: float,
+             offsets: Mapping[str, tuple[float, float]], font_size: float,
+             outline: list[boundaries.Shape] = (), max_height: float = 7.5) -> Figure:
+    """Draw a choropleth: each shape filled with its class colour (hatched, hidden or
+    highlighted as asked), labels, the legend below. Shared by the province and kecamatan
+    maps (:func:`choropleth`) and the national map (:mod:`helpers.report.national_map`)."""
     west = min(s.bounds()[0] for s in shapes)
     south = min(s.bounds()[1] for s in shapes)
     east = max(s.bounds()[2] for s in shapes)
@@ -364,9 +370,9 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         raise ValueError(f"no {level} boundary for {', '.join(unknown)}")
     numbers = pd.to_numeric(by_code[value_column], errors="coerce")
     limits = list(nice_breaks(numbers.dropna()) if breaks is None else breaks)
-    class_labels = _class_labels(limits, lang, digits)
-    colours = _colours(len(class_labels))
-    classes = {code: _class_of(numbers.get(code), limits) for code in [s.code for s in shapes]}
+    legend_texts = class_labels(limits, lang, digits)
+    colours = class_colours(len(legend_texts))
+    classes = {code: class_of(numbers.get(code), limits) for code in [s.code for s in shapes]}
     names = {s.code: _display_name(s, level) for s in shapes}
     labels = {}
     for shape in shapes:
@@ -376,7 +382,7 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         # a narrow (phone) map names the regions only; the values are in the table twin
         labels[shape.code] = names[shape.code] if width < 6 else f"{names[shape.code]}\n{shown}"
     legend = [(text, {"facecolor": colour, "edgecolor": EDGE_COLOUR})
-              for text, colour in zip(class_labels, colours)]
+              for text, colour in zip(legend_texts, colours)]
     hidden_set = set(hidden)
     if any(c is None for code, c in classes.items() if code not in hidden_set):
         legend.append((translate("map.no_data", lang),
@@ -393,7 +399,7 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
     outline = (boundaries.load_shapes("kabkota", province_code=parent_code[:2])
                if level == "kecamatan" else [])
     outline = [s for s in outline if s.code == parent_code]
-    figure = _draw(shapes, classes, colours, labels, hatched=hatched_set, hidden=hidden_set,
+    figure = draw_map(shapes, classes, colours, labels, hatched=hatched_set, hidden=hidden_set,
                    highlight=highlight,
                    title=title, legend=legend, legend_title=legend_title, width=width,
                    offsets=LABEL_OFFSETS if level == "kabkota" and width >= 6 else {},
@@ -408,7 +414,7 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         table[column] = [by_code[column].get(s.code) if s.code in by_code.index else None
                          for s in shapes]
     table["value_class"] = [
-        class_labels[classes[s.code]] if classes[s.code] is not None
+        legend_texts[classes[s.code]] if classes[s.code] is not None
         else translate("map.hidden" if s.code in hidden_set else "map.no_data", lang)
         for s in shapes]
     units = {value_column: "fraction", "value_class": "text", **(extra_units or {})}

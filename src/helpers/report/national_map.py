@@ -70,9 +70,9 @@ def national_map(values: pd.DataFrame, lang: str, *, value_column: str, title: s
         raise ValueError(f"no kab/kota boundary for {', '.join(unknown)}")
     numbers = pd.to_numeric(by_code[value_column], errors="coerce")
     limits = list(maps.nice_breaks(numbers.dropna()) if breaks is None else breaks)
-    class_labels = maps._class_labels(limits, lang, digits)
-    colours = maps._colours(len(class_labels))
-    classes = {s.code: maps._class_of(numbers.get(s.code), limits) for s in shapes}
+    class_labels = maps.class_labels(limits, lang, digits)
+    colours = maps.class_colours(len(class_labels))
+    classes = {s.code: maps.class_of(numbers.get(s.code), limits) for s in shapes}
     legend = [(text, {"facecolor": colour, "edgecolor": maps.EDGE_COLOUR})
               for text, colour in zip(class_labels, colours)]
     if any(c is None for c in classes.values()):
@@ -82,7 +82,7 @@ def national_map(values: pd.DataFrame, lang: str, *, value_column: str, title: s
     if hatched_set and hatch_label:
         legend.append((hatch_label, {"facecolor": "white", "edgecolor": maps.EDGE_COLOUR,
                                      "hatch": maps.HATCH}))
-    figure = maps._draw(shapes, classes, colours, {}, hatched=hatched_set, highlight=None,
+    figure = maps.draw_map(shapes, classes, colours, {}, hatched=hatched_set, highlight=None,
                         title=title, legend=legend, legend_title=legend_title, width=width,
                         offsets={}, font_size=7.0, max_height=6.0)
     for patch in figure.axes[0].patches:  # 514 outlines: hairlines, or the map turns grey
