@@ -31,7 +31,7 @@ from matplotlib.ticker import FuncFormatter
 from helpers.data import reference
 from helpers.errors import CakupanError, ParameterError
 from helpers.measures.definitions import BY_ID
-from helpers.report import formatting, plots
+from helpers.report import chart_output, formatting, plots
 from helpers.report.i18n import translate
 
 __all__ = ["LOWER_IS_BETTER", "POSITION_INDICATORS", "coverage_rate_trends", "dot_plot",
@@ -432,7 +432,7 @@ def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_covera
         figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0),
                       fontsize=8, frameon=False,
                       title=translate("compare.small_multiples_note", lang), title_fontsize=8)
-    return figure
+    return chart_output.fixed_layout(figure)
 
 
 def _wrap_panel_titles(grid, renderer, panel_width: float) -> int:
