@@ -98,8 +98,17 @@ class Scanner:
         return findings
 
 
+#: Sixteen digits, each pair at most one separator apart: a text without such a stretch
+#: holds no NIK-like number (checked first: most text, e.g. SVG path data, has none).
+_SIXTEEN_DIGITS_RE = re.compile(r"[0-9](?:[ .\-\u00a0]?[0-9]){15}")
+#: Two words separated only by white space: a text without them holds no registry name.
+_TWO_WORDS_RE = re.compile(r"[^\W\d_]\s+[^\W\d_]")
+
+
 def _nik_like(text: str) -> Iterator[str]:
     """Masked NIK-like numbers in ``text`` (see the module docstring for the rules)."""
+    if not _SIXTEEN_DIGITS_RE.search(text):
+        return
     for run in _DIGIT_RUN_RE.finditer(text):
         start, end = run.span()
         if (start > 0 and text[start - 1].isalnum()) or (end < len(text)
@@ -136,7 +145,7 @@ def _mask_digits(written: str, *, keep_first: int, keep_last: int) -> str:
 
 def _names(text: str, index: RegistryIndex) -> Iterator[str]:
     """Masked registry names: runs of words separated only by white space."""
-    if not index.names:
+    if not index.names or not _TWO_WORDS_RE.search(text):
         return
     words = list(WORD_RE.finditer(text))
     joined_by_space = [text[a.end():b.start()].isspace() for a, b in zip(words, words[1:])]
