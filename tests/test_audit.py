@@ -277,3 +277,29 @@ def test_findings_print_as_path_location_kind_excerpt():
     finding = Finding("r/index.html", "12", "nik", "5202********0001")
     assert str(finding) == "r/index.html:12: nik: 5202********0001"
     assert json.dumps(finding.__dict__)  # plain fields, for the runner's manifest
+
+
+# --------------------------------------------------------------------------- in a worker
+
+
+def test_a_staged_report_is_audited_as_published(tmp_path, registry):
+    """A batch worker audits a report's staging folder: the findings name the published
+    path, each file read is listed with its checksum, and a skipped file is neither read
+    nor listed (the report page, whose links change once it is published)."""
+    from helpers.paths import file_sha256
+
+    staging = tmp_path / ".staging" / "2024-52.02-id"
+    (staging / "tables").mkdir(parents=True)
+    (staging / "tables" / "budget.csv").write_text(f"segmen,nik\nPBI,{NIK}\n", encoding="utf-8")
+    (staging / "indicators.csv").write_text("indicator_id,value\nx,1\n", encoding="utf-8")
+    (staging / "index.html").write_text("<p>Budi Mustafa</p>", encoding="utf-8")
+    published = tmp_path / "2024" / "52.02"
+
+    findings, audited = audit.audit_files(
+        staging, registries=[registry], shown_as=published,
+        skip=lambda file: file.name == "index.html")
+
+    assert [(f.path, f.kind, f.excerpt) for f in findings] == [
+        (str(published / "tables" / "budget.csv"), "nik", "5202********0001")]
+    assert audited == {"indicators.csv": file_sha256(staging / "indicators.csv"),
+                       "tables/budget.csv": file_sha256(staging / "tables" / "budget.csv")}

@@ -44,7 +44,7 @@ class FakeWorkers:
         self.version = "v1"
 
     def __call__(self, specs, jobs, *, log_path, progress, kernel_mode, before, timeout,
-                 on_result, stop):
+                 on_result, stop, audit_registries=None):
         self.calls += 1
         log_path.parent.mkdir(parents=True, exist_ok=True)
         results = []
@@ -455,3 +455,48 @@ def test_a_bad_key_is_refused_before_anything_is_written(workers, registries, tm
     assert len(stderr) == 1 and "CAKUPAN_KEY" in stderr[0], stderr
     assert key.strip() not in stderr[0] or not key.strip()  # the key is never printed
     assert not out.exists() and workers.calls == 0
+
+
+def test_the_workers_audit_is_kept_and_only_changed_files_are_read_again(
+        registries, tmp_path, monkeypatch, capsys):
+    """The workers audit what they render: their findings reach the summary and the exit
+    code (3), and the final audit reads only what changed since (the report pages, whose
+    links are rewritten) or what no worker audited."""
+    from helpers.batch.audit_detect import Finding
+    from helpers.paths import file_sha256
+
+    fake = FakeWorkers()
+
+    def auditing_workers(specs, jobs, **options):
+        def audited(result):
+            folder = Path(result.staging)
+            result.audited = {p.relative_to(folder).as_posix(): file_sha256(p)
+                              for p in folder.rglob("*.csv")}
+            if result.label == "52.02":
+                result.findings = [Finding(str(Path(result.html).parent / "indicators.csv"),
+                                           "line 2", "nik", "5202********0001")]
+            on_result(result)
+
+        on_result = options.pop("on_result")
+        assert options["audit_registries"] == tuple(
+            str(registries / name) for name in ("jamsostek.parquet", "jkn.parquet"))
+        return fake(specs, jobs, on_result=audited, **options)
+
+    read = []
+
+    def final_audit(path, *, registries=(), key=None, skip=None):
+        read.extend(p.relative_to(path).as_posix() for p in sorted(Path(path).rglob("*"))
+                    if p.is_file() and not skip(p))
+        return []
+
+    monkeypatch.setattr(runner, "run_specs", auditing_workers)
+    monkeypatch.setattr(runner, "check_kernel", lambda name=None: "")
+    monkeypatch.setattr(audit, "audit_path", final_audit)
+    out = tmp_path / "reports"
+    code, _, err = batch(capsys, out, registries)
+
+    assert code == 3, err
+    assert any("5202********0001" in line and "52.02" in line for line in err), err
+    assert manifest_of(out)["last_batch"]["privacy_findings"] == 1
+    assert "findings" not in json.dumps(manifest_of(out)["runs"])
+    assert sorted(read) == ["52.01/index.html", "52.02/index.html"]

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -70,6 +71,7 @@ def audit_path(
     *,
     registries: Sequence[str | Path] | RegistryIndex = (),
     key: str | bytes | None = None,
+    skip=None,
 ) -> list[Finding]:
     """Scan a file or folder of outputs for NIKs, registry names and birth dates, the key.
 
@@ -80,6 +82,8 @@ def audit_path(
             once with :func:`load_registry_index`.
         key: the pseudonymisation key to look for; None = the current key
             (``CAKUPAN_KEY`` or the per-user key file if it exists).
+        skip: ``skip(file)`` true for a file already audited as it is (a batch's
+            reports, audited by its workers: :func:`audit_files`).
 
     Returns:
         The findings, file by file in path order; empty when the outputs are clean.
@@ -89,8 +93,37 @@ def audit_path(
         SchemaError: a registry file has neither a name nor a birth-date column.
         ParameterError: the key is too short to search for.
     """
-    findings, _, _ = _audit(Path(path), registries, key)
+    findings, _, _ = _audit(Path(path), registries, key, skip=skip)
     return findings
+
+
+def audit_files(folder: str | Path, *, registries: Sequence[str | Path], shown_as: str | Path,
+                skip=None) -> tuple[list[Finding], dict[str, str]]:
+    """Audit a report's staging folder before it is published (in a batch worker).
+
+    Args:
+        folder: the staging folder.
+        registries: registry files whose names and birth dates to look for (their index
+            is read once per process).
+        shown_as: the folder the files are published in; findings name the published path.
+        skip: ``skip(file)`` true for a file not to read here (nor to list).
+
+    Returns:
+        The findings, and the SHA-256 of each file audited by its path relative to
+        ``folder``: the batch's final audit skips a published file whose checksum is
+        still that one.
+    """
+    from helpers.paths import file_sha256
+
+    folder, shown_as = Path(folder), Path(shown_as)
+    findings, _, _ = _audit(folder, registries, None, skip=skip)
+    checksums = {}
+    for file, explicit in _files(folder):
+        if file_kind(file, explicit) is not None and not (skip and skip(file)):
+            checksums[file.relative_to(folder).as_posix()] = file_sha256(file)
+    shown = [replace(finding, path=str(shown_as / Path(finding.path).relative_to(folder)))
+             for finding in findings]
+    return shown, checksums
 
 
 def load_registry_index(paths: Iterable[str | Path]) -> RegistryIndex:
@@ -196,7 +229,7 @@ def run_audit(path: str | Path, registries: Sequence[str | Path] = ()) -> int:
 
 
 def _audit(path: Path, registries: Sequence[str | Path] | RegistryIndex,
-           key: str | bytes | None) -> tuple[list[Finding], int, int]:
+           key: str | bytes | None, *, skip=None) -> tuple[list[Finding], int, int]:
     """Findings, number of files scanned and number skipped (other types)."""
     if not path.exists():
         raise InputFileError("not found", path=path, fix="give a report file or folder")
@@ -211,6 +244,8 @@ def _audit(path: Path, registries: Sequence[str | Path] | RegistryIndex,
             skipped += 1
             continue
         scanned += 1
+        if skip is not None and skip(file):
+            continue
         findings += _unique(scan_file(file, kind, scanner))
     return findings, scanned, skipped
 
@@ -289,5 +324,6 @@ def _registry_columns(path: Path) -> dict[str, list[str]]:
     return columns
 
 
-__all__ = ["MIN_KEY_LENGTH", "SCANNED_SUFFIXES", "Finding", "RegistryIndex", "audit_path",
+__all__ = ["MIN_KEY_LENGTH", "SCANNED_SUFFIXES", "Finding", "RegistryIndex", "audit_files",
+           "audit_path",
            "load_registry_index", "run_audit"]

@@ -61,7 +61,8 @@ class StopRequest:
 
 def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool = True,
               kernel_mode: str = "reuse", before=None, timeout: float | None = RUN_TIMEOUT,
-              on_result=None, stop: StopRequest | None = None) -> list[RunResult]:
+              on_result=None, stop: StopRequest | None = None,
+              audit_registries: tuple[str, ...] | None = None) -> list[RunResult]:
     """Run every spec in ``jobs`` worker processes with a progress bar.
 
     A failing run does not stop the others. When ``stop`` records a signal, pending runs
@@ -80,6 +81,8 @@ def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool
         on_result: called in this process with each finished result (the batch
             commits the run's files and records it).
         stop: the batch's signal handler.
+        audit_registries: registry files: each worker audits the reports it rendered
+            (:func:`helpers.batch.worker.execute_run`).
 
     Returns:
         One result per spec, in the order given.
@@ -107,7 +110,7 @@ def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool
             before()
         concurrent.futures.wait(started)
         futures = {} if stop.signum else {
-            pool.submit(worker.execute_run, spec, timeout): index
+            pool.submit(worker.execute_run, spec, timeout, audit_registries): index
             for index, spec in enumerate(specs)}
         pending = set(futures)
         while pending and not stop.signum:

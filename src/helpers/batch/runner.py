@@ -264,7 +264,8 @@ class _BatchJob:
             results = run_specs(todo, min(context["jobs"], len(todo)),
                                 log_path=layout.worker_log(out), progress=progress,
                                 kernel_mode=kernel_mode, before=warm_up, timeout=timeout,
-                                on_result=publish_run, stop=stop)
+                                on_result=publish_run, stop=stop,
+                                audit_registries=tuple(map(str, self.registry_files)))
         for result in results:
             if result.status == "interrupted":
                 result.fingerprint = fingerprints[result.key]
@@ -326,11 +327,27 @@ class _BatchJob:
         """The privacy audit of the period's reports; a failure to run it is a problem."""
         from helpers.batch import audit
 
+        from helpers.paths import file_sha256
+
         folder = self.out / self.context["period"]
         if not folder.exists():  # nothing published when every run failed
             return
+        # the workers audited the reports they rendered: only a file changed since then
+        # (a link rewritten, a PDF printed) or not rendered now is read again here
+        audited, found = {}, []
+        for result in self.done:
+            if result.status == "ok" and result.audited and result.html:
+                base = Path(result.html).parent.resolve()
+                audited.update({base / name: sha for name, sha in result.audited.items()})
+                found += result.findings
+
+        def already(path: Path) -> bool:
+            path = path.resolve()
+            return path in audited and file_sha256(path) == audited[path]
+
         try:
-            batch.privacy_findings = audit.audit_path(folder, registries=self.registry_files)
+            rest = audit.audit_path(folder, registries=self.registry_files, skip=already)
+            batch.privacy_findings = sorted(found + rest, key=lambda f: f.path)
         except OSError as error:
             batch.audit_error = f"cannot read {error.filename or folder} ({error.strerror})"
         except CakupanError as error:
@@ -352,7 +369,8 @@ class _BatchJob:
 
 def _manifest_record(result: RunResult, out: Path) -> dict:
     record = asdict(result)
-    record.pop("staging", None)
+    for name in ("staging", "findings", "audited"):  # the summary reports the findings
+        record.pop(name, None)
     record["parameters"] = public_parameters(result.parameters)
     if record["html"]:
         record["html"] = relative(record["html"], out)

@@ -104,7 +104,9 @@ class RunResult:
 
     ``status``: 'ok', 'failed', 'timeout' or 'interrupted'. ``outputs``: published files
     and their SHA-256 (set when the parent commits the run). ``staging``: where a finished
-    run waits to be committed (not recorded).
+    run waits to be committed (not recorded). ``findings`` and ``audited``: the privacy
+    audit of the staged files in the worker, and the checksum of each file it read (not
+    recorded).
     """
 
     key: str
@@ -125,6 +127,8 @@ class RunResult:
     retried: str | None = None
     fingerprint: str | None = None
     timings: dict = field(default_factory=dict)
+    findings: list = field(default_factory=list)
+    audited: dict = field(default_factory=dict)
     staging: str | None = None
 
     @classmethod
@@ -134,11 +138,15 @@ class RunResult:
                    **values)
 
 
-def execute_run(spec: RunSpec, timeout: float | None = RUN_TIMEOUT) -> RunResult:
+def execute_run(spec: RunSpec, timeout: float | None = RUN_TIMEOUT,
+                audit_registries: tuple[str, ...] | None = None) -> RunResult:
     """Execute one notebook with papermill and export its HTML into a staging folder.
 
     Never raises for a failing notebook: the failure is in the result. A run whose kernel
-    died is tried once more; a run longer than ``timeout`` seconds is stopped.
+    died is tried once more; a run longer than ``timeout`` seconds is stopped. With
+    ``audit_registries`` (the batch's registry files), the staged files also go through
+    the privacy audit here, in parallel with the other workers (``result.findings``,
+    ``result.audited``); the batch's final audit then skips them.
     """
     started = time.perf_counter()
     result = RunResult.of(spec, started=dt.datetime.now().isoformat(timespec="seconds"))
@@ -151,6 +159,8 @@ def execute_run(spec: RunSpec, timeout: float | None = RUN_TIMEOUT) -> RunResult
                                           f"{spec.period}-{spec.label}-{spec.lang}")
             with watchdog:
                 _execute_and_export(spec, staging, result)
+            if audit_registries is not None:
+                _audit_staging(staging, spec, audit_registries, result)
             result.status, result.error, result.staging = "ok", None, str(staging)
             break
         except Exception as error:  # noqa: BLE001 - any failure is recorded, others go on
@@ -411,6 +421,24 @@ def _execute_and_export(spec: RunSpec, staging: Path, result: RunResult) -> None
     result.html = str(out_dir / spec.html_name)
     result.html_bytes = exported["bytes"]
     result.warnings = exported["warnings"]
+
+
+def _audit_staging(staging: Path, spec: RunSpec, registries: tuple[str, ...],
+                   result: RunResult) -> None:
+    """The privacy audit of a staged report, its findings named by the published paths."""
+    from helpers.batch import audit
+
+    from helpers.errors import CakupanError
+
+    clock = time.perf_counter()
+    page = staging / spec.html_name  # its links are rewritten once published: audited then
+    try:
+        result.findings, result.audited = audit.audit_files(
+            staging, registries=registries, shown_as=spec.out_dir,
+            skip=lambda file: file == page)
+    except (OSError, CakupanError):  # the batch's final audit reads these files and says why
+        result.findings, result.audited = [], {}
+    result.timings["audit"] = round(time.perf_counter() - clock, 2)
 
 
 def _scrub_metadata(path: Path, staging: Path, published: Path) -> None:
