@@ -196,6 +196,19 @@ def reports_dir() -> Path:
 _CHECKSUMS: dict[tuple, str] = {}
 
 
+def file_version(path: str | Path) -> tuple[str, int, int, int]:
+    """A file's version, cheaply: its resolved path, inode, size and modification time
+    (ns). What is remembered per file version (a checksum, a loaded registry) is
+    recomputed when it changes.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    path = Path(path)
+    stat = path.stat()
+    return (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file, read in 1 MiB blocks.
 
@@ -203,8 +216,7 @@ def file_sha256(path: str | Path) -> str:
     hashes each registry once although the manifest and the intake both need it.
     """
     path = Path(path)
-    stat = path.stat()
-    version = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    version = file_version(path)
     if version not in _CHECKSUMS:
         digest = hashlib.sha256()
         with path.open("rb") as handle:

@@ -174,9 +174,10 @@ _INDEXES: dict[tuple, RegistryIndex] = {}
 def _file_signature(paths: list[Path]) -> tuple | None:
     """Each file's path, size and modification time; None when one cannot be read (the
     index is then read, and the error raised, as usual)."""
+    from helpers.paths import file_version
+
     try:
-        return tuple((str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns)
-                     for path in paths)
+        return tuple(file_version(path) for path in paths)
     except OSError:
         return None
 

@@ -162,26 +162,25 @@ _LOADED: dict[tuple, Registries] = {}
 
 def _signature(folder: Path) -> tuple:
     """What a loaded intake depends on, cheaply: the registry files and the intake cache
-    entries (path, size, modification time), the reference tables in use and the
+    entries (:func:`helpers.paths.file_version`), the reference tables in use and the
     pseudonymisation key. Any change loads the registries again."""
     from helpers.data import pseudonym
-    from helpers.paths import cache_dir, reference_dir
+    from helpers.paths import cache_dir, file_version, reference_dir
 
-    def stats(paths) -> tuple:
+    def versions(paths) -> tuple:
         found = []
         for path in paths:
             try:
-                status = path.stat()
-            except OSError:
+                found.append(file_version(path))
+            except OSError:  # removed meanwhile: no longer part of the signature
                 continue
-            found.append((str(path), status.st_size, status.st_mtime_ns))
         return tuple(sorted(found))
 
     cache = cache_dir()
     entries = cache.glob("*") if cache.is_dir() else ()
-    return (str(folder.resolve()), stats(registry_paths(folder)),
-            stats(path for path in entries if path.suffix in (".parquet", ".json")), str(reference_dir()),
-            pseudonym.key_fingerprint(pseudonym.get_key()))
+    return (str(folder.resolve()), versions(registry_paths(folder)),
+            versions(path for path in entries if path.suffix in (".parquet", ".json")),
+            str(reference_dir()), pseudonym.key_fingerprint(pseudonym.get_key()))
 
 
 def is_synthetic_sample(data_dir: str | Path) -> bool:
