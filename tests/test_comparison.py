@@ -153,3 +153,31 @@ def test_small_multiples_one_panel_per_region():
     figure = comparison.small_multiples(trends, "en", highlight="52.01", columns=2)
     titles = [a.get_title(loc="left") for a in figure.axes if a.get_title(loc="left")]
     assert titles[0].startswith("Lombok Barat · ") and titles[1].startswith("Lombok Tengah · ")
+
+
+def test_small_multiples_panels_share_their_scales_and_only_outer_panels_are_labelled():
+    """Five panels in rows of two: the same limits everywhere (set per panel, not by shared
+    axes), y tick labels in the first column only, x tick labels where no panel is below."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    bundle = _bundle()
+    codes = ["52.01", "52.02", "52.03", "52.04", "52.05"]
+    months = [dt.date(2024, 11, 30), dt.date(2024, 12, 31)]
+    bundle["meta"]["region_codes"] = codes
+    bundle["trend_tk"] = pd.DataFrame({
+        "region_code": [c for c in codes for _ in months], "month_end": months * len(codes),
+        "members": 0, "active": [100 * (i + 1) + m for i in range(len(codes)) for m in (0, 5)]})
+    figure = comparison.small_multiples(comparison.coverage_rate_trends(bundle), "en",
+                                        columns=2)
+    FigureCanvasAgg(figure).draw()
+    panels = [a for a in figure.axes if a.axison]
+    assert len(panels) == 5
+    assert len({a.get_xlim() for a in panels}) == 1 and len({a.get_ylim() for a in panels}) == 1
+    low, high = panels[0].get_ylim()
+    values = [a.lines[-1].get_ydata() for a in panels]
+    assert low >= 0 and all(low <= min(v) and max(v) <= high for v in values)
+    def labelled(axis):
+        return any(t.get_visible() and t.get_text() for t in axis.get_ticklabels())
+    assert [labelled(a.yaxis) for a in panels] == [True, False, True, False, True]
+    # the last row has one panel; its neighbour above (index 3) has an empty slot below it
+    assert [labelled(a.xaxis) for a in panels] == [False, False, False, False, True]

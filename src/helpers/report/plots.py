@@ -51,7 +51,11 @@ def apply_theme() -> None:
                   rc={"axes.titleweight": "bold", "axes.titlesize": 12,
                       "axes.titlelocation": "left", "figure.dpi": DPI,
                       "savefig.dpi": DPI, "axes.spines.top": False,
-                      "axes.spines.right": False})
+                      "axes.spines.right": False,
+                      # titles sit just above the axes (no chart has ticks on top): a
+                      # fixed place spares matplotlib measuring the top ticks of every
+                      # axes at each draw (about a tenth of a chart's time)
+                      "axes.titley": 1.0})
 
 
 apply_theme()
