@@ -222,6 +222,39 @@ def test_a_heavy_figure_falls_back_to_png(monkeypatch):
     assert 'alt="a"' in text and "min-width:" in text
 
 
+def test_png_charts_are_palette_pngs_whose_flat_colours_are_exact():
+    """A map-like chart (flat fills, anti-aliased edges, more than 256 colours) becomes an
+    8-bit palette PNG: smaller, and every fill colour the same as drawn."""
+    import io
+
+    import numpy as np
+    from matplotlib.patches import Circle
+    from PIL import Image
+
+    figure = Figure(figsize=(4, 3))
+    axes = figure.add_subplot()
+    fills = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9"]
+    for index, colour in enumerate(fills):
+        axes.add_patch(Circle((0.15 + 0.17 * index, 0.5), 0.12, facecolor=colour,
+                              edgecolor="white"))
+    axes.text(0.5, 0.9, "Peta cakupan · 12,5 %", ha="center")
+    full = io.BytesIO()
+    figure.savefig(full, format="png", dpi=chart_output.DPI)
+    drawn = Image.open(io.BytesIO(full.getvalue())).convert("RGB")
+    assert len(drawn.getcolors(1 << 24)) > chart_output.PNG_COLOURS
+    data = chart_output.to_png(figure)
+    image = Image.open(io.BytesIO(data))
+    assert image.mode == "P" and len(data) < len(full.getvalue())
+    kept = {colour for _, colour in image.convert("RGB").getcolors(1 << 24)}
+    for colour in fills:
+        rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert rgb in kept, colour
+    # a PNG with see-through pixels keeps its true alpha
+    see_through = io.BytesIO()
+    Image.fromarray(np.zeros((4, 4, 4), dtype=np.uint8), "RGBA").save(see_through, "PNG")
+    assert chart_output.palette_png(see_through.getvalue()) == see_through.getvalue()
+
+
 # =========================================================================== typos
 
 

@@ -22,6 +22,18 @@ def test_nice_breaks(values, expected):
     assert maps.nice_breaks(values) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(("breaks", "digits", "places", "expected"), [
+    ([0.35, 0.4, 0.45], 1, 1, ["< 35,0%", "35,0%–40,0%", "40,0%–45,0%", "≥ 45,0%"]),
+    # limits 0.05 percentage points apart: one decimal would read "0,4%–0,4%"
+    ([0.004, 0.0045, 0.005], 1, 2, ["< 0,40%", "0,40%–0,45%", "0,45%–0,50%", "≥ 0,50%"]),
+    ([0.00125], 2, 3, ["< 0,125%", "≥ 0,125%"]),
+])
+def test_legend_limits_are_written_exactly_and_never_twice(breaks, digits, places, expected):
+    assert maps.legend_digits(breaks, digits) == places
+    labels = maps.class_labels(breaks, "id", digits)
+    assert labels == expected and len(set(labels)) == len(labels)
+
+
 def _values(**overrides):
     values = {code: 0.30 + 0.03 * n for n, code in enumerate(KABKOTA)}
     values.update(overrides)

@@ -7,7 +7,8 @@ A chart is embedded in the report itself (no external file, works offline):
   are paths (no font needed in the browser) and every ``id`` is prefixed per chart so two
   charts of one page never share an id;
 - as a **PNG** ``<img alt=...>`` when the SVG would be heavier than :data:`SVG_MAX_BYTES`
-  (maps with many boundary vertices), so a page stays within its size budget.
+  (maps with many boundary vertices), so a page stays within its size budget; an 8-bit
+  palette PNG (:func:`palette_png`), a third of the bytes of a full-colour one for a map.
 
 Either way the chart sits in a ``<div class="chart-scroll">`` and carries a
 ``min-width``: the width at which its smallest text is :data:`MIN_TEXT_PX` CSS pixels high.
@@ -37,7 +38,7 @@ from matplotlib.transforms import Bbox
 from matplotlib.text import Text
 
 __all__ = ["DPI", "MIN_TEXT_PX", "SVG_MAX_BYTES", "alt_text", "compact_numbers", "figure_html",
-           "fit_titles", "fixed_layout", "min_text_px", "to_png", "to_svg"]
+           "fit_titles", "fixed_layout", "min_text_px", "palette_png", "to_png", "to_svg"]
 
 DPI = 96
 #: The smallest chart text a reader should see, in CSS pixels (about 7 pt).
@@ -165,7 +166,34 @@ def to_png(figure: Figure) -> bytes:
     """
     buffer = io.BytesIO()
     _save(figure, buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    return palette_png(buffer.getvalue())
+
+
+#: Colours of a palette PNG (:func:`palette_png`).
+PNG_COLOURS = 256
+
+
+def palette_png(data: bytes) -> bytes:
+    """An opaque PNG as an 8-bit palette PNG (median cut, no dithering): a third of the
+    bytes for a map. Flat fills keep their exact colour (class colours stay equal to the
+    legend's); only anti-aliased edge pixels move to a near colour. A PNG with
+    transparency, or one the palette would not make smaller, is returned as it is.
+    """
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    if image.mode == "RGBA":
+        if image.getchannel("A").getextrema()[0] < 255:
+            return data  # see-through pixels: keep the true alpha
+        image = image.convert("RGB")
+    if image.mode != "RGB":
+        return data
+    palette = image.quantize(PNG_COLOURS, method=Image.Quantize.MEDIANCUT,
+                             dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue() if out.tell() < len(data) else data
 
 
 def to_svg(figure: Figure) -> str:

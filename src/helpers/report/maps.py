@@ -43,7 +43,8 @@ from helpers.report.tables import ReportTable, publishable
 __all__ = ["EDGE_COLOUR", "HATCH", "HATCH_COLOUR", "HIDDEN_HATCH", "JKN_BREAKS",
            "LABEL_OFFSETS", "MapChart", "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE",
            "choropleth", "class_colours", "class_labels", "class_of", "draw_map",
-           "kecamatan_map", "label_point", "label_points", "nice_breaks", "province_maps"]
+           "kecamatan_map", "label_point", "label_points", "legend_digits", "nice_breaks",
+           "province_maps"]
 
 #: Sequential colour ramp of the classes, and the colour of regions without a value.
 RAMP = "YlGnBu"
@@ -136,8 +137,28 @@ def nice_breaks(values: Sequence[float], classes: int = 5) -> list[float]:
     return [round(v, 10) for v in limits if low < v <= high]
 
 
+#: The most decimals a map shows (a class limit of 0.0125 % needs 4).
+MAX_DIGITS = 4
+
+
+def legend_digits(breaks: Sequence[float], digits: int) -> int:
+    """Decimals of the map's percentages: at least ``digits``, and as many as its class
+    limits need to be written exactly, so no legend entry reads "0,4 %–0,4 %" (limits at
+    0.40 % and 0.45 %) and no region's label looks like it sits in another class."""
+    def exact(value: float, places: int) -> bool:
+        return math.isclose(round(value * 100, places), value * 100, abs_tol=1e-9)
+
+    for places in range(digits, MAX_DIGITS + 1):
+        if all(exact(float(b), places) for b in breaks):
+            return places
+    return MAX_DIGITS
+
+
 def class_labels(breaks: Sequence[float], lang: str, digits: int) -> list[str]:
-    """Legend text of each class: '< 30,0 %', '30,0–35,0 %', …, '≥ 45,0 %'."""
+    """Legend text of each class: '< 30,0 %', '30,0–35,0 %', …, '≥ 45,0 %' (with
+    :func:`legend_digits` decimals)."""
+    digits = legend_digits(breaks, digits)
+
     def pct(value):
         return formatting.format_percent(value, lang, digits)
 
@@ -370,6 +391,7 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
         raise ValueError(f"no {level} boundary for {', '.join(unknown)}")
     numbers = pd.to_numeric(by_code[value_column], errors="coerce")
     limits = list(nice_breaks(numbers.dropna()) if breaks is None else breaks)
+    digits = legend_digits(limits, digits)
     legend_texts = class_labels(limits, lang, digits)
     colours = class_colours(len(legend_texts))
     classes = {code: class_of(numbers.get(code), limits) for code in [s.code for s in shapes]}

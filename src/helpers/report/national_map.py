@@ -70,6 +70,7 @@ def national_map(values: pd.DataFrame, lang: str, *, value_column: str, title: s
         raise ValueError(f"no kab/kota boundary for {', '.join(unknown)}")
     numbers = pd.to_numeric(by_code[value_column], errors="coerce")
     limits = list(maps.nice_breaks(numbers.dropna()) if breaks is None else breaks)
+    digits = maps.legend_digits(limits, digits)
     class_labels = maps.class_labels(limits, lang, digits)
     colours = maps.class_colours(len(class_labels))
     classes = {s.code: maps.class_of(numbers.get(s.code), limits) for s in shapes}
