@@ -37,8 +37,10 @@ system: ## make sure Java 17+ (Spark engine) and Chromium (browser tests, PDF) a
 	@bash scripts/ensure_java.sh
 	@bash scripts/ensure_chromium.sh
 
+# Three workers on two cores: about a third of the suite's time is spent waiting (kernels
+# and browsers starting, batches being stopped), which the third worker fills.
 test: $(STAMP) data system ## run the whole test suite
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile --durations=25
 
 test-fast: $(STAMP) ## unit tests only: no kernel, browser, Spark or full sample (about a minute)
 	$(BIN)/python -m pytest -q -m "not (slow or kernel or browser or spark)" -n 2 --dist loadfile

@@ -39,10 +39,12 @@ def cakupan(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
                           cwd=ROOT, env=os.environ.copy())
 
 
-#: The stop and kill tests render four regions and the overview: enough for a batch to be
-#: stopped with some reports published and some not, at half the time of all eleven.
-SUBSET = "52.01,52.02,52.03,52.04"
-SUBSET_RUNS = 5
+#: The stop and kill tests render two regions and the overview: with two workers, when
+#: the first report is published the third has not finished (it starts only then), so a
+#: batch is stopped with some reports published and some not, at a quarter of the time
+#: of all eleven.
+SUBSET = "52.01,52.02"
+SUBSET_RUNS = 3
 
 
 @pytest.fixture(scope="module")
