@@ -34,6 +34,13 @@ def test_legend_limits_are_written_exactly_and_never_twice(breaks, digits, place
     assert labels == expected and len(set(labels)) == len(labels)
 
 
+@pytest.mark.parametrize(("value", "places"), [
+    (0.0042, 2), (0.003996, 4), (0.0039, 2), (0.0045, 2), (0.004499, 4), (0.00399999999, 4)])
+def test_a_value_just_below_a_class_limit_is_not_labelled_as_the_limit(value, places):
+    breaks = [0.004, 0.0045, 0.005]
+    assert maps.value_digits(value, breaks, 2) == places
+
+
 def _values(**overrides):
     values = {code: 0.30 + 0.03 * n for n, code in enumerate(KABKOTA)}
     values.update(overrides)

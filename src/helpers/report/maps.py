@@ -44,7 +44,7 @@ __all__ = ["EDGE_COLOUR", "HATCH", "HATCH_COLOUR", "HIDDEN_HATCH", "JKN_BREAKS",
            "LABEL_OFFSETS", "MapChart", "NO_DATA_COLOUR", "RAMP", "SMALL_REGION_SHARE",
            "choropleth", "class_colours", "class_labels", "class_of", "draw_map",
            "kecamatan_map", "label_point", "label_points", "legend_digits", "nice_breaks",
-           "province_maps"]
+           "province_maps", "value_digits"]
 
 #: Sequential colour ramp of the classes, and the colour of regions without a value.
 RAMP = "YlGnBu"
@@ -152,6 +152,21 @@ def legend_digits(breaks: Sequence[float], digits: int) -> int:
         if all(exact(float(b), places) for b in breaks):
             return places
     return MAX_DIGITS
+
+
+def value_digits(value: float, breaks: Sequence[float], digits: int) -> int:
+    """Decimals for a region's label on a map: ``digits``, or more when the value would
+    round up to a class limit it is below (0.3996 % is labelled "0,3996 %", not "0,40 %",
+    in the class "< 0,40 %"), up to :data:`MAX_DIGITS`."""
+    def rounded(number: float, places: int) -> float:
+        return round(float(number) * 100, places)
+
+    places = digits
+    while places < MAX_DIGITS and any(
+            float(value) < float(limit) and rounded(value, places) >= rounded(limit, places)
+            for limit in breaks):
+        places += 1
+    return places
 
 
 def class_labels(breaks: Sequence[float], lang: str, digits: int) -> list[str]:
@@ -399,7 +414,7 @@ def choropleth(values: pd.DataFrame, level: str, lang: str, *, title: str, legen
     labels = {}
     for shape in shapes:
         value = numbers.get(shape.code)
-        shown = (formatting.format_percent(value, lang, digits)
+        shown = (formatting.format_percent(value, lang, value_digits(value, limits, digits))
                  if value is not None and not pd.isna(value) else formatting.MISSING)
         # a narrow (phone) map names the regions only; the values are in the table twin
         labels[shape.code] = names[shape.code] if width < 6 else f"{names[shape.code]}\n{shown}"
