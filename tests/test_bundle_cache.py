@@ -141,13 +141,36 @@ def test_a_checksum_mismatch_is_detected(tmp_path):
 
 def test_writing_prunes_other_code_versions_and_unused_entries(tmp_path):
     bundle_cache.load_or_compute(tmp_path, "52-old", "code0", a_bundle)
+    bundle_cache.load_or_compute(tmp_path, "35-in-use", "code0", a_bundle)
     bundle_cache.load_or_compute(tmp_path, "52-other-period", "code1", a_bundle)
     bundle_cache.load_or_compute(tmp_path, "53-unused", "code1", a_bundle)
     long_ago = time.time() - (bundle_cache.PRUNE_AFTER_DAYS + 1) * 86_400
     os.utime(tmp_path / "53-unused.json", (long_ago, long_ago))
+    an_hour_ago = time.time() - bundle_cache.OTHER_CODE_UNUSED_SECONDS - 60
+    os.utime(tmp_path / "52-old.json", (an_hour_ago, an_hour_ago))
     bundle_cache.load_or_compute(tmp_path, "52-new", "code1", a_bundle)
     left = sorted(p.name for p in tmp_path.glob("*.json"))
-    assert left == ["52-new.json", "52-other-period.json"]
+    # another code version's entry used within the hour (another batch, e.g. on the
+    # national reference set, may be reading it) is kept
+    assert left == ["35-in-use.json", "52-new.json", "52-other-period.json"]
+
+
+def test_an_entry_pruned_by_another_process_while_read_is_still_returned(tmp_path,
+                                                                         monkeypatch):
+    bundle_cache.load_or_compute(tmp_path, "52-x", "code1", a_bundle)
+    read = bundle_cache.read_entry
+
+    def read_then_vanish(path):
+        bundle = read(path)
+        path.unlink()  # another process prunes it between our read and our touch
+        return bundle
+
+    monkeypatch.setattr(bundle_cache, "read_entry", read_then_vanish)
+    computed = []
+    bundle = bundle_cache.load_or_compute(tmp_path, "52-x", "code1",
+                                          lambda: computed.append(1) or a_bundle())
+    assert not computed and set(bundle) == set(a_bundle())
+    pd.testing.assert_frame_equal(bundle["indicators"], a_bundle()["indicators"])
 
 
 def test_values_that_are_not_plain_data_are_refused():

@@ -341,21 +341,15 @@ def jamsostek_budget(tk: ibis.Table, params: Parameters,
         Rupiah), for funding sources apbd and dbhcht.
     """
     funded = tk.funding_source.isin(PEMDA_FUNDING_SOURCES)
-    months = funded_person_months(
-        tk, params, funded=funded, region_codes=region_codes,
-        keys=["region_code", "funding_source", "occupation", "segment", "programmes",
-              "risk_class"])
+    months = funded_person_months(tk, params, funded=funded, region_codes=region_codes, keys=[
+        "region_code", "funding_source", "occupation", "segment", "programmes", "risk_class"])
     columns = ["region_code", "funding_source", "occupation", "person_months", "cost_rp"]
     if months.empty:
         return pd.DataFrame(columns=columns)
     costs = []
-    unit_costs: dict[tuple, tuple[float, float]] = {}  # one rate lookup per kind of month
     for row in months.itertuples(index=False):
         risk = None if pd.isna(row.risk_class) else int(row.risk_class)
-        key = (row.segment, row.programmes, risk, row.month_end)
-        if key not in unit_costs:
-            unit_costs[key] = jamsostek_unit_cost(*key)
-        flat, share = unit_costs[key]
+        flat, share = jamsostek_unit_cost(row.segment, row.programmes, risk, row.month_end)
         costs.append(flat * row.person_months + share * row.wage_sum_rp)
     months["cost_rp"] = costs
     result = months.groupby(["region_code", "funding_source", "occupation"], as_index=False)[
@@ -371,9 +365,8 @@ def jkn_pemda_budget(jkn: ibis.Table, params: Parameters,
                                   region_codes=region_codes, keys=["region_code"])
     if months.empty:
         return pd.DataFrame(columns=["region_code", "person_months", "cost_rp"])
-    monthly_rp = {day: reference.jkn_pemda_monthly_rp(day)  # once per month, not per row
-                  for day in set(months["month_end"])}
-    months["cost_rp"] = [monthly_rp[day] * n
+    monthly_rp = functools.cache(reference.jkn_pemda_monthly_rp)  # a look-up per month
+    months["cost_rp"] = [monthly_rp(day) * n
                          for day, n in zip(months["month_end"], months["person_months"])]
     result = months.groupby("region_code", as_index=False)[["person_months", "cost_rp"]].sum()
     result["cost_rp"] = result["cost_rp"].astype("int64")

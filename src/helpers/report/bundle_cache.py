@@ -16,7 +16,8 @@ and rebuilt, with one line on stderr.
 The folder is private (``0700``) and every entry ``0600`` (the bundle holds only
 aggregates, but small counts before suppression are among them). When an entry is
 written, entries made by other code versions, and entries not used for
-``PRUNE_AFTER_DAYS``, are deleted.
+``PRUNE_AFTER_DAYS``, are deleted (those of other code versions once unused for an hour:
+another batch, e.g. on the national reference set, may be reading them).
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ FORMAT = "cakupan-bundle"
 VERSION = 2
 #: Entries not read or written for this long are deleted when another entry is written.
 PRUNE_AFTER_DAYS = 30
+#: Entries of another code version (other code, or another reference set such as the
+#: national one) are deleted once unused for this long, not at once: another batch may be
+#: reading them now (the NTB reports and the national batch run side by side).
+OTHER_CODE_UNUSED_SECONDS = 3600
 #: dtype names a cached frame may declare, and how a column of that dtype is rebuilt.
 _DTYPES = {"int64", "float64", "bool", "object", "string", "str", "datetime64[ns]",
            "datetime64[us]", "Int64", "boolean"}
@@ -74,7 +79,7 @@ def load_or_compute(folder: Path, name: str, code: str,
         if path.exists():
             try:
                 bundle = read_entry(path)
-                os.utime(path)  # used now: not pruned as unused
+                _touch(path)  # used now: not pruned as unused
                 return bundle
             except DamagedEntry as error:
                 print(f"cakupan: discarded a damaged report cache entry {path.name} "
@@ -124,19 +129,30 @@ def read_entry(path: Path) -> dict:
         raise DamagedEntry(f"undecodable value ({type(error).__name__})") from None
 
 
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except FileNotFoundError:  # pruned by another process after we read it: we have it
+        pass
+
+
 def prune(folder: Path, code: str, *, keep: Path | None = None) -> list[Path]:
-    """Delete entries of other code versions and entries unused for PRUNE_AFTER_DAYS.
+    """Delete entries unused for PRUNE_AFTER_DAYS, and entries of other code versions
+    unused for OTHER_CODE_UNUSED_SECONDS.
 
     Returns:
         The files deleted.
     """
     deleted = []
-    cutoff = time.time() - PRUNE_AFTER_DAYS * 86_400
+    now = time.time()
+    cutoff = now - PRUNE_AFTER_DAYS * 86_400
     for path in Path(folder).glob("*.json"):
         if keep is not None and path == keep:
             continue
         try:
-            stale = path.stat().st_mtime < cutoff or _entry_code(path) != code
+            used = path.stat().st_mtime
+            stale = used < cutoff or (used < now - OTHER_CODE_UNUSED_SECONDS
+                                      and _entry_code(path) != code)
         except OSError:
             continue
         if stale:
