@@ -37,8 +37,9 @@ system: ## make sure Java 17+ (Spark engine) and Chromium (browser tests, PDF) a
 	@bash scripts/ensure_java.sh
 	@bash scripts/ensure_chromium.sh
 
-# Three workers on two cores: about a third of the suite's time is spent waiting (kernels
-# and browsers starting, batches being stopped), which the third worker fills.
+# Three workers on two cores: part of the suite waits (kernels and browsers starting,
+# batches being stopped); a third worker keeps both cores busy meanwhile (1.8 of 2 in use
+# over a fresh-clone run).
 test: $(STAMP) data system ## run the whole test suite
 	$(BIN)/python -m pytest -q -n 3 --dist loadfile --durations=25
 
