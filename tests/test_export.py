@@ -127,6 +127,23 @@ def test_external_resources_are_refused(tmp_path, snippet):
         export.export_notebook(executed_notebook(cell), tmp_path / "x.html")
 
 
+def test_inline_charts_reach_the_page_exactly_as_drawn(tmp_path):
+    """nbconvert re-writes the HTML it renders; the charts are held out of it, so an SVG
+    keeps its case (viewBox), its self-closing tags and its ids, and a heading-like text
+    inside a chart does not enter the table of contents."""
+    svg = ('<svg role="img" aria-label="Grafik" viewBox="0,0,10,10" width="10">'
+           '<title>Grafik</title><defs><path id="c1-a" d="M0,0L1,1"/></defs>'
+           '<use xlink:href="#c1-a"/><foreignObject><h2 id="no">not a heading</h2>'
+           '</foreignObject></svg>')
+    cells = [new_code_cell("x", outputs=[html_output(f'<h2 id="charts">Grafik</h2>'
+                                                     f'<figure class="chart">{svg}</figure>'
+                                                     f'<figure class="chart">{svg}</figure>')])]
+    export.export_notebook(executed_notebook(*cells), tmp_path / "x.html")
+    text = (tmp_path / "x.html").read_text(encoding="utf-8")
+    assert text.count(svg) == 2
+    assert '<a href="#charts">Grafik</a>' in text and 'href="#no"' not in text
+
+
 def test_plain_links_to_sources_are_allowed():
     text = '<a href="https://jdih.kemenkeu.go.id/">PMK 72/2024</a>'
     assert export.external_references(text) == []

@@ -110,13 +110,45 @@ def report_cells(notebook):
     return result
 
 
+#: An inline SVG chart (the report's charts; headings are never inside one).
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_HELD_SVG = re.compile(r"<!--cakupan-svg-(\d+)-->")
+
+
 def render_body(notebook) -> str:
-    """The report cells as HTML (nbconvert ``basic`` template, no input, no prompts)."""
+    """The report cells as HTML (nbconvert ``basic`` template, no input, no prompts).
+
+    The inline SVG charts are held out while nbconvert renders (a comment in their place,
+    put back after): nbconvert parses and re-writes its whole output with a pure-Python
+    HTML parser, and the charts' tens of thousands of tags were most of an export's time.
+    The charts reach the page exactly as drawn.
+    """
+    cells = report_cells(notebook)
+    held: list[str] = []
+
+    def hold(match: re.Match) -> str:
+        held.append(match.group(0))
+        return f"<!--cakupan-svg-{len(held) - 1}-->"
+
+    for cell in cells.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                text = data["text/html"]
+                data["text/html"] = _SVG.sub(hold, "".join(text) if isinstance(text, list)
+                                             else text)
     exporter = _exporter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbconvert's notes on missing optional extras
-        body, _ = exporter.from_notebook_node(report_cells(notebook))
-    return body
+        body, _ = exporter.from_notebook_node(cells)
+    return _HELD_SVG.sub(lambda match: held[int(match.group(1))], body)
+
+
+def _headings(body: str) -> list[tuple[int, str | None, str]]:
+    """The ``<h1>``–``<h3>`` of a body as (level, id, text); the charts are skipped unread."""
+    parser = _Headings()
+    parser.feed(_SVG.sub("", body))
+    return parser.found
 
 
 _EXPORTER = None
@@ -163,11 +195,9 @@ class _Headings(HTMLParser):
 
 def table_of_contents(body: str, lang: str) -> str:
     """A nested list of the ``<h2>`` headings with their ``<h3>`` below (links to ids)."""
-    parser = _Headings()
-    parser.feed(body)
     items: list[str] = []
     open_sub = False
-    for level, ident, text in parser.found:
+    for level, ident, text in _headings(body):
         if level == 1:
             continue
         link = f'<a href="#{html.escape(ident)}">{html.escape(text)}</a>'
@@ -238,9 +268,7 @@ def page(body: str, *, title: str, lang: str, nav: Nav | None = None,
 
 def notebook_title(body: str, fallback: str) -> str:
     """The text of the first ``<h1>`` of the body (the report's title)."""
-    parser = _Headings()
-    parser.feed(body)
-    for level, _, text in parser.found:
+    for level, _, text in _headings(body):
         if level == 1:
             return text
     match = re.search(r"<h1[^>]*>(.*?)</h1>", body, re.S)

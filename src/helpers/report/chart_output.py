@@ -205,6 +205,8 @@ def to_svg(figure: Figure) -> str:
     text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S).strip()
+    # no whitespace between tags: the glyphs are paths (no <text> whose spaces could count)
+    text = re.sub(r">\s+<", "><", text)
     return compact_numbers(text)
 
 
