@@ -70,6 +70,11 @@ def load_table(name: str, directory: Path | str | None = None) -> pd.DataFrame:
             duplicate key, empty ``source``, unknown ``status`` or value, bad number, code
             or date; the message names the file, row and column.
     """
+    return _load_cached(*_version(name, directory)).copy()
+
+
+def _version(name: str, directory: Path | str | None) -> tuple[str, str, int, int]:
+    """The table's name, resolved path, mtime and size: the key its cached reads go by."""
     spec = _spec(name)
     folder = Path(directory) if directory is not None else reference_dir()
     path = (folder / spec.filename).resolve()
@@ -83,12 +88,13 @@ def load_table(name: str, directory: Path | str | None = None) -> pd.DataFrame:
                 "`cakupan init DIR --reference`, or delete it to use the shipped ones); in "
                 "the checkout, restore it from git or run scripts/build_reference.py",
         ) from None
-    return _load_cached(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
+    return name, str(path), stat.st_mtime_ns, stat.st_size
 
 
 def clear_cache() -> None:
     """Forget cached tables (tests that rewrite a CSV in place call this)."""
     _load_cached.cache_clear()
+    _region_names.cache_clear()
 
 
 @lru_cache(maxsize=64)
@@ -177,14 +183,22 @@ def region_name(code: object, directory: Path | str | None = None) -> str:
         ParameterError: The value is not a code at all.
     """
     normalised = normalise_region_code(code)
-    table = regions(directory).set_index("region_code")
-    if normalised not in table.index:
+    names = _region_names(*_version("regions", directory))
+    if normalised not in names:
         raise ReferenceDataError(
             f"unknown region code '{code}'", path=_path("regions", directory),
             column="region_code",
-            fix=f"use one of: {', '.join(table.index)}",
+            fix=f"use one of: {', '.join(names)}",
         )
-    return str(table.at[normalised, "region_name"])
+    return names[normalised]
+
+
+@lru_cache(maxsize=8)
+def _region_names(*version) -> dict[str, str]:
+    """Code → name of every region in one version of ``regions.csv`` (charts ask for a
+    name per kab/kota and panel: hundreds of look-ups per report)."""
+    table = _load_cached(*version)
+    return dict(zip(table["region_code"], table["region_name"].astype(str)))
 
 
 def districts(region_code: object = None, directory: Path | str | None = None) -> pd.DataFrame:

@@ -38,7 +38,8 @@ from matplotlib.transforms import Bbox
 from matplotlib.text import Text
 
 __all__ = ["DPI", "MIN_TEXT_PX", "SVG_MAX_BYTES", "alt_text", "compact_numbers", "figure_html",
-           "fit_titles", "fixed_layout", "min_text_px", "palette_png", "to_png", "to_svg"]
+           "fit_titles", "fixed_layout", "min_text_px", "palette_png", "svg_figure_html", "to_png",
+           "to_svg"]
 
 DPI = 96
 #: The smallest chart text a reader should see, in CSS pixels (about 7 pt).
@@ -279,15 +280,30 @@ def figure_html(figure: Figure, alt: str, caption: str | None = None) -> str:
     sideways on a narrower screen.
     """
     svg = to_svg(figure)
-    scale = min(1.0, MIN_TEXT_PX / min_text_px(figure))
-    width, _ = _size_px(svg)
-    min_width = int(math.ceil(width * scale))
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     if len(svg.encode("utf-8")) <= SVG_MAX_BYTES:
-        body = _inline_svg(svg, alt, min_width)
-    else:
-        data = base64.b64encode(to_png(figure)).decode("ascii")
-        body = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-                f'width="{width:.0f}" style="min-width:{min_width}px">')
-    return (f'<figure class="chart" data-min-text-px="{min_text_px(figure):.1f}">'
+        return svg_figure_html(svg, alt, min_text_px(figure), caption)
+    width, _ = _size_px(svg)
+    smallest = min_text_px(figure)
+    data = base64.b64encode(to_png(figure)).decode("ascii")
+    body = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            f'width="{width:.0f}" style="min-width:{_min_width(width, smallest)}px">')
+    return _figure(body, smallest, caption)
+
+
+def svg_figure_html(svg: str, alt: str, smallest_text_px: float,
+                    caption: str | None = None) -> str:
+    """:func:`figure_html` of a chart already drawn as SVG (:func:`to_svg`, at most
+    :data:`SVG_MAX_BYTES`) whose smallest text is ``smallest_text_px`` high."""
+    width, _ = _size_px(svg)
+    return _figure(_inline_svg(svg, alt, _min_width(width, smallest_text_px)),
+                   smallest_text_px, caption)
+
+
+def _min_width(width: float, smallest_text_px: float) -> int:
+    return int(math.ceil(width * min(1.0, MIN_TEXT_PX / smallest_text_px)))
+
+
+def _figure(body: str, smallest_text_px: float, caption: str | None) -> str:
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return (f'<figure class="chart" data-min-text-px="{smallest_text_px:.1f}">'
             f'<div class="chart-scroll">{body}</div>{cap}</figure>')

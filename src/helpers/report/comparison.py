@@ -36,7 +36,8 @@ from helpers.report import chart_output, formatting, plots
 from helpers.report.i18n import translate
 
 __all__ = ["LOWER_IS_BETTER", "POSITION_INDICATORS", "coverage_rate_trends", "dot_plot",
-           "leaders_laggards", "leaders_laggards_sentence", "position_sentence", "province_value",
+           "leaders_laggards", "leaders_laggards_sentence", "panel_ids", "position_sentence",
+           "province_value",
            "region_position", "region_positions", "small_multiples", "thresholds_for",
            "wide_indicators"]
 
@@ -359,7 +360,7 @@ SMALL_MULTIPLES_LAYOUT = {"left": 0.78, "right": 0.12, "top": 0.42, "bottom": 0.
 
 
 def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_coverage",
-                    highlight: str | None = None, columns: int = 5) -> Figure:
+                    highlight: str | Sequence[str] | None = None, columns: int = 5) -> Figure:
     """One small line chart per kab/kota of a monthly coverage rate, same axes, the
     province as a grey reference line in every panel.
 
@@ -371,11 +372,18 @@ def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_covera
         trends: :func:`coverage_rate_trends` (the province's rows have its 2-digit code).
         lang: 'id' or 'en'.
         column: 'tk_coverage' or 'jkn_coverage' (fractions).
-        highlight: a kab/kota whose panel is drawn in the accent colour.
+        highlight: a kab/kota whose panel is drawn in the accent colour, with its title
+            in bold (several codes: each of them; :mod:`helpers.report.marked_charts`
+            draws every panel marked once, to mark one region per report cheaply).
         columns: panels per row.
+
+    Each panel's line and title carry an SVG id (:func:`panel_ids`), and the layout does
+    not depend on which panel is marked: a title is wrapped when its bold form would not
+    fit. Both let one drawing of the province serve every regency report.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     data = trends.copy()
     data["month_end"] = pd.to_datetime(data["month_end"])
     data["_value"] = pd.to_numeric(data[column], errors="coerce")
@@ -404,13 +412,15 @@ def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_covera
         if len(province):
             axes.plot(province["month_end"], province["_value"], color="#9e9e9e",
                       linewidth=1.2, label=translate("compare.province_line", lang))
-        axes.plot(rows["month_end"], rows["_value"], linewidth=2,
-                  color=palette[1] if code == highlight else palette[0])
+        line_id, title_id = panel_ids(code)
+        axes.plot(rows["month_end"], rows["_value"], linewidth=2, gid=line_id,
+                  color=palette[1] if code in marked else palette[0])
         last = rows.dropna(subset=["_value"]).tail(1)
         title = reference.region_name(code)
         if len(last):
             title += f" · {formatting.format_percent(last['_value'].iloc[0], lang, 1)}"
-        axes.set_title(title, fontsize=9, fontweight="bold" if code == highlight else "normal")
+        axes.set_title(title, fontsize=9, fontweight="bold" if code in marked else "normal",
+                       gid=title_id)
         axes.tick_params(labelsize=7)
         plots._percent_axis(axes.yaxis, lang, 0)
         axes.xaxis.set_major_locator(mdates.YearLocator())
@@ -449,10 +459,16 @@ def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_covera
     return chart_output.fixed_layout(figure)
 
 
+def panel_ids(code: str) -> tuple[str, str]:
+    """The SVG ids of a small-multiples panel's line and title (one per kab/kota)."""
+    return f"panel-line-{code}", f"panel-title-{code}"
+
+
 def _wrap_panel_titles(grid, renderer, panel_width: float) -> int:
     """Wrap each panel title that would run into the next panel's title (8 px apart, as
     :func:`helpers.report.chart_output.fit_titles`) or past the figure's edge, on word
-    boundaries; the most lines a title has."""
+    boundaries; the most lines a title has. Titles are measured in bold, so the layout
+    is the same whichever panel is marked."""
     import textwrap
 
     box = SMALL_MULTIPLES_LAYOUT
@@ -465,7 +481,10 @@ def _wrap_panel_titles(grid, renderer, panel_width: float) -> int:
         for text in (axes._left_title, axes.title):
             if not text.get_text():
                 continue
+            weight = text.get_fontweight()
+            text.set_fontweight("bold")  # as wide as it can be: marked or not, one layout
             drawn = text.get_window_extent(renderer).width / axes.figure.dpi
+            text.set_fontweight(weight)
             if drawn > room:
                 characters = max(10, int(len(text.get_text()) * room / drawn))
                 text.set_text("\n".join(textwrap.wrap(text.get_text(), characters)))

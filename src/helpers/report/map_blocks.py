@@ -10,7 +10,8 @@ module picks what a report shows and how its table twins are published:
   cells in the map, its twin and the table; hidden kecamatan are drawn without a value);
 - :func:`map_html`: a map as HTML with a narrower drawing for phones (labels and legend
   stay legible), a share above 100 % named in its caption;
-- :func:`dot_plot_block`, :func:`small_multiples_block`: a chart and its alt text;
+- :func:`dot_plot_block`: a chart and its alt text; :func:`small_multiples_html`: the
+  small multiples as HTML;
 - :func:`leaders_laggards_items`, :func:`position_items`: the sentences.
 
 Table twins are :class:`~helpers.report.tables.ReportTable` objects named after the CSV
@@ -26,14 +27,14 @@ import html
 import pandas as pd
 from matplotlib.figure import Figure
 
-from helpers.report import comparison, maps
+from helpers.report import comparison, maps, marked_charts
 from helpers.report.i18n import label, translate
 from helpers.report.tables import ReportTable, make_table
 
 __all__ = ["COMPARED_INDICATORS", "DOT_PLOT_INDICATORS", "MAP_INDICATORS", "PHONE_SCREEN",
            "PHONE_WIDTH", "above_one_note", "dot_plot_block", "kecamatan_map_block",
            "leaders_laggards_items", "map_html", "map_twin", "position_items",
-           "province_map_blocks", "small_multiples_block"]
+           "province_map_blocks", "small_multiples_html"]
 
 #: The province maps, in the order a page shows them.
 MAP_INDICATORS = ("tk_coverage", "tk_coverage_informal", "jkn_coverage", "budget_share_apbd")
@@ -157,13 +158,15 @@ def map_html(chart: maps.MapChart, lang: str, phone: maps.MapChart | None = None
     return f'<figure class="chart map">{image}{cap}</figure>'
 
 
-def small_multiples_block(report, column: str, lang: str) -> tuple[Figure, str]:
+def small_multiples_html(report, column: str, lang: str) -> str:
     """Small multiples of a monthly coverage rate (``tk_coverage`` or ``jkn_coverage``)
-    for every kab/kota with the province line, and their alt text."""
-    figure = comparison.small_multiples(report.rate_trends, lang, column=column,
-                                        highlight=_highlight(report))
+    for every kab/kota with the province line, the regency's own panel marked, as the
+    page's ``<figure>`` with its alt text (drawn once per province and process:
+    :mod:`helpers.report.marked_charts`)."""
     title = translate(f"compare.small_multiples.{column}", lang)
-    return figure, translate("compare.small_multiples_alt", lang, title=title)
+    return marked_charts.small_multiples_html(
+        report.rate_trends, lang, column, _highlight(report),
+        translate("compare.small_multiples_alt", lang, title=title))
 
 
 def leaders_laggards_items(report, lang: str,

@@ -102,7 +102,7 @@ class Presenter:
 
     def small_multiples(self, column: str) -> str:
         """Monthly coverage rates (``tk_coverage``, ``jkn_coverage``) of every kab/kota."""
-        return self.figure(*map_blocks.small_multiples_block(self.report, column, self.lang))
+        return map_blocks.small_multiples_html(self.report, column, self.lang)
 
     def comparison(self) -> str:
         """Leaders and laggards (province overview) or the region's place in its province:

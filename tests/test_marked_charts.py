@@ -1,0 +1,116 @@
+"""The small multiples of a province drawn once and marked per report (marked_charts)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from helpers.data import reference
+from helpers.report import chart_output, comparison, marked_charts
+
+
+def _trends(scale: float = 1.0) -> pd.DataFrame:
+    """Monthly TK and JKN counts of every NTB kab/kota over 2024, as coverage rates."""
+    codes = reference.kabkota_codes("52")
+    months = [(pd.Timestamp(2024, m, 1) + pd.offsets.MonthEnd(0)).date() for m in range(1, 13)]
+    rows = [{"region_code": code, "month_end": month, "members": 0,
+             "active": int(scale * (1_000 * (i + 1) + 37 * m + (i * m) % 11))}
+            for i, code in enumerate(codes) for m, month in enumerate(months)]
+    trend = pd.DataFrame(rows)
+    bundle = {"meta": {"region_codes": codes, "province_code": "52"},
+              "trend_tk": trend, "trend_jkn": trend.assign(members=trend["active"])}
+    return comparison.coverage_rate_trends(bundle)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(monkeypatch):
+    monkeypatch.setattr(marked_charts, "_CACHE", type(marked_charts._CACHE)())
+
+
+def _direct(trends, lang, column, highlight) -> str:
+    return marked_charts.gather_glyphs(chart_output.to_svg(
+        comparison.small_multiples(trends, lang, column=column, highlight=highlight)))
+
+
+@pytest.mark.parametrize(("lang", "column"), [("id", "tk_coverage"), ("en", "jkn_coverage")])
+def test_a_marked_panel_is_exactly_the_chart_drawn_with_that_region_marked(lang, column):
+    trends = _trends()
+    codes = reference.kabkota_codes("52")
+    drawings = marked_charts._drawings(trends, lang, column)
+    for highlight in (None, codes[0], "52.02", codes[-1]):
+        assert drawings.svg(highlight) == _direct(trends, lang, column, highlight), highlight
+
+
+def test_only_the_region_s_own_panel_is_marked():
+    trends = _trends()
+    svg = marked_charts._drawings(trends, "id", "tk_coverage").svg("52.02")
+    accent, plain = (to_hex(c) for c in comparison.plots.colours(3)[:2][::-1])
+
+    def group(group_id: str) -> str:
+        start, end = marked_charts._group_span(svg, group_id)
+        return svg[start:end]
+    for code in reference.kabkota_codes("52"):
+        line_id, title_id = comparison.panel_ids(code)
+        own = code == "52.02"
+        assert (accent.lower() in group(line_id).lower()) == own, code
+        assert (plain.lower() in group(line_id).lower()) != own, code
+        assert ("Bold" in group(title_id)) == own, code  # the title's glyphs: DejaVuSans-Bold-…
+    # every glyph a title refers to is defined, once
+    defined = re.findall(r'<path id="([^"]+)"', svg)
+    assert len(defined) == len(set(defined))
+    assert set(re.findall(r'xlink:href="#([^"]+)"', svg)) <= set(defined) | set(
+        re.findall(r'\bid="([^"]+)"', svg))
+
+
+def test_a_province_is_drawn_twice_for_all_its_reports(monkeypatch):
+    drawn = []
+    original = comparison.small_multiples
+    monkeypatch.setattr(comparison, "small_multiples",
+                        lambda *a, **k: drawn.append(k.get("highlight")) or original(*a, **k))
+    trends = _trends()
+    pages = [marked_charts.small_multiples_html(trends, "id", "tk_coverage", code, "alt")
+             for code in [None, *reference.kabkota_codes("52")]]
+    assert len(drawn) == 2 and drawn[0] is None and len(drawn[1]) == 10
+    assert len(set(pages)) == 11  # one chart per report, each marked differently
+    # the HTML of drawing the report's own chart, with its glyphs gathered
+    figure = original(trends, "id", column="tk_coverage", highlight="52.03")
+    svg = marked_charts.gather_glyphs(chart_output.to_svg(figure))
+    assert pages[3] == chart_output.svg_figure_html(svg, "alt", chart_output.min_text_px(figure))
+
+
+def test_other_data_language_or_column_is_drawn_again():
+    first = marked_charts._drawings(_trends(), "id", "tk_coverage")
+    assert marked_charts._drawings(_trends(), "id", "tk_coverage") is first
+    assert marked_charts._drawings(_trends(scale=1.1), "id", "tk_coverage") is not first
+    assert marked_charts._drawings(_trends(), "en", "tk_coverage") is not first
+    assert marked_charts._drawings(_trends(), "id", "jkn_coverage") is not first
+
+
+def test_a_region_without_a_panel_gets_the_unmarked_chart():
+    trends = _trends()
+    drawings = marked_charts._drawings(trends, "id", "tk_coverage")
+    assert drawings.svg("53.01") == drawings.svg(None) == _direct(trends, "id", "tk_coverage",
+                                                                  None)
+
+
+def test_panel_titles_are_wrapped_as_if_bold_so_a_mark_never_moves_the_panels(monkeypatch):
+    """Names of every length from short to too long: some fit in regular weight but not in
+    bold, and are wrapped whether or not their panel is marked."""
+    trends = _trends()
+    trends = trends[trends["region_code"].isin(["52.01", "52.02", "52"])]
+    wrapped = set()
+    for length in range(8, 24):  # one of them (15 characters) fits in regular weight only
+        monkeypatch.setattr(comparison.reference, "region_name",
+                            lambda code, n=length: ("Kota " + "Mataramku" * 5)[:n])
+        plain = comparison.small_multiples(trends, "id", column="tk_coverage")
+        marked = comparison.small_multiples(trends, "id", column="tk_coverage",
+                                            highlight=["52.01", "52.02"])
+        titles = [a.get_title(loc="left") for a in plain.axes if a.axison]
+        assert titles == [a.get_title(loc="left") for a in marked.axes if a.axison], length
+        assert [a.get_position().bounds for a in plain.axes] == \
+            [a.get_position().bounds for a in marked.axes], length
+        wrapped.add("\n" in titles[0])
+    assert wrapped == {True, False}
