@@ -14,15 +14,19 @@ Units: counts are people; money is whole Rupiah (``_rp``); shares and rates are 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.data.reference_file import STATUSES, check_province_sums, read_table_file, row_number
+from helpers.data.reference_file import (
+    STATUSES,
+    check_province_sums,
+    normalise_region_code,
+    read_table_file,
+    row_number,
+)
 from helpers.data.reference_specs import (
     NATIONAL_BOUNDARIES_FILE,
     NATIONAL_EXTENDS,
@@ -101,55 +105,6 @@ def clear_cache() -> None:
 def _load_cached(name: str, path_text: str, mtime_ns: int, size: int) -> pd.DataFrame:
     spec = _spec(name)
     return read_table_file(Path(path_text), spec.columns, spec.optional, spec.key)
-
-
-def normalise_region_code(value: object) -> str | None:
-    """Return a region or district code in Kemendagri dotted form.
-
-    Accepts the dotted form with stray spaces (``" 52.02 "``), the undotted BPS/NIK form
-    (``"5202"``, ``"520201"``, ``"5202012001"``), integers (``52``, ``5202``) and floats
-    mangled by a spreadsheet (``52.1`` → ``"52.10"``, ``52.02`` → ``"52.02"``).
-
-    Policy: a missing value (``None``, NaN, empty or blank string) returns ``None`` so
-    optional code columns stay missing; anything else that is not a code raises. The
-    function checks the form only; use :func:`region_name` to check that a code exists.
-
-    Args:
-        value: The code as read from a file or parameter.
-
-    Returns:
-        ``"52"``, ``"52.02"``, ``"52.02.01"`` or ``"52.02.01.2001"`` style text, or None.
-
-    Raises:
-        ParameterError: The value is not a province, kab/kota, kecamatan or desa code.
-    """
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if value.is_integer():
-            value = int(value)
-        else:
-            text = f"{value:.2f}"
-            if float(text) != value:
-                raise ParameterError(f"'{value}' is not a region code",
-                                     fix="write codes as text, e.g. '52.02'")
-            value = text
-    if isinstance(value, bool):
-        raise ParameterError(f"'{value}' is not a region code", fix="write codes as text, e.g. '52.02'")
-    text = str(value).strip()
-    if text == "":
-        return None
-    if re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", text):
-        return text
-    if re.fullmatch(r"\d+", text) and len(text) in (2, 4, 6, 10):
-        parts = [text[0:2], text[2:4], text[4:6], text[6:10]]
-        return ".".join(part for part in parts if part)
-    raise ParameterError(
-        f"'{value}' is not a region code",
-        fix="use the Kemendagri dotted form (52, 52.02, 52.02.01) or its digits (5202)",
-    )
 
 
 def regions(directory: Path | str | None = None) -> pd.DataFrame:

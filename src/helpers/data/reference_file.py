@@ -1,4 +1,5 @@
-"""Reading one reference CSV: column types, allowed values, code formats and unique keys.
+"""Reading one reference CSV: column types, allowed values, code formats and unique keys;
+region codes in their one written form (:func:`normalise_region_code`).
 
 :mod:`helpers.data.reference` knows which tables exist (their specs) and what they mean;
 this module turns one file into a typed, checked frame, or raises
@@ -15,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.errors import ReferenceDataError
+from helpers.errors import ParameterError, ReferenceDataError
 
-__all__ = ["STATUSES", "check_province_sums", "read_table_file", "row_number"]
+__all__ = ["STATUSES", "check_province_sums", "normalise_region_code", "read_table_file",
+           "row_number"]
 
 #: Allowed values of ``status`` on every row, from most to least certain.
 STATUSES = ("official", "reported", "estimate", "illustrative")
@@ -275,3 +277,52 @@ def check_province_sums(table: pd.DataFrame, by: list[str], columns: list[str],
                     path=path, row=row_number(index), column=column,
                     fix="province rows must equal the sum of their kab/kota",
                 )
+
+
+def normalise_region_code(value: object) -> str | None:
+    """Return a region or district code in Kemendagri dotted form.
+
+    Accepts the dotted form with stray spaces (``" 52.02 "``), the undotted BPS/NIK form
+    (``"5202"``, ``"520201"``, ``"5202012001"``), integers (``52``, ``5202``) and floats
+    mangled by a spreadsheet (``52.1`` → ``"52.10"``, ``52.02`` → ``"52.02"``).
+
+    Policy: a missing value (``None``, NaN, empty or blank string) returns ``None`` so
+    optional code columns stay missing; anything else that is not a code raises. The
+    function checks the form only; use :func:`region_name` to check that a code exists.
+
+    Args:
+        value: The code as read from a file or parameter.
+
+    Returns:
+        ``"52"``, ``"52.02"``, ``"52.02.01"`` or ``"52.02.01.2001"`` style text, or None.
+
+    Raises:
+        ParameterError: The value is not a province, kab/kota, kecamatan or desa code.
+    """
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            value = int(value)
+        else:
+            text = f"{value:.2f}"
+            if float(text) != value:
+                raise ParameterError(f"'{value}' is not a region code",
+                                     fix="write codes as text, e.g. '52.02'")
+            value = text
+    if isinstance(value, bool):
+        raise ParameterError(f"'{value}' is not a region code", fix="write codes as text, e.g. '52.02'")
+    text = str(value).strip()
+    if text == "":
+        return None
+    if re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", text):
+        return text
+    if re.fullmatch(r"\d+", text) and len(text) in (2, 4, 6, 10):
+        parts = [text[0:2], text[2:4], text[4:6], text[6:10]]
+        return ".".join(part for part in parts if part)
+    raise ParameterError(
+        f"'{value}' is not a region code",
+        fix="use the Kemendagri dotted form (52, 52.02, 52.02.01) or its digits (5202)",
+    )
