@@ -37,9 +37,8 @@ from helpers.report.i18n import translate
 
 __all__ = ["LOWER_IS_BETTER", "POSITION_INDICATORS", "coverage_rate_trends", "dot_plot",
            "leaders_laggards", "leaders_laggards_sentence", "panel_ids", "position_sentence",
-           "province_value",
-           "region_position", "region_positions", "small_multiples", "thresholds_for",
-           "wide_indicators"]
+           "province_value", "region_position", "region_positions", "small_multiples",
+           "thresholds_for", "wide_indicators"]
 
 #: Indicators compared in a regency report's "place among the kab/kota" table.
 POSITION_INDICATORS = ("tk_coverage", "tk_coverage_formal", "tk_coverage_informal",
