@@ -114,3 +114,10 @@ def test_panel_titles_are_wrapped_as_if_bold_so_a_mark_never_moves_the_panels(mo
             [a.get_position().bounds for a in marked.axes], length
         wrapped.add("\n" in titles[0])
     assert wrapped == {True, False}
+
+
+def test_a_region_without_values_is_marked_like_any_other():
+    trends = _trends()
+    trends.loc[trends["region_code"] == "52.03", "tk_coverage"] = float("nan")
+    drawings = marked_charts._drawings(trends, "id", "tk_coverage")
+    assert drawings.svg("52.03") == _direct(trends, "id", "tk_coverage", "52.03")
