@@ -39,9 +39,10 @@ system: ## make sure Java 17+ (Spark engine) and Chromium (browser tests, PDF) a
 
 # Three workers on two cores: part of the suite waits (kernels and browsers starting,
 # batches being stopped); a third worker keeps both cores busy meanwhile (1.8 of 2 in use
-# over a fresh-clone run).
+# over a fresh-clone run). Whole files per worker, the slowest files first
+# (tests/conftest.py, SLOW_FILES_FIRST), so the run does not end on one long file.
 test: $(STAMP) data system ## run the whole test suite
-	$(BIN)/python -m pytest -q -n 3 --dist loadfile --durations=25
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=25
 
 test-fast: $(STAMP) ## unit tests only: no kernel, browser, Spark or full sample (about a minute)
 	$(BIN)/python -m pytest -q -m "not (slow or kernel or browser or spark)" -n 2 --dist loadfile
