@@ -36,9 +36,9 @@ from helpers.report import chart_output, formatting, plots
 from helpers.report.i18n import translate
 
 __all__ = ["LOWER_IS_BETTER", "POSITION_INDICATORS", "coverage_rate_trends", "dot_plot",
-           "leaders_laggards", "leaders_laggards_sentence", "panel_ids", "position_sentence",
-           "province_value", "region_position", "region_positions", "small_multiples",
-           "thresholds_for", "wide_indicators"]
+           "leaders_laggards", "leaders_laggards_sentence", "panel_codes", "panel_ids",
+           "position_sentence", "province_value", "region_position", "region_positions",
+           "small_multiples", "thresholds_for", "wide_indicators"]
 
 #: Indicators compared in a regency report's "place among the kab/kota" table.
 POSITION_INDICATORS = ("tk_coverage", "tk_coverage_formal", "tk_coverage_informal",
@@ -386,7 +386,7 @@ def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_covera
     data = trends.copy()
     data["month_end"] = pd.to_datetime(data["month_end"])
     data["_value"] = pd.to_numeric(data[column], errors="coerce")
-    codes = [c for c in dict.fromkeys(data["region_code"]) if len(c) > 2]
+    codes = panel_codes(data)
     provinces = [c for c in dict.fromkeys(data["region_code"]) if len(c) == 2]
     rows_count = max(1, math.ceil(len(codes) / columns))
     box = SMALL_MULTIPLES_LAYOUT
@@ -456,6 +456,12 @@ def small_multiples(trends: pd.DataFrame, lang: str, *, column: str = "tk_covera
                       fontsize=8, frameon=False,
                       title=translate("compare.small_multiples_note", lang), title_fontsize=8)
     return chart_output.fixed_layout(figure)
+
+
+def panel_codes(trends: pd.DataFrame) -> list[str]:
+    """The kab/kota of the small multiples, in panel order (the province's rows are its
+    reference line, not a panel)."""
+    return [c for c in dict.fromkeys(trends["region_code"]) if len(c) > 2]
 
 
 def panel_ids(code: str) -> tuple[str, str]:

@@ -54,15 +54,17 @@ class _Drawings:
 
     def svg(self, highlight: str | None) -> str:
         body = self.plain
-        if highlight is not None and comparison.panel_ids(highlight)[0] in self.marked():
+        if highlight is not None:
+            marked = self.marked()
             for group_id in comparison.panel_ids(highlight):
-                start, end = _group_span(body, group_id)
-                body = body[:start] + self.marked()[group_id] + body[end:]
+                if group_id in marked:  # a region without a panel: nothing to mark
+                    start, end = _group_span(body, group_id)
+                    body = body[:start] + marked[group_id] + body[end:]
         return _with_glyphs(body, self.glyphs)
 
     def marked(self) -> dict[str, str]:
         if self._marked is None:
-            codes = [c for c in dict.fromkeys(self.trends["region_code"]) if len(c) > 2]
+            codes = comparison.panel_codes(self.trends)
             drawn, glyphs = _take_glyphs(chart_output.to_svg(comparison.small_multiples(
                 self.trends, self.lang, column=self.column, highlight=codes)))
             self.glyphs = {**self.glyphs, **glyphs}
@@ -121,8 +123,7 @@ def _key(trends: pd.DataFrame, lang: str, column: str) -> tuple:
     (reference set) and matplotlib's settings (the theme)."""
     digest = hashlib.sha256(pd.util.hash_pandas_object(trends, index=False).values.tobytes())
     digest.update(repr(list(trends.columns)).encode())
-    codes = [c for c in dict.fromkeys(trends["region_code"]) if len(c) > 2]
-    names = tuple(reference.region_name(c) for c in codes)
+    names = tuple(reference.region_name(c) for c in comparison.panel_codes(trends))
     settings = hashlib.sha256(repr(sorted(matplotlib.rcParams.items())).encode()).hexdigest()
     return digest.hexdigest(), lang, column, names, settings
 
