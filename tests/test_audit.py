@@ -160,6 +160,23 @@ def test_birth_date_next_to_a_nik_is_found_without_a_name(tmp_path, index):
     ]
 
 
+def test_a_piece_seen_before_is_found_again_at_its_own_place(index):
+    """The scanner remembers what each piece of text holds (charts repeat thousands):
+    a repeated piece is reported again at each of its places, and a birth date still
+    counts only in a record with a name or NIK."""
+    scanner = audit.Scanner(index, [])
+    first = scanner.scan("page", [("3", "Ni Made Sari"), ("3", "15/07/1985")])
+    alone = scanner.scan("page", [("4", "15/07/1985")])
+    again = scanner.scan("page", [("9", "15/07/1985"), ("9", "Ni Made Sari")])
+    niks = [scanner.scan("page", [(line, f"NIK {NIK}")]) for line in ("10", "11")]
+    assert [(f.location, f.kind) for f in first] == [("3", "name"), ("3", "birth_date")]
+    assert alone == []
+    assert [(f.location, f.kind, f.excerpt) for f in again] == [
+        ("9", "name", "N*** M*** S***"), ("9", "birth_date", "**/**/19**")]
+    assert [[(f.location, f.excerpt) for f in found] for found in niks] == [
+        [("10", "5202********0001")], [("11", "5202********0001")]]
+
+
 def test_report_like_html_is_clean(tmp_path, index):
     page = tmp_path / "index.html"
     page.write_text(

@@ -75,6 +75,7 @@ class Scanner:
     def __init__(self, index: RegistryIndex, key_needles: list[tuple[str, str]]) -> None:
         self.index = index
         self.key_needles = key_needles
+        self._seen: dict[str, tuple] = {}  # piece of text -> what it holds (_look)
 
     def scan(self, name: str, record: list[tuple[str, str]]) -> list[Finding]:
         """Findings in one record: (location, text) pieces of one row, line or object."""
@@ -83,19 +84,37 @@ class Scanner:
         for location, text in record:
             if not text:
                 continue
-            findings += [Finding(name, location, "nik", masked)
-                         for masked in _nik_like(text)]
-            findings += [Finding(name, location, "name", masked)
-                         for masked in _names(text, self.index)]
-            folded = text.casefold()
-            findings += [Finding(name, location, "key", label)
-                         for needle, label in self.key_needles if needle in folded]
-            if self.index.birth_dates:
-                dates += [Finding(name, location, "birth_date", masked)
-                          for masked in _birth_dates(text, self.index.birth_dates)]
+            found = self._seen.get(text)
+            if found is None:
+                found = self._look(text)
+                if len(self._seen) < MEMO_PIECES:
+                    self._seen[text] = found
+            if found is _NOTHING:
+                continue
+            kinds, masked_dates = found
+            findings += [Finding(name, location, kind, masked) for kind, masked in kinds]
+            dates += [Finding(name, location, "birth_date", masked) for masked in masked_dates]
         if dates and any(finding.kind in ("nik", "name") for finding in findings):
             findings += dates
         return findings
+
+    def _look(self, text: str) -> tuple:
+        """What one piece of text holds: ((kind, masked) of NIKs, names and the key), and
+        the masked registry birth dates; :data:`_NOTHING` when neither."""
+        kinds = [("nik", masked) for masked in _nik_like(text)]
+        kinds += [("name", masked) for masked in _names(text, self.index)]
+        folded = text.casefold()
+        kinds += [("key", label) for needle, label in self.key_needles if needle in folded]
+        dates = (list(_birth_dates(text, self.index.birth_dates))
+                 if self.index.birth_dates else [])
+        return (tuple(kinds), tuple(dates)) if kinds or dates else _NOTHING
+
+
+#: A piece of text that holds nothing (most of them: chart geometry, styles, labels).
+_NOTHING = ((), ())
+#: Pieces of text a :class:`Scanner` remembers: an SVG chart repeats its styles, glyphs
+#: and transforms thousands of times, and a report's notebook holds its page's charts too.
+MEMO_PIECES = 200_000
 
 
 #: Sixteen digits, each pair at most one separator apart: a text without such a stretch
