@@ -44,9 +44,11 @@ class FakeWorkers:
         self.version = "v1"
 
     def __call__(self, specs, jobs, *, log_path, progress, kernel_mode, before, timeout,
-                 on_result, stop, audit_registries=None):
+                 on_result, stop, queued=None, audit_registries=None):
         self.calls += 1
         log_path.parent.mkdir(parents=True, exist_ok=True)
+        if queued is not None:
+            queued()
         results = []
         for spec in specs:
             staging = publish.new_staging(spec.root, f"{spec.period}-{spec.label}-{spec.lang}")

@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -206,3 +207,51 @@ def test_national_batch_renders_three_provinces_and_the_national_page(national_s
         for province in PROVINCES:
             assert f'href="{province}/2024/index' in page
     assert "data sintetis" in (out / "index.html").read_text(encoding="utf-8").lower()
+
+
+def test_the_next_province_is_prepared_while_the_workers_render_the_current_one(
+        monkeypatch, tmp_path):
+    """Two province batches at once: the next starts once the current one has queued
+    its reports (they stay ahead), never more than two, and the results come back in
+    the provinces' order, a province that fails included."""
+    import contextlib
+    import threading
+    import time
+
+    from helpers.batch import national, pool, runner
+    from helpers.data import sample_national
+    from helpers.errors import ReportError
+
+    chosen = ["11", "12", "13", "14"]
+    log, under_way, most = [], set(), [0]
+    started = {code: threading.Event() for code in chosen}
+
+    def run_reports(*, province_code, queued, stop, **options):
+        under_way.add(province_code)
+        most[0] = max(most[0], len(under_way))
+        started[province_code].set()
+        log.append(("queued", province_code))
+        queued()
+        following = chosen[chosen.index(province_code) + 1:]
+        # the current province finishes only once the next one has started (or times out)
+        overlapped = not following or started[following[0]].wait(10)
+        time.sleep(0.05)
+        log.append(("done", province_code, overlapped))
+        under_way.discard(province_code)
+        if province_code == "13":
+            raise ReportError("the reports folder of 13 is not Cakupan's")
+        return types.SimpleNamespace(stopped_by=None)
+
+    monkeypatch.setattr(runner, "run_reports", run_reports)
+    monkeypatch.setattr(pool, "shared_workers", lambda *a, **k: contextlib.nullcontext())
+    monkeypatch.setattr(sample_national, "national_reference", contextlib.nullcontext)
+    monkeypatch.setattr(sample_national, "chosen_provinces", lambda provinces: chosen)
+    monkeypatch.setattr(national, "write_national_page", lambda *a, **k: [])
+    batch = national.run_national(provinces=chosen, data_dir=str(tmp_path),
+                                  out=tmp_path / "out", progress=False)
+    assert [entry for entry in log if entry[0] == "done"] == [
+        ("done", code, True) for code in chosen]
+    assert [entry[1] for entry in log if entry[0] == "queued"] == chosen
+    assert most[0] == national.IN_FLIGHT == 2
+    assert list(batch.batches) == ["11", "12", "14"]
+    assert batch.errors == {"13": "the reports folder of 13 is not Cakupan's"}

@@ -26,7 +26,10 @@ regions that have a report (the page says how many).
 from __future__ import annotations
 
 import html
+import threading
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +53,11 @@ GENERATOR_MARK = '<meta name="generator" content="cakupan national page">'
 PHONE_MAP_WIDTH = 4.6
 #: Ratios the national page shows (numerator and denominator pooled over regions).
 MAPPED = ("jkn_coverage", "tk_coverage")
+#: Province batches under way at once. With two, the workers start on the next
+#: province's reports as soon as the current one has none left to hand out, while this
+#: process warms the next province's caches and finishes the current one (links,
+#: landing page, privacy audit): no worker waits for those steps.
+IN_FLIGHT = 2
 
 
 @dataclass
@@ -81,7 +89,7 @@ def run_national(*, period: str = "2024", lang: str = "id", jobs: int = 2,
     Raises:
         ParameterError: an unknown province; a missing national sample.
     """
-    from helpers.batch.pool import shared_workers
+    from helpers.batch.pool import StopRequest, shared_workers
     from helpers.batch.runner import run_reports
     from helpers.data.sample_national import (
         chosen_provinces,
@@ -103,20 +111,43 @@ def run_national(*, period: str = "2024", lang: str = "id", jobs: int = 2,
     # one pool of workers and warm kernels for every province (they inherit the national
     # reference set); the last registries and the privacy audit's index stay loaded too
     with national_reference(), shared_workers(jobs, layout.worker_log(out),
-                                              options.get("kernel_mode", "reuse")):
-        for number, code in enumerate(chosen, 1):
+                                              options.get("kernel_mode", "reuse")), \
+            StopRequest() as stop, \
+            ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="province") as threads:
+
+        def province(number: int, code: str, queued: threading.Event) -> Batch:
             say(f"cakupan: province {code} ({number} of {len(chosen)})")
+            return run_reports(province_code=code, period=str(period), lang=lang, jobs=jobs,
+                               out=out / code, data_dir=data_dir, stop=stop,
+                               queued=queued.set, **options)
+
+        def collect(code: str, future) -> None:
             try:
-                result = run_reports(province_code=code, period=str(period), lang=lang,
-                                     jobs=jobs, out=out / code, data_dir=data_dir, **options)
+                result = future.result()
             except CakupanError as error:  # this province's data or folder: go on
                 batch.errors[code] = str(error)
                 say(f"cakupan: province {code} not rendered: {error}")
-                continue
+                return
             batch.batches[code] = result
-            if result.stopped_by:
-                batch.stopped_by = result.stopped_by
+            batch.stopped_by = batch.stopped_by or result.stopped_by
+
+        running: deque = deque()  # (code, future) of the provinces under way, oldest first
+        for number, code in enumerate(chosen, 1):
+            if stop.signum:
                 break
+            queued = threading.Event()
+            future = threads.submit(province, number, code, queued)
+            running.append((code, future))
+            # the next province starts once this one's reports are queued, so they stay
+            # ahead of its own, and only when fewer than IN_FLIGHT are under way
+            while not (queued.wait(0.2) or future.done()):
+                pass
+            while len(running) >= IN_FLIGHT:
+                collect(*running.popleft())
+        while running:
+            collect(*running.popleft())
+        batch.batches = {code: batch.batches[code] for code in chosen if code in batch.batches}
+        batch.stopped_by = batch.stopped_by or stop.name
         try:
             batch.pages = write_national_page(out, str(period), every, data_dir=data_dir)
         except (OSError, CakupanError) as error:  # the provinces' reports stay published

@@ -61,7 +61,7 @@ class StopRequest:
 
 def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool = True,
               kernel_mode: str = "reuse", before=None, timeout: float | None = RUN_TIMEOUT,
-              on_result=None, stop: StopRequest | None = None,
+              on_result=None, stop: StopRequest | None = None, queued=None,
               audit_registries: tuple[str, ...] | None = None) -> list[RunResult]:
     """Run every spec in ``jobs`` worker processes with a progress bar.
 
@@ -81,6 +81,7 @@ def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool
         on_result: called in this process with each finished result (the batch
             commits the run's files and records it).
         stop: the batch's signal handler.
+        queued: called in this process once every run is queued for the workers.
         audit_registries: registry files: each worker audits the reports it rendered
             (:func:`helpers.batch.worker.execute_run`).
 
@@ -112,6 +113,8 @@ def run_specs(specs: list[RunSpec], jobs: int, *, log_path: Path, progress: bool
         futures = {} if stop.signum else {
             pool.submit(worker.execute_run, spec, timeout, audit_registries): index
             for index, spec in enumerate(specs)}
+        if queued is not None:
+            queued()
         pending = set(futures)
         while pending and not stop.signum:
             done, pending = concurrent.futures.wait(

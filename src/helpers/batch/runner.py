@@ -45,7 +45,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 
@@ -61,6 +63,13 @@ from helpers.errors import CakupanError, ParameterError, ReportError
 from helpers.report.i18n import LANGUAGES
 from helpers.paths import project_root, reports_dir
 
+#: Held by a batch while this process does its own heavy steps: warming the caches
+#: (DuckDB, Ibis) and the last steps (links, landing page, privacy audit). The national
+#: batch runs two province batches at once, in threads, so that the workers render one
+#: province while this process finishes the previous one or prepares the next; their
+#: heavy steps then take turns instead of sharing a DuckDB connection or a cache.
+PARENT_STEPS = threading.Lock()
+
 
 def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = "id",
                 jobs: int = 2, out: str | Path | None = None, data_dir: str = "",
@@ -68,7 +77,8 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
                 overview: bool = True, progress: bool = True,
                 specs: list[RunSpec] | None = None, kernel_mode: str = "reuse",
                 pdf: bool = False, force: bool = False,
-                timeout: float | None = RUN_TIMEOUT) -> Batch:
+                timeout: float | None = RUN_TIMEOUT, stop: StopRequest | None = None,
+                queued=None) -> Batch:
     """Render the reports of a province (or some regions) for a period.
 
     Every report is rendered into a staging folder and moved into place only when it is
@@ -101,6 +111,10 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
         pdf: also print every rendered report to PDF next to its HTML (Chromium).
         force: render every report even when unchanged.
         timeout: time limit of one report in seconds (None: no limit).
+        stop: the signal handler of a caller that runs several batches at once (the
+            national batch, from threads); default: this batch installs its own.
+        queued: called once the reports are queued for the workers (the national batch
+            then starts preparing the next province).
 
     Returns:
         The batch; ``batch.failed`` lists runs that did not publish.
@@ -132,12 +146,12 @@ def run_reports(*, province_code: str = "52", period: str = "2024", lang: str = 
     pseudonym.get_key()  # a bad key is refused (exit 2) before anything is written
     registry_files = registry_paths(data_dir)  # a snapshot folder: each of its files
     check_output_folder(out)
-    with batch_lock(out), StopRequest() as stop:
+    with batch_lock(out), (nullcontext(stop) if stop else StopRequest()) as stop:
         job = _BatchJob(out=out, specs=specs, registry_files=registry_files, stop=stop,
                         started=started, province_code=province_code, period=str(period),
                         lang=lang, jobs=jobs, data_dir=data_dir, extra=extra)
         return job.run(progress=progress, kernel_mode=kernel_mode, pdf=pdf, force=force,
-                       timeout=timeout)
+                       timeout=timeout, queued=queued)
 
 
 class _BatchJob:
@@ -199,7 +213,7 @@ class _BatchJob:
     # ------------------------------------------------------------------ the steps
 
     def run(self, *, progress: bool, kernel_mode: str, pdf: bool, force: bool,
-            timeout: float | None) -> Batch:
+            timeout: float | None, queued=None) -> Batch:
         out, record = self.out, self.record
         recovered = publish.recover(out, claim=self.claim)
         for line in recovered:
@@ -216,7 +230,7 @@ class _BatchJob:
         try:
             return self._render_and_publish(recovered, progress=progress,
                                             kernel_mode=kernel_mode, pdf=pdf, force=force,
-                                            timeout=timeout)
+                                            timeout=timeout, queued=queued)
         except (OSError, CakupanError) as error:
             # a step this batch cannot go on without (its worker log, the caches): the
             # manifest says 'incomplete' if it can still be written, else 'running'
@@ -230,7 +244,8 @@ class _BatchJob:
                                   "reports are skipped)") from None
 
     def _render_and_publish(self, recovered: list[str], *, progress: bool, kernel_mode: str,
-                            pdf: bool, force: bool, timeout: float | None) -> Batch:
+                            pdf: bool, force: bool, timeout: float | None,
+                            queued=None) -> Batch:
         out, record, stop, specs = self.out, self.record, self.stop, self.specs
         context = self.context
         fingerprints = {spec.key: record.fingerprint(spec.notebook, spec.parameters)
@@ -245,9 +260,10 @@ class _BatchJob:
                 "(--force renders them again)" if self.unchanged else ""))
 
         def warm_up() -> None:
-            self.warm.update(warm_caches(province_code=context["province_code"],
-                                         period=context["period"],
-                                         data_dir=context["data_dir"], extra=self.extra))
+            with PARENT_STEPS:
+                self.warm.update(warm_caches(province_code=context["province_code"],
+                                             period=context["period"],
+                                             data_dir=context["data_dir"], extra=self.extra))
             say(f"cakupan: registries ready in {self.warm['intake_seconds']:.1f} s, "
                  f"indicators for all regions in {self.warm['bundle_seconds']:.1f} s")
 
@@ -264,7 +280,7 @@ class _BatchJob:
             results = run_specs(todo, min(context["jobs"], len(todo)),
                                 log_path=layout.worker_log(out), progress=progress,
                                 kernel_mode=kernel_mode, before=warm_up, timeout=timeout,
-                                on_result=publish_run, stop=stop,
+                                on_result=publish_run, stop=stop, queued=queued,
                                 audit_registries=tuple(map(str, self.registry_files)))
         for result in results:
             if result.status == "interrupted":
@@ -286,11 +302,12 @@ class _BatchJob:
                       warm_seconds=self.warm.get("intake_seconds", 0)
                       + self.warm.get("bundle_seconds", 0))
         self.save("running")  # every record on disk before the pages are rewritten
-        finished = finalize(out, owned=record.files, runs=record.runs)
-        record.refresh(finished.rewritten)
-        self.problems.extend(finished.problems)
-        batch.landing_page = finished.landing_page
-        self._audit(batch)
+        with PARENT_STEPS:
+            finished = finalize(out, owned=record.files, runs=record.runs)
+            record.refresh(finished.rewritten)
+            self.problems.extend(finished.problems)
+            batch.landing_page = finished.landing_page
+            self._audit(batch)
         batch.seconds = round(time.perf_counter() - self.started, 2)
         batch.state = self._state()
         problem = self.save(batch.state)
