@@ -24,12 +24,12 @@ os.environ.setdefault("MPLBACKEND", "agg")
 
 
 def charts(report, params) -> list[str]:
-    from helpers.report import chart_output, map_blocks, plots
+    from helpers.report import map_blocks, plots
 
     html = []
     for column in ("tk_coverage", "jkn_coverage"):
         html.append(map_blocks.small_multiples_html(report, column, "id"))
-        html.append(chart_output.figure_html(*map_blocks.dot_plot_block(report, column, "id")))
+        html.append(map_blocks.dot_plot_html(report, column, "id"))
     for by in ("segment", "occupation", "sex", "age_group"):
         html.append(plots.figure_html(plots.active_by_group(report.tk_by(by).published, by,
                                                             "id"), by))

@@ -115,7 +115,7 @@ def test_dot_plot_zooms_the_axis_and_draws_the_lines():
     axes = figure.axes[0]
     low, high = axes.get_xlim()
     assert 0.9 < low < 0.97 and 0.99 < high < 1.05  # zoomed, not 0-100 %
-    labels = [t.get_text() for t in axes.get_legend().get_texts()]
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]  # under the axis label
     assert labels[0].startswith("Provinsi") and labels[1] == "Syarat UHC 98%"
     assert [t.get_text() for t in axes.get_yticklabels()] == [
         "Lombok Tengah", "Lombok Timur", "Lombok Barat"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from types import SimpleNamespace
 
 import pandas as pd
@@ -86,12 +87,15 @@ def test_dot_plot_alt_text_and_caption():
     indicators = _indicators()
     report = SimpleNamespace(province_indicators=indicators, kind="province",
                              reference_date=pd.Timestamp("2024-12-31").date())
-    figure, alt, caption = map_blocks.dot_plot_block(report, "jkn_coverage", "id")
+    alt, caption = map_blocks.dot_plot_text(report, "jkn_coverage", "id")
     assert alt.startswith("Cakupan JKN: setiap kabupaten/kota dibanding provinsi. Cakupan JKN "
                           "tertinggi di ")
     assert caption.startswith("Lombok Utara, Kota Mataram, Kota Bima: di atas 100%")
-    assert figure.axes
-    figure, alt, caption = map_blocks.dot_plot_block(report, "tk_coverage", "en")
+    page = map_blocks.dot_plot_html(report, "jkn_coverage", "id")
+    assert page.startswith('<figure class="chart"') and "<svg" in page
+    assert f'aria-label="{html.escape(alt)}"' in page
+    assert f"<figcaption>{html.escape(caption)}</figcaption>" in page
+    alt, caption = map_blocks.dot_plot_text(report, "tk_coverage", "en")
     assert caption is None and alt.startswith("BPJS Ketenagakerjaan coverage: every")
 
 

@@ -39,14 +39,14 @@ def _direct(trends, lang, column, highlight) -> str:
 def test_a_marked_panel_is_exactly_the_chart_drawn_with_that_region_marked(lang, column):
     trends = _trends()
     codes = reference.kabkota_codes("52")
-    drawings = marked_charts._drawings(trends, lang, column)
+    drawings = marked_charts._small_multiples(trends, lang, column)
     for highlight in (None, codes[0], "52.02", codes[-1]):
         assert drawings.svg(highlight) == _direct(trends, lang, column, highlight), highlight
 
 
 def test_only_the_region_s_own_panel_is_marked():
     trends = _trends()
-    svg = marked_charts._drawings(trends, "id", "tk_coverage").svg("52.02")
+    svg = marked_charts._small_multiples(trends, "id", "tk_coverage").svg("52.02")
     accent, plain = (to_hex(c) for c in comparison.plots.colours(3)[:2][::-1])
 
     def group(group_id: str) -> str:
@@ -82,16 +82,16 @@ def test_a_province_is_drawn_twice_for_all_its_reports(monkeypatch):
 
 
 def test_other_data_language_or_column_is_drawn_again():
-    first = marked_charts._drawings(_trends(), "id", "tk_coverage")
-    assert marked_charts._drawings(_trends(), "id", "tk_coverage") is first
-    assert marked_charts._drawings(_trends(scale=1.1), "id", "tk_coverage") is not first
-    assert marked_charts._drawings(_trends(), "en", "tk_coverage") is not first
-    assert marked_charts._drawings(_trends(), "id", "jkn_coverage") is not first
+    first = marked_charts._small_multiples(_trends(), "id", "tk_coverage")
+    assert marked_charts._small_multiples(_trends(), "id", "tk_coverage") is first
+    assert marked_charts._small_multiples(_trends(scale=1.1), "id", "tk_coverage") is not first
+    assert marked_charts._small_multiples(_trends(), "en", "tk_coverage") is not first
+    assert marked_charts._small_multiples(_trends(), "id", "jkn_coverage") is not first
 
 
 def test_a_region_without_a_panel_gets_the_unmarked_chart():
     trends = _trends()
-    drawings = marked_charts._drawings(trends, "id", "tk_coverage")
+    drawings = marked_charts._small_multiples(trends, "id", "tk_coverage")
     assert drawings.svg("53.01") == drawings.svg(None) == _direct(trends, "id", "tk_coverage",
                                                                   None)
 
@@ -119,5 +119,69 @@ def test_panel_titles_are_wrapped_as_if_bold_so_a_mark_never_moves_the_panels(mo
 def test_a_region_without_values_is_marked_like_any_other():
     trends = _trends()
     trends.loc[trends["region_code"] == "52.03", "tk_coverage"] = float("nan")
-    drawings = marked_charts._drawings(trends, "id", "tk_coverage")
+    drawings = marked_charts._small_multiples(trends, "id", "tk_coverage")
     assert drawings.svg("52.03") == _direct(trends, "id", "tk_coverage", "52.03")
+
+
+# =========================================================================== dot plots
+
+
+def _indicators(indicator_id: str = "jkn_coverage") -> pd.DataFrame:
+    """An indicator of every NTB kab/kota (Kota Mataram's name is the longest)."""
+    codes = reference.kabkota_codes("52")
+    return pd.DataFrame({"region_code": codes, "indicator_id": indicator_id,
+                         "value": [0.62 + 0.031 * i for i in range(len(codes))],
+                         "numerator": [620 + 31 * i for i in range(len(codes))],
+                         "denominator": 1000})
+
+
+def _direct_dot(indicators, lang, highlight, thresholds=()) -> str:
+    return marked_charts.gather_glyphs(chart_output.to_svg(comparison.dot_plot(
+        indicators, "jkn_coverage", lang, thresholds=thresholds, highlight=highlight)))
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_marked_dot_is_exactly_the_dot_plot_drawn_with_that_region_marked(lang):
+    indicators = _indicators()
+    thresholds = [(0.98, "compare.threshold_uhc")]
+    drawings = marked_charts._dot_plot(indicators, "jkn_coverage", lang, thresholds)
+    codes = reference.kabkota_codes("52")
+    for highlight in (None, codes[0], "52.71", codes[-1], "53.01"):
+        assert drawings.svg(highlight) == _direct_dot(indicators, lang, highlight,
+                                                      thresholds), highlight
+
+
+def test_only_the_region_s_own_dot_and_name_are_marked():
+    svg = marked_charts._dot_plot(_indicators(), "jkn_coverage", "id", []).svg("52.02")
+    accent, plain = (to_hex(c) for c in comparison.plots.colours(2)[::-1])
+    for code in reference.kabkota_codes("52"):
+        dot_id, name_id = comparison.dot_ids(code)
+        start, end = marked_charts._group_span(svg, dot_id)
+        own = code == "52.02"
+        assert (accent.lower() in svg[start:end].lower()) == own, code
+        assert (plain.lower() in svg[start:end].lower()) != own, code
+        start, end = marked_charts._group_span(svg, name_id)
+        assert ("Bold" in svg[start:end]) == own, code
+
+
+def test_a_mark_never_moves_the_dot_plot():
+    """The layout is made with every name bold, so marking one name, or all of them (each
+    wider in bold), moves nothing."""
+    indicators = _indicators()
+    boxes = []
+    for highlight in (None, "52.71", reference.kabkota_codes("52")):
+        figure = comparison.dot_plot(indicators, "jkn_coverage", "id", highlight=highlight)
+        boxes.append([a.get_position().bounds for a in figure.axes])
+    assert boxes[0] == boxes[1] == boxes[2]
+
+
+def test_a_province_s_dot_plot_is_drawn_twice_for_all_its_reports(monkeypatch):
+    drawn = []
+    original = comparison.dot_plot
+    monkeypatch.setattr(comparison, "dot_plot",
+                        lambda *a, **k: drawn.append(k.get("highlight")) or original(*a, **k))
+    indicators = _indicators()
+    for code in reference.kabkota_codes("52"):
+        marked_charts.dot_plot_html(indicators, "jkn_coverage", "id", thresholds=[],
+                                    highlight=code, alt=code)
+    assert drawn == [None, reference.kabkota_codes("52")]

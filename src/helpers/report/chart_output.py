@@ -38,8 +38,8 @@ from matplotlib.transforms import Bbox
 from matplotlib.text import Text
 
 __all__ = ["DPI", "MIN_TEXT_PX", "SVG_MAX_BYTES", "alt_text", "compact_numbers", "figure_html",
-           "fit_titles", "fixed_layout", "min_text_px", "palette_png", "svg_figure_html", "to_png",
-           "to_svg"]
+           "fit_titles", "fixed_layout", "freeze_layout", "min_text_px", "palette_png",
+           "svg_figure_html", "to_png", "to_svg"]
 
 DPI = 96
 #: The smallest chart text a reader should see, in CSS pixels (about 7 pt).
@@ -92,9 +92,9 @@ def fit_titles(figure: Figure) -> bool:
     return wrapped
 
 
-#: Figures that place their own axes and have fitted their own titles
-#: (:func:`fixed_layout`).
-_FIXED_LAYOUT: weakref.WeakSet = weakref.WeakSet()
+#: Figures whose layout is done (:func:`fixed_layout`, :func:`freeze_layout`), and the
+#: box each is saved with (None: the whole figure).
+_FIXED_LAYOUT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def fixed_layout(figure: Figure) -> Figure:
@@ -102,7 +102,27 @@ def fixed_layout(figure: Figure) -> Figure:
     made every title fit, with its margins as the page should show them: it is saved
     whole, with no layout pass and no tight box (each costs a full draw; the small
     multiples of a province of 38 kab/kota have 40 axes)."""
-    _FIXED_LAYOUT.add(figure)
+    _FIXED_LAYOUT[figure] = None
+    return figure
+
+
+def freeze_layout(figure: Figure) -> Figure:
+    """Lay a figure out now, as :func:`_save` would (titles fitted, at the output's dpi),
+    and keep that layout and its tight box whatever changes afterwards: a label set in
+    bold then moves nothing. A chart marked for one region of many is laid out once for
+    all of them this way (:func:`helpers.report.comparison.dot_plot`)."""
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
+    dpi = figure.dpi
+    figure.set_dpi(DPI)
+    try:
+        if fit_titles(figure):
+            figure.draw_without_rendering()
+        box = figure.get_tightbbox(figure.canvas.get_renderer()).padded(PAD_INCHES)
+    finally:
+        figure.set_dpi(dpi)
+    figure.set_layout_engine(None)
+    _FIXED_LAYOUT[figure] = box
     return figure
 
 
@@ -116,8 +136,8 @@ def _save(figure: Figure, buffer, **options) -> None:
     layout engine off (the axes stay where the layout put them). About 40 % less time per
     chart; the drawing is the same.
     """
-    if figure in _FIXED_LAYOUT:  # placed and fitted by its maker: render it as it is
-        box = Bbox.from_bounds(0, 0, *figure.get_size_inches())
+    if figure in _FIXED_LAYOUT:  # laid out already: render it as it is
+        box = _FIXED_LAYOUT[figure] or Bbox.from_bounds(0, 0, *figure.get_size_inches())
         figure.savefig(buffer, dpi=DPI, bbox_inches=box, **options)
         return
     dpi = figure.dpi

@@ -35,10 +35,10 @@ from helpers.measures.definitions import BY_ID
 from helpers.report import chart_output, formatting, plots
 from helpers.report.i18n import translate
 
-__all__ = ["LOWER_IS_BETTER", "POSITION_INDICATORS", "coverage_rate_trends", "dot_plot",
-           "leaders_laggards", "leaders_laggards_sentence", "panel_codes", "panel_ids",
-           "position_sentence", "province_value", "region_position", "region_positions",
-           "small_multiples", "thresholds_for", "wide_indicators"]
+__all__ = ["LOWER_IS_BETTER", "POSITION_INDICATORS", "coverage_rate_trends", "dot_codes",
+           "dot_ids", "dot_plot", "leaders_laggards", "leaders_laggards_sentence", "panel_codes",
+           "panel_ids", "position_sentence", "province_value", "region_position",
+           "region_positions", "small_multiples", "thresholds_for", "wide_indicators"]
 
 #: Indicators compared in a regency report's "place among the kab/kota" table.
 POSITION_INDICATORS = ("tk_coverage", "tk_coverage_formal", "tk_coverage_informal",
@@ -271,12 +271,18 @@ def _file_stamp(name: str) -> tuple:
 
 
 def dot_plot(indicators: pd.DataFrame, indicator_id: str, lang: str, *,
-             thresholds: Sequence[tuple[float, str]] = (), highlight: str | None = None
-             ) -> Figure:
+             thresholds: Sequence[tuple[float, str]] = (),
+             highlight: str | Sequence[str] | None = None) -> Figure:
     """Every kab/kota as a dot, sorted, against the province value and thresholds (%).
 
     The value axis is zoomed to the data (and the province value and thresholds), not
     0-100 %, so differences of a few points are visible; the axis label says so.
+
+    The layout does not depend on which region is marked: it is made with every name in
+    bold (the widest form), then kept (:func:`helpers.report.chart_output.fixed_layout`).
+    Each region's dot and name are SVG groups of their own (:func:`dot_ids`), so a chart
+    drawn once can be marked for each report of the province
+    (:mod:`helpers.report.marked_charts`).
 
     Args:
         indicators: the long indicator frame of the kab/kota.
@@ -284,12 +290,11 @@ def dot_plot(indicators: pd.DataFrame, indicator_id: str, lang: str, *,
         lang: 'id' or 'en'.
         thresholds: (value, translation key of its label) pairs, e.g.
             ``[(0.98, "compare.threshold_uhc")]``; see :func:`thresholds_for`.
-        highlight: a kab/kota drawn in the accent colour (the report's own region).
+        highlight: a kab/kota drawn in the accent colour, its name in bold (the report's
+            own region), or several.
     """
-    rows = _rows(indicators, indicator_id).copy()
-    rows["_value"] = pd.to_numeric(rows["value"], errors="coerce")
-    rows = rows.dropna(subset=["_value"]).sort_values(["_value", "region_code"])
-    rows["_name"] = [reference.region_name(c) for c in rows["region_code"]]
+    marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
+    rows = _dot_rows(indicators, indicator_id)
     figure = Figure(figsize=(plots.WIDTH, max(2.8, 0.3 * len(rows) + 1.6)),
                     layout="constrained")
     axes = figure.add_subplot()
@@ -302,17 +307,15 @@ def dot_plot(indicators: pd.DataFrame, indicator_id: str, lang: str, *,
     positions = np.arange(len(rows))
     axes.hlines(positions, 0, 1, transform=axes.get_yaxis_transform(), color="#e5e5e5",
                 linewidth=0.8, zorder=0)
-    colours = [palette[1] if code == highlight else palette[0] for code in rows["region_code"]]
-    axes.scatter(rows["_value"], positions, s=[70 if c == highlight else 45
-                                               for c in rows["region_code"]],
-                 color=colours, zorder=3)
+    for position, code, value in zip(positions, rows["region_code"], rows["_value"]):
+        own = code in marked
+        axes.scatter([value], [position], s=70 if own else 45,
+                     color=palette[1] if own else palette[0], zorder=3,
+                     gid=dot_ids(code)[0])
     for position, value in zip(positions, rows["_value"]):
         axes.annotate(formatting.format_percent(value, lang, digits), (value, position),
                       xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
     axes.set_yticks(positions, rows["_name"])
-    for tick, code in zip(axes.get_yticklabels(), rows["region_code"]):
-        if code == highlight:
-            tick.set_fontweight("bold")
     limits = list(rows["_value"])
     provincial = province_value(indicators, indicator_id)
     if not math.isnan(provincial):
@@ -332,9 +335,36 @@ def dot_plot(indicators: pd.DataFrame, indicator_id: str, lang: str, *,
         lambda v, _: formatting.format_percent(v, lang, 0 if high - low > 0.05 else 1)))
     axes.set_xlabel(translate("compare.zoomed_axis", lang))
     axes.grid(axis="y", visible=False)
-    axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18),
-                ncols=3)
+    # under the axis label, whatever the chart's height (an anchor in axes fractions left
+    # a gap that grew with the number of kab/kota)
+    figure.legend(*axes.get_legend_handles_labels(), loc="outside lower center", ncols=3,
+                  fontsize=8, frameon=False)
+    labels = axes.get_yticklabels()
+    for tick in labels:  # lay out with every name bold: the layout is the same whatever
+        tick.set_fontweight("bold")  # region is marked
+    chart_output.freeze_layout(figure)
+    for tick, code in zip(labels, rows["region_code"]):
+        tick.set_gid(dot_ids(code)[1])
+        tick.set_fontweight("bold" if code in marked else "normal")
     return figure
+
+
+def dot_codes(indicators: pd.DataFrame, indicator_id: str) -> list[str]:
+    """The kab/kota of a dot plot (those with a value), bottom to top."""
+    return list(_dot_rows(indicators, indicator_id)["region_code"])
+
+
+def dot_ids(code: str) -> tuple[str, str]:
+    """The SVG ids of a dot plot's dot and name of one kab/kota."""
+    return f"dot-{code}", f"dot-name-{code}"
+
+
+def _dot_rows(indicators: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    rows = _rows(indicators, indicator_id).copy()
+    rows["_value"] = pd.to_numeric(rows["value"], errors="coerce")
+    rows = rows.dropna(subset=["_value"]).sort_values(["_value", "region_code"])
+    rows["_name"] = [reference.region_name(c) for c in rows["region_code"]]
+    return rows
 
 
 def thresholds_for(indicator_id: str, year: int) -> list[tuple[float, str]]:

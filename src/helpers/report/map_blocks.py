@@ -10,8 +10,8 @@ module picks what a report shows and how its table twins are published:
   cells in the map, its twin and the table; hidden kecamatan are drawn without a value);
 - :func:`map_html`: a map as HTML with a narrower drawing for phones (labels and legend
   stay legible), a share above 100 % named in its caption;
-- :func:`dot_plot_block`: a chart and its alt text; :func:`small_multiples_html`: the
-  small multiples as HTML;
+- :func:`dot_plot_html` (its text: :func:`dot_plot_text`) and :func:`small_multiples_html`:
+  the comparison charts as HTML, the regency's own region marked;
 - :func:`leaders_laggards_items`, :func:`position_items`: the sentences.
 
 Table twins are :class:`~helpers.report.tables.ReportTable` objects named after the CSV
@@ -25,14 +25,14 @@ import base64
 import html
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from helpers.report import comparison, maps, marked_charts
 from helpers.report.i18n import label, translate
 from helpers.report.tables import ReportTable, make_table
 
 __all__ = ["COMPARED_INDICATORS", "DOT_PLOT_INDICATORS", "MAP_INDICATORS", "PHONE_SCREEN",
-           "PHONE_WIDTH", "above_one_note", "dot_plot_block", "kecamatan_map_block",
+           "PHONE_WIDTH", "above_one_note", "dot_plot_html", "dot_plot_text",
+           "kecamatan_map_block",
            "leaders_laggards_items", "map_html", "map_twin", "position_items",
            "province_map_blocks", "small_multiples_html"]
 
@@ -109,14 +109,21 @@ def kecamatan_map_block(report, lang: str, value_column: str = "tk_coverage_work
             draw(PHONE_WIDTH) if phone else None)
 
 
-def dot_plot_block(report, indicator_id: str, lang: str) -> tuple[Figure, str, str | None]:
-    """A dot plot of every kab/kota against the province value and the thresholds, its alt
-    text (the leaders-and-laggards sentence, or the region's position) and its caption
-    (the regions above 100 %, or None)."""
-    figure = comparison.dot_plot(
+def dot_plot_html(report, indicator_id: str, lang: str) -> str:
+    """A dot plot of every kab/kota against the province value and the thresholds, the
+    regency's own region marked, as the page's ``<figure>`` with its alt text and caption
+    (:func:`dot_plot_text`; drawn once per province and process:
+    :mod:`helpers.report.marked_charts`)."""
+    alt, caption = dot_plot_text(report, indicator_id, lang)
+    return marked_charts.dot_plot_html(
         report.province_indicators, indicator_id, lang,
         thresholds=comparison.thresholds_for(indicator_id, report.reference_date.year),
-        highlight=_highlight(report))
+        highlight=_highlight(report), alt=alt, caption=caption)
+
+
+def dot_plot_text(report, indicator_id: str, lang: str) -> tuple[str, str | None]:
+    """A dot plot's alt text (the leaders-and-laggards sentence, or the region's position)
+    and its caption (the regions above 100 %, or None)."""
     title = translate("compare.dot_title", lang,
                       indicator=translate(f"indicator.{indicator_id}", lang))
     if _highlight(report):
@@ -126,7 +133,7 @@ def dot_plot_block(report, indicator_id: str, lang: str) -> tuple[Figure, str, s
                                                        indicator_id, lang)]
     caption = above_one_note(comparison.wide_indicators(report.province_indicators),
                              indicator_id, lang)
-    return figure, " ".join([f"{title}.", *detail]), caption
+    return " ".join([f"{title}.", *detail]), caption
 
 
 def above_one_note(frame: pd.DataFrame, value_column: str, lang: str,

@@ -30,7 +30,7 @@ import pandas as pd
 from helpers.data import reference
 from helpers.report import chart_output, comparison
 
-__all__ = ["CACHE_SIZE", "gather_glyphs", "small_multiples_html"]
+__all__ = ["CACHE_SIZE", "dot_plot_html", "gather_glyphs", "small_multiples_html"]
 
 #: Province charts (drawn pairs) a process keeps; a batch renders a province at a time.
 CACHE_SIZE = 8
@@ -42,35 +42,38 @@ _GROUP_TAG = re.compile(r"<g\b[^>]*?(/?)>|</g>")
 
 
 class _Drawings:
-    """A province's small multiples drawn with no panel marked and (once a report asks
-    for a mark) with every panel marked."""
+    """A chart of a province drawn with no region marked and (once a report asks for a
+    mark) with every region marked.
 
-    def __init__(self, trends: pd.DataFrame, lang: str, column: str) -> None:
-        self.trends, self.lang, self.column = trends.copy(), lang, column
-        figure = comparison.small_multiples(trends, lang, column=column)
+    ``draw(highlight)`` draws the chart with ``highlight`` (None, or a list of codes)
+    marked; ``codes`` are the regions it can mark; ``ids(code)`` the SVG groups that
+    change when ``code`` is marked.
+    """
+
+    def __init__(self, draw, codes: list[str], ids) -> None:
+        self.draw, self.codes, self.ids = draw, codes, ids
+        figure = draw(None)
         self.plain, self.glyphs = _take_glyphs(chart_output.to_svg(figure))
         self.smallest_text_px = chart_output.min_text_px(figure)
-        self._marked: dict[str, str] | None = None  # id → a panel's line or title, marked
+        self._marked: dict[str, str] | None = None  # id → a group of the region, marked
 
     def svg(self, highlight: str | None) -> str:
         body = self.plain
         if highlight is not None:
             marked = self.marked()
-            for group_id in comparison.panel_ids(highlight):
-                if group_id in marked:  # a region without a panel: nothing to mark
+            for group_id in self.ids(highlight):
+                if group_id in marked:  # a region that is not drawn: nothing to mark
                     start, end = _group_span(body, group_id)
                     body = body[:start] + marked[group_id] + body[end:]
         return _with_glyphs(body, self.glyphs)
 
     def marked(self) -> dict[str, str]:
         if self._marked is None:
-            codes = comparison.panel_codes(self.trends)
-            drawn, glyphs = _take_glyphs(chart_output.to_svg(comparison.small_multiples(
-                self.trends, self.lang, column=self.column, highlight=codes)))
+            drawn, glyphs = _take_glyphs(chart_output.to_svg(self.draw(self.codes)))
             self.glyphs = {**self.glyphs, **glyphs}
             self._marked = {}
-            for code in codes:
-                for group_id in comparison.panel_ids(code):
+            for code in self.codes:
+                for group_id in self.ids(code):
                     if f'<g id="{group_id}"' in drawn:  # a region with no rows has no line
                         start, end = _group_span(drawn, group_id)
                         self._marked[group_id] = drawn[start:end]
@@ -88,18 +91,24 @@ def small_multiples_html(trends: pd.DataFrame, lang: str, column: str,
     The same HTML as ``figure_html(small_multiples(trends, lang, column=column,
     highlight=highlight), alt)``; the province's drawings are made once per process.
     """
-    drawings = _drawings(trends, lang, column)
-    svg = drawings.svg(highlight)
-    if len(svg.encode("utf-8")) > chart_output.SVG_MAX_BYTES:  # drawn as a PNG: directly
-        return chart_output.figure_html(
-            comparison.small_multiples(trends, lang, column=column, highlight=highlight), alt)
-    return chart_output.svg_figure_html(svg, alt, drawings.smallest_text_px)
+    return _html(_small_multiples(trends, lang, column), highlight, alt)
+
+
+def dot_plot_html(indicators: pd.DataFrame, indicator_id: str, lang: str, *,
+                  thresholds, highlight: str | None, alt: str,
+                  caption: str | None = None) -> str:
+    """The dot plot of every kab/kota with ``highlight``'s dot and name marked, as the
+    page's ``<figure>``: the same HTML as ``figure_html(dot_plot(indicators, indicator_id,
+    lang, thresholds=thresholds, highlight=highlight), alt, caption)``, the province's
+    drawings made once per process."""
+    return _html(_dot_plot(indicators, indicator_id, lang, thresholds), highlight, alt,
+                 caption)
 
 
 def gather_glyphs(svg: str) -> str:
     """An SVG of :func:`helpers.report.chart_output.to_svg` with every glyph it uses
-    defined once, in one ``<defs>`` at its start: the form :func:`small_multiples_html`
-    writes (the drawing is the same)."""
+    defined once, in one ``<defs>`` at its start: the form this module writes (the
+    drawing is the same)."""
     body, glyphs = _take_glyphs(svg)
     return _with_glyphs(body, glyphs)
 
@@ -107,25 +116,64 @@ def gather_glyphs(svg: str) -> str:
 # =========================================================================== internals
 
 
-def _drawings(trends: pd.DataFrame, lang: str, column: str) -> _Drawings:
-    key = _key(trends, lang, column)
+def _small_multiples(trends: pd.DataFrame, lang: str, column: str) -> _Drawings:
+    trends = trends.copy()
+    codes = comparison.panel_codes(trends)
+
+    def draw(marked):
+        return comparison.small_multiples(trends, lang, column=column, highlight=marked)
+    key = ("small_multiples", _digest(trends), lang, column, _names(codes), _settings())
+    return _drawings(key, draw, codes, comparison.panel_ids)
+
+
+def _dot_plot(indicators: pd.DataFrame, indicator_id: str, lang: str,
+              thresholds) -> _Drawings:
+    indicators, thresholds = indicators.copy(), list(thresholds)
+    codes = comparison.dot_codes(indicators, indicator_id)
+
+    def draw(marked):
+        return comparison.dot_plot(indicators, indicator_id, lang, thresholds=thresholds,
+                                   highlight=marked)
+    key = ("dot_plot", _digest(indicators), indicator_id, lang, repr(thresholds),
+           _names(codes), _settings())
+    return _drawings(key, draw, codes, comparison.dot_ids)
+
+
+def _drawings(key: tuple, draw, codes: list[str], ids) -> _Drawings:
+    """The drawings of ``key`` (what they depend on), made now if this process has not
+    kept them."""
     if key in _CACHE:
         _CACHE.move_to_end(key)
     else:
-        _CACHE[key] = _Drawings(trends, lang, column)
+        _CACHE[key] = _Drawings(draw, codes, ids)
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
     return _CACHE[key]
 
 
-def _key(trends: pd.DataFrame, lang: str, column: str) -> tuple:
-    """What the drawing depends on: the data, the language, the column, the region names
-    (reference set) and matplotlib's settings (the theme)."""
-    digest = hashlib.sha256(pd.util.hash_pandas_object(trends, index=False).values.tobytes())
-    digest.update(repr(list(trends.columns)).encode())
-    names = tuple(reference.region_name(c) for c in comparison.panel_codes(trends))
-    settings = hashlib.sha256(repr(sorted(matplotlib.rcParams.items())).encode()).hexdigest()
-    return digest.hexdigest(), lang, column, names, settings
+def _html(drawings: _Drawings, highlight: str | None, alt: str,
+          caption: str | None = None) -> str:
+    svg = drawings.svg(highlight)
+    if len(svg.encode("utf-8")) > chart_output.SVG_MAX_BYTES:  # drawn as a PNG: directly
+        return chart_output.figure_html(drawings.draw(highlight), alt, caption)
+    return chart_output.svg_figure_html(svg, alt, drawings.smallest_text_px, caption)
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    """The data a drawing depends on."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes())
+    digest.update(repr(list(frame.columns)).encode())
+    return digest.hexdigest()
+
+
+def _names(codes: list[str]) -> tuple[str, ...]:
+    """The regions' names (they depend on the reference set)."""
+    return tuple(reference.region_name(code) for code in codes)
+
+
+def _settings() -> str:
+    """matplotlib's settings (the theme)."""
+    return hashlib.sha256(repr(sorted(matplotlib.rcParams.items())).encode()).hexdigest()
 
 
 def _take_glyphs(svg: str) -> tuple[str, dict[str, str]]:

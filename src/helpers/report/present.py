@@ -98,7 +98,7 @@ class Presenter:
 
     def dot_plot(self, indicator_id: str) -> str:
         """Every kab/kota against the province value and thresholds (own region marked)."""
-        return self.figure(*map_blocks.dot_plot_block(self.report, indicator_id, self.lang))
+        return map_blocks.dot_plot_html(self.report, indicator_id, self.lang)
 
     def small_multiples(self, column: str) -> str:
         """Monthly coverage rates (``tk_coverage``, ``jkn_coverage``) of every kab/kota."""
